@@ -1,0 +1,416 @@
+/*
+ * config.c - read the site file into a validated struct config.
+ *
+ * The order is: top-level sections, serial buses, then devices (each device
+ * expands its profile, applies its own point overrides and appends its points to
+ * the flat point table). Every failure names the JSON path. A config is either
+ * returned whole or not at all, so a bad reload can never half-apply.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "profile.h"
+
+#define DEFAULT_INTERVAL_MS 1000
+#define DEFAULT_TIMEOUT_MS 500
+#define DEFAULT_RETRIES 1
+#define DEFAULT_COMM_FAIL_MS 10000
+#define DEFAULT_BACKOFF_AFTER 3
+#define DEFAULT_BACKOFF_MS 10000
+#define DEFAULT_MAX_GAP 8
+#define DEFAULT_TOPIC_PREFIX "riskgw/v1"
+#define DEFAULT_KEEPALIVE_S 30
+#define DEFAULT_MQTT_WINDOW 64
+#define DEFAULT_RECONNECT_MIN_MS 1000
+#define DEFAULT_RECONNECT_MAX_MS 30000
+#define DEFAULT_STORE_PATH "/var/lib/riskgw/riskgw.db"
+#define DEFAULT_COMMIT_INTERVAL_MS 1000
+#define DAY_MS (24L * 3600 * 1000)
+#define MAX_DEVICES 10000
+#define MODBUS_MAX_UNIT 247
+#define MODBUS_TCP_UNIT_ANY 255
+
+static const char *const top_keys[] = {"enterprise", "gateway", "profile_dir", "buses",
+                                       "devices", "mqtt", "store", NULL};
+static const char *const bus_keys[] = {"id", "device", "baud", "parity", "data_bits",
+                                       "stop_bits", "rs485", "pause_ms", NULL};
+static const char *const device_keys[] = {
+    "id", "profile", "bus", "host", "port", "unit", "interval_ms", "phase_ms", "timeout_ms",
+    "retries", "pause_ms", "connect_pause_ms", "comm_fail_ms", "backoff_after", "backoff_ms",
+    "max_registers", "max_bits", "max_gap", "one_per_point", "base", "points", NULL};
+static const char *const mqtt_keys[] = {
+    "enabled", "uri", "client_id", "topic_prefix", "keepalive_s", "username", "password",
+    "ca_file", "cert_file", "key_file", "verify_server", "window", "reconnect_min_ms",
+    "reconnect_max_ms", NULL};
+static const char *const store_keys[] = {"path", "commit_interval_ms", NULL};
+
+/* Ids travel in MQTT topics and file names: keep them to a safe alphabet. */
+static int check_id(const char *id, const char *path, const char *key, struct cfg_err *err)
+{
+    char p[CFG_PATH_MAX];
+    for (const char *c = id; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              *c == '_' || *c == '-' || *c == '.')) {
+            jf_path_key(p, sizeof p, path, key);
+            return cfg_fail(err, p, "\"%s\" may use only letters, digits, '_', '-' and '.'", id);
+        }
+    return 0;
+}
+
+static int parse_bus(const cJSON *obj, const char *path, struct bus_cfg *b, struct cfg_err *err)
+{
+    static const char *const parities[] = {"N", "E", "O"};
+    int parity = 0;
+    long data_bits = 8, stop_bits = 1;
+    memset(b, 0, sizeof *b);
+    b->baud = 9600;
+    if (jf_known_keys(obj, path, bus_keys, err) < 0 ||
+        jf_string(obj, "id", path, JF_REQUIRED, b->id, sizeof b->id, err) < 0 ||
+        check_id(b->id, path, "id", err) < 0 ||
+        jf_string(obj, "device", path, JF_REQUIRED, b->device, sizeof b->device, err) < 0 ||
+        jf_int(obj, "baud", path, JF_OPTIONAL, 300, 4000000, &b->baud, err) < 0 ||
+        jf_enum(obj, "parity", path, JF_OPTIONAL, parities, 3, &parity, err) < 0 ||
+        jf_int(obj, "data_bits", path, JF_OPTIONAL, 7, 8, &data_bits, err) < 0 ||
+        jf_int(obj, "stop_bits", path, JF_OPTIONAL, 1, 2, &stop_bits, err) < 0 ||
+        jf_bool(obj, "rs485", path, JF_OPTIONAL, &b->rs485, err) < 0 ||
+        jf_int(obj, "pause_ms", path, JF_OPTIONAL, 0, 10000, &b->pause_ms, err) < 0)
+        return -1;
+    b->parity = parities[parity][0];
+    b->data_bits = (int)data_bits;
+    b->stop_bits = (int)stop_bits;
+    return 0;
+}
+
+static void device_defaults(struct device_cfg *d)
+{
+    memset(d, 0, sizeof *d);
+    d->unit = 1;
+    d->interval_ms = DEFAULT_INTERVAL_MS;
+    d->timeout_ms = DEFAULT_TIMEOUT_MS;
+    d->retries = DEFAULT_RETRIES;
+    d->comm_fail_ms = DEFAULT_COMM_FAIL_MS;
+    d->backoff_after = DEFAULT_BACKOFF_AFTER;
+    d->backoff_ms = DEFAULT_BACKOFF_MS;
+    d->limits.max_registers = MODBUS_MAX_READ_REGISTERS;
+    d->limits.max_bits = MODBUS_MAX_READ_BITS;
+    d->limits.max_gap = DEFAULT_MAX_GAP;
+}
+
+/* Where the device is: a serial bus by id, or a TCP host and port. */
+static int parse_device_link(const cJSON *obj, const char *path, const struct config *cfg,
+                             struct device_cfg *d, struct cfg_err *err)
+{
+    char bus[ID_MAX] = "", p[CFG_PATH_MAX];
+    long port = 0, unit = d->unit;
+    if (jf_string(obj, "bus", path, JF_OPTIONAL, bus, sizeof bus, err) < 0 ||
+        jf_string(obj, "host", path, JF_OPTIONAL, d->host, sizeof d->host, err) < 0 ||
+        jf_int(obj, "port", path, JF_OPTIONAL, 1, 65535, &port, err) < 0 ||
+        jf_int(obj, "unit", path, JF_OPTIONAL, 0, MODBUS_TCP_UNIT_ANY, &unit, err) < 0)
+        return -1;
+    d->unit = (uint8_t)unit;
+    if (bus[0] && d->host[0])
+        return cfg_fail(err, path, "give either \"bus\" (a serial line) or \"host\" (Modbus TCP), not both");
+    if (!bus[0] && !d->host[0])
+        return cfg_fail(err, path, "needs \"bus\" (a serial line id) or \"host\" and \"port\" (Modbus TCP)");
+    if (d->host[0]) {
+        d->kind = BUS_TCP;
+        d->port = port ? (uint16_t)port : 502;
+        return 0;
+    }
+    d->kind = BUS_RTU;
+    for (size_t i = 0; i < cfg->nbuses; i++)
+        if (strcmp(cfg->buses[i].id, bus) == 0) {
+            d->bus = (int)i;
+            if (unit == 0 || unit > MODBUS_MAX_UNIT) {
+                jf_path_key(p, sizeof p, path, "unit");
+                return cfg_fail(err, p, "%ld: a serial slave address is 1 to %d", unit, MODBUS_MAX_UNIT);
+            }
+            return 0;
+        }
+    jf_path_key(p, sizeof p, path, "bus");
+    return cfg_fail(err, p, "no bus with id \"%s\" in \"buses\"", bus);
+}
+
+static int parse_device_timing(const cJSON *obj, const char *path, struct device_cfg *d,
+                               struct cfg_err *err)
+{
+    long retries = d->retries, backoff_after = d->backoff_after;
+    long max_regs = d->limits.max_registers, max_bits = d->limits.max_bits, gap = d->limits.max_gap;
+    int one = 0;
+    if (jf_int(obj, "interval_ms", path, JF_OPTIONAL, 10, DAY_MS, &d->interval_ms, err) < 0 ||
+        jf_int(obj, "phase_ms", path, JF_OPTIONAL, 0, DAY_MS, &d->phase_ms, err) < 0 ||
+        jf_int(obj, "timeout_ms", path, JF_OPTIONAL, 10, 60000, &d->timeout_ms, err) < 0 ||
+        jf_int(obj, "retries", path, JF_OPTIONAL, 0, 10, &retries, err) < 0 ||
+        jf_int(obj, "pause_ms", path, JF_OPTIONAL, 0, 10000, &d->pause_ms, err) < 0 ||
+        jf_int(obj, "connect_pause_ms", path, JF_OPTIONAL, 0, 60000, &d->connect_pause_ms, err) < 0 ||
+        jf_int(obj, "comm_fail_ms", path, JF_OPTIONAL, 100, COMM_FAIL_MAX_MS, &d->comm_fail_ms, err) < 0 ||
+        jf_int(obj, "backoff_after", path, JF_OPTIONAL, 1, 1000, &backoff_after, err) < 0 ||
+        jf_int(obj, "backoff_ms", path, JF_OPTIONAL, 100, DAY_MS, &d->backoff_ms, err) < 0 ||
+        jf_int(obj, "max_registers", path, JF_OPTIONAL, 1, MODBUS_MAX_READ_REGISTERS, &max_regs, err) < 0 ||
+        jf_int(obj, "max_bits", path, JF_OPTIONAL, 1, MODBUS_MAX_READ_BITS, &max_bits, err) < 0 ||
+        jf_int(obj, "max_gap", path, JF_OPTIONAL, 0, MODBUS_MAX_READ_REGISTERS, &gap, err) < 0 ||
+        jf_bool(obj, "one_per_point", path, JF_OPTIONAL, &one, err) < 0)
+        return -1;
+    d->retries = (int)retries;
+    d->backoff_after = (int)backoff_after;
+    d->limits.max_registers = (uint16_t)max_regs;
+    d->limits.max_bits = (uint16_t)max_bits;
+    d->limits.max_gap = (uint16_t)gap;
+    d->limits.one_per_point = one;
+    return 0;
+}
+
+/* Each point must fit the device's request cap and have a topic-safe id (duplicates
+ * are refused while parsing the points array). */
+static int check_points(const struct point_cfg *pts, size_t n, const struct device_cfg *d,
+                        const char *path, struct cfg_err *err)
+{
+    if (n == 0)
+        return cfg_fail(err, path, "has no points (give a \"profile\" or \"points\")");
+    for (size_t i = 0; i < n; i++) {
+        if (check_id(pts[i].id, path, "points", err) < 0)
+            return -1;
+        if (pts[i].map.type != VT_BIT && point_type_registers(pts[i].map.type) > d->limits.max_registers)
+            return cfg_fail(err, path, "point \"%s\" needs %d registers but max_registers is %u",
+                            pts[i].id, point_type_registers(pts[i].map.type), d->limits.max_registers);
+    }
+    return 0;
+}
+
+static int append_points(struct config *cfg, size_t dev, const struct point_cfg *pts, size_t n,
+                         struct cfg_err *err)
+{
+    struct point_cfg *grown = realloc(cfg->points, (cfg->npoints + n) * sizeof *grown);
+    if (!grown)
+        return cfg_fail(err, NULL, "out of memory for %zu points", cfg->npoints + n);
+    cfg->points = grown;
+    cfg->devices[dev].first_point = cfg->npoints;
+    cfg->devices[dev].npoints = n;
+    for (size_t i = 0; i < n; i++) {
+        grown[cfg->npoints + i] = pts[i];
+        grown[cfg->npoints + i].device = dev;
+    }
+    cfg->npoints += n;
+    return 0;
+}
+
+static int parse_device(const cJSON *obj, const char *path, struct config *cfg, size_t dev,
+                        struct cfg_err *err)
+{
+    struct device_cfg *d = &cfg->devices[dev];
+    struct point_cfg *pts = NULL;
+    size_t npts = 0;
+    long base = 0;
+    const cJSON *arr;
+    char p[CFG_PATH_MAX];
+    int rc = -1;
+    device_defaults(d);
+    if (jf_known_keys(obj, path, device_keys, err) < 0 ||
+        jf_string(obj, "id", path, JF_REQUIRED, d->id, sizeof d->id, err) < 0 ||
+        check_id(d->id, path, "id", err) < 0 ||
+        jf_string(obj, "profile", path, JF_OPTIONAL, d->profile, sizeof d->profile, err) < 0 ||
+        jf_int(obj, "base", path, JF_OPTIONAL, 0, 1, &base, err) < 0 ||
+        parse_device_link(obj, path, cfg, d, err) < 0 ||
+        parse_device_timing(obj, path, d, err) < 0 ||
+        jf_array(obj, "points", path, JF_OPTIONAL, &arr, err) < 0)
+        return -1;
+    for (size_t i = 0; i < dev; i++)
+        if (strcmp(cfg->devices[i].id, d->id) == 0) {
+            jf_path_key(p, sizeof p, path, "id");
+            return cfg_fail(err, p, "\"%s\" is already the id of devices[%zu]", d->id, i);
+        }
+    if (d->profile[0]) {
+        struct cfg_err perr;
+        struct profile *pf = profile_load(cfg->profile_dir, d->profile, &perr);
+        if (!pf) {
+            jf_path_key(p, sizeof p, path, "profile");
+            return cfg_fail(err, p, "%s", perr.msg);
+        }
+        pts = pf->points;
+        npts = pf->npoints;
+        pf->points = NULL;
+        profile_free(pf);
+    }
+    jf_path_key(p, sizeof p, path, "points");
+    if ((!arr || profile_parse_points(arr, p, (int)base, &pts, &npts, err) == 0) &&
+        check_points(pts, npts, d, path, err) == 0)
+        rc = append_points(cfg, dev, pts, npts, err);
+    free(pts);
+    return rc;
+}
+
+/* Parse each element of a top-level array with fn into a fresh table. */
+static int parse_table(const cJSON *root, const char *key, size_t elem, void **table, size_t *n,
+                       int (*fn)(const cJSON *, const char *, struct config *, size_t, struct cfg_err *),
+                       struct config *cfg, struct cfg_err *err)
+{
+    const cJSON *arr, *it;
+    char p[CFG_PATH_MAX];
+    if (jf_array(root, key, "", JF_OPTIONAL, &arr, err) < 0)
+        return -1;
+    int count = arr ? cJSON_GetArraySize(arr) : 0;
+    if (count > MAX_DEVICES)
+        return cfg_fail(err, key, "has %d entries; at most %d are supported", count, MAX_DEVICES);
+    if (count == 0)
+        return 0;
+    *table = calloc((size_t)count, elem);
+    if (!*table)
+        return cfg_fail(err, key, "out of memory");
+    int i = 0;
+    cJSON_ArrayForEach(it, arr) {
+        jf_path_index(p, sizeof p, key, i);
+        if (!cJSON_IsObject(it))
+            return cfg_fail(err, p, "expected an object");
+        if (fn(it, p, cfg, (size_t)i, err) < 0)
+            return -1;
+        *n = (size_t)++i;
+    }
+    return 0;
+}
+
+static int bus_entry(const cJSON *o, const char *p, struct config *cfg, size_t i, struct cfg_err *err)
+{
+    if (parse_bus(o, p, &cfg->buses[i], err) < 0)
+        return -1;
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(cfg->buses[j].id, cfg->buses[i].id) == 0)
+            return cfg_fail(err, p, "bus id \"%s\" appears twice", cfg->buses[i].id);
+    return 0;
+}
+
+static int parse_mqtt(const cJSON *root, struct config *cfg, struct cfg_err *err)
+{
+    struct mqtt_cfg *m = &cfg->mqtt;
+    const cJSON *obj;
+    long window = DEFAULT_MQTT_WINDOW;
+    m->keepalive_s = DEFAULT_KEEPALIVE_S;
+    m->verify_server = 1;
+    m->reconnect_min_ms = DEFAULT_RECONNECT_MIN_MS;
+    m->reconnect_max_ms = DEFAULT_RECONNECT_MAX_MS;
+    snprintf(m->topic_prefix, sizeof m->topic_prefix, "%s", DEFAULT_TOPIC_PREFIX);
+    snprintf(m->client_id, sizeof m->client_id, "riskgw-%s", cfg->gateway_id);
+    if (jf_object(root, "mqtt", "", JF_OPTIONAL, &obj, err) < 0)
+        return -1;
+    if (!obj)
+        return 0;
+    m->enabled = 1;
+    if (jf_known_keys(obj, "mqtt", mqtt_keys, err) < 0 ||
+        jf_bool(obj, "enabled", "mqtt", JF_OPTIONAL, &m->enabled, err) < 0 ||
+        jf_string(obj, "uri", "mqtt", JF_REQUIRED, m->uri, sizeof m->uri, err) < 0 ||
+        jf_string(obj, "client_id", "mqtt", JF_OPTIONAL, m->client_id, sizeof m->client_id, err) < 0 ||
+        jf_string(obj, "topic_prefix", "mqtt", JF_OPTIONAL, m->topic_prefix, sizeof m->topic_prefix, err) < 0 ||
+        jf_int(obj, "keepalive_s", "mqtt", JF_OPTIONAL, 5, 3600, &m->keepalive_s, err) < 0 ||
+        jf_string(obj, "username", "mqtt", JF_OPTIONAL, m->username, sizeof m->username, err) < 0 ||
+        jf_string(obj, "password", "mqtt", JF_OPTIONAL, m->password, sizeof m->password, err) < 0 ||
+        jf_string(obj, "ca_file", "mqtt", JF_OPTIONAL, m->ca_file, sizeof m->ca_file, err) < 0 ||
+        jf_string(obj, "cert_file", "mqtt", JF_OPTIONAL, m->cert_file, sizeof m->cert_file, err) < 0 ||
+        jf_string(obj, "key_file", "mqtt", JF_OPTIONAL, m->key_file, sizeof m->key_file, err) < 0 ||
+        jf_bool(obj, "verify_server", "mqtt", JF_OPTIONAL, &m->verify_server, err) < 0 ||
+        jf_int(obj, "window", "mqtt", JF_OPTIONAL, 1, 65535, &window, err) < 0 ||
+        jf_int(obj, "reconnect_min_ms", "mqtt", JF_OPTIONAL, 100, 3600000, &m->reconnect_min_ms, err) < 0 ||
+        jf_int(obj, "reconnect_max_ms", "mqtt", JF_OPTIONAL, 100, 3600000, &m->reconnect_max_ms, err) < 0)
+        return -1;
+    m->window = (int)window;
+    if (strncmp(m->uri, "tcp://", 6) != 0 && strncmp(m->uri, "ssl://", 6) != 0 &&
+        strncmp(m->uri, "mqtt://", 7) != 0 && strncmp(m->uri, "mqtts://", 8) != 0)
+        return cfg_fail(err, "mqtt.uri", "\"%s\" must start with tcp://, ssl://, mqtt:// or mqtts://", m->uri);
+    if (m->reconnect_min_ms > m->reconnect_max_ms)
+        return cfg_fail(err, "mqtt.reconnect_min_ms", "must not exceed reconnect_max_ms");
+    if ((m->cert_file[0] != 0) != (m->key_file[0] != 0))
+        return cfg_fail(err, "mqtt", "a client certificate needs both cert_file and key_file");
+    return 0;
+}
+
+static int parse_store(const cJSON *root, struct config *cfg, struct cfg_err *err)
+{
+    const cJSON *obj;
+    snprintf(cfg->store.path, sizeof cfg->store.path, "%s", DEFAULT_STORE_PATH);
+    cfg->store.commit_interval_ms = DEFAULT_COMMIT_INTERVAL_MS;
+    if (jf_object(root, "store", "", JF_OPTIONAL, &obj, err) < 0)
+        return -1;
+    if (!obj)
+        return 0;
+    return (jf_known_keys(obj, "store", store_keys, err) < 0 ||
+            jf_string(obj, "path", "store", JF_OPTIONAL, cfg->store.path, sizeof cfg->store.path, err) < 0 ||
+            jf_int(obj, "commit_interval_ms", "store", JF_OPTIONAL, 10, 60000,
+                   &cfg->store.commit_interval_ms, err) < 0) ? -1 : 0;
+}
+
+static int parse_root(const cJSON *root, struct config *cfg, const char *profile_dir_default,
+                      struct cfg_err *err)
+{
+    snprintf(cfg->profile_dir, sizeof cfg->profile_dir, "%s", profile_dir_default);
+    if (jf_known_keys(root, "", top_keys, err) < 0 ||
+        jf_string(root, "enterprise", "", JF_REQUIRED, cfg->enterprise_id, sizeof cfg->enterprise_id, err) < 0 ||
+        check_id(cfg->enterprise_id, "", "enterprise", err) < 0 ||
+        jf_string(root, "gateway", "", JF_REQUIRED, cfg->gateway_id, sizeof cfg->gateway_id, err) < 0 ||
+        check_id(cfg->gateway_id, "", "gateway", err) < 0 ||
+        jf_string(root, "profile_dir", "", JF_OPTIONAL, cfg->profile_dir, sizeof cfg->profile_dir, err) < 0 ||
+        parse_mqtt(root, cfg, err) < 0 || parse_store(root, cfg, err) < 0 ||
+        parse_table(root, "buses", sizeof *cfg->buses, (void **)&cfg->buses, &cfg->nbuses,
+                    bus_entry, cfg, err) < 0 ||
+        parse_table(root, "devices", sizeof *cfg->devices, (void **)&cfg->devices, &cfg->ndevices,
+                    parse_device, cfg, err) < 0)
+        return -1;
+    if (cfg->ndevices == 0)
+        return cfg_fail(err, "devices", "is required: at least one device to poll");
+    return 0;
+}
+
+/* Build a config from parsed JSON; takes ownership of root. */
+static struct config *config_from_json(cJSON *root, const char *origin,
+                                       const char *profile_dir_default, struct cfg_err *err)
+{
+    if (!root)
+        return NULL;
+    struct config *cfg = calloc(1, sizeof *cfg);
+    if (!cfg) {
+        cfg_fail(err, NULL, "%s: out of memory", origin);
+    } else {
+        snprintf(cfg->source, sizeof cfg->source, "%s", origin);
+        struct cfg_err inner;
+        int rc = cJSON_IsObject(root) ? parse_root(root, cfg, profile_dir_default, &inner)
+                                      : cfg_fail(&inner, NULL, "expected a JSON object at the top");
+        if (rc < 0) {
+            cfg_fail(err, NULL, "%s: %s", origin, inner.msg);
+            config_free(cfg);
+            cfg = NULL;
+        }
+    }
+    cJSON_Delete(root);
+    return cfg;
+}
+
+struct config *config_parse(const char *text, const char *origin, const char *profile_dir_default,
+                            struct cfg_err *err)
+{
+    return config_from_json(jf_parse_text(text, origin, err), origin, profile_dir_default, err);
+}
+
+struct config *config_load(const char *filename, const char *profile_dir_default,
+                           struct cfg_err *err)
+{
+    return config_from_json(jf_parse_file(filename, err), filename, profile_dir_default, err);
+}
+
+void config_free(struct config *cfg)
+{
+    if (!cfg)
+        return;
+    free(cfg->buses);
+    free(cfg->devices);
+    free(cfg->points);
+    free(cfg);
+}
+
+long config_find_point(const struct config *cfg, const char *device, const char *point)
+{
+    for (size_t i = 0; i < cfg->npoints; i++)
+        if (strcmp(cfg->points[i].id, point) == 0 &&
+            strcmp(cfg->devices[cfg->points[i].device].id, device) == 0)
+            return (long)i;
+    return -1;
+}

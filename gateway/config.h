@@ -1,0 +1,118 @@
+/*
+ * config.h - the site as the gateway understands it, read from one JSON file.
+ *
+ * config_load() reads the site file, resolves every device's profile from the
+ * profile directory, applies overrides and validates everything. It either returns
+ * a complete config or an error naming the JSON path; nothing half-valid escapes.
+ * Points of all devices are flattened into one array so a sample can name its
+ * point by index and the rule state can live in a parallel array.
+ */
+#ifndef RISKGW_CONFIG_H
+#define RISKGW_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "batch.h"
+#include "json_field.h"
+#include "point.h"
+#include "rules.h"
+
+#define ID_MAX 64
+#define TEXT_MAX 128
+#define PATH_MAX_LEN 256
+
+#define COMM_FAIL_MAX_MS 100000     /* GB 16808: a lost channel must fault within 100 s */
+
+enum bus_kind { BUS_TCP, BUS_RTU };
+
+struct bus_cfg {                    /* a serial line; TCP devices name host:port instead */
+    char id[ID_MAX];
+    char device[PATH_MAX_LEN];      /* /dev/ttyS1 */
+    long baud;
+    char parity;                    /* 'N', 'E', 'O' */
+    int data_bits, stop_bits;
+    int rs485;                      /* 1: ask the kernel for RS-485 mode */
+    long pause_ms;                  /* silence between requests on the line */
+};
+
+struct device_cfg {
+    char id[ID_MAX];
+    char profile[ID_MAX];
+    enum bus_kind kind;
+    int bus;                        /* BUS_RTU: index into config->buses */
+    char host[TEXT_MAX];            /* BUS_TCP */
+    uint16_t port;
+    uint8_t unit;
+    long interval_ms, phase_ms;
+    long timeout_ms;
+    int retries;
+    long pause_ms;                  /* after each request to this device */
+    long connect_pause_ms;          /* after a TCP connect, before the first request */
+    long comm_fail_ms;              /* <= COMM_FAIL_MAX_MS */
+    int backoff_after;              /* failed cycles before backing off */
+    long backoff_ms;                /* probe interval while backed off */
+    struct batch_limits limits;
+    size_t first_point, npoints;    /* slice of config->points */
+};
+
+struct point_cfg {
+    char id[ID_MAX];
+    char name[TEXT_MAX];
+    char unit[16];
+    size_t device;                  /* index into config->devices */
+    struct point_map map;
+    struct rule_cfg rule;
+    int writable;
+};
+
+struct mqtt_cfg {
+    int enabled;
+    char uri[PATH_MAX_LEN];         /* tcp://127.0.0.1:1883, ssl://host:8883 */
+    char client_id[TEXT_MAX];
+    char topic_prefix[TEXT_MAX];    /* riskgw/v1 */
+    long keepalive_s;
+    char username[TEXT_MAX];
+    char password[TEXT_MAX];
+    char ca_file[PATH_MAX_LEN];
+    char cert_file[PATH_MAX_LEN];
+    char key_file[PATH_MAX_LEN];
+    int verify_server;              /* 1 unless explicitly turned off */
+    int window;                     /* QoS 1 messages in flight */
+    long reconnect_min_ms, reconnect_max_ms;
+};
+
+struct store_cfg {
+    char path[PATH_MAX_LEN];
+    long commit_interval_ms;
+};
+
+struct config {
+    char source[PATH_MAX_LEN];      /* the file it came from */
+    char enterprise_id[ID_MAX];
+    char gateway_id[ID_MAX];
+    char profile_dir[PATH_MAX_LEN];
+    struct bus_cfg *buses;
+    size_t nbuses;
+    struct device_cfg *devices;
+    size_t ndevices;
+    struct point_cfg *points;
+    size_t npoints;
+    struct mqtt_cfg mqtt;
+    struct store_cfg store;
+};
+
+/*
+ * Load and validate. profile_dir_default is used when the file names none.
+ * Returns a config to free with config_free, or NULL with err filled.
+ */
+struct config *config_load(const char *filename, const char *profile_dir_default,
+                           struct cfg_err *err);
+/* The same from text already in memory (tests, fuzzing). */
+struct config *config_parse(const char *text, const char *origin,
+                            const char *profile_dir_default, struct cfg_err *err);
+void config_free(struct config *cfg);
+
+/* Index of a device/point by id, or -1. */
+long config_find_point(const struct config *cfg, const char *device, const char *point);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * queue.h - the bounded hand-over between threads and the core loop.
+ *
+ * Poller threads push samples; MQTT callbacks push acks and commands. The core
+ * thread pops. A push never blocks: when the ring is full the item is refused and
+ * counted, so a slow core can never stall a bus. Every push rings a doorbell (an
+ * eventfd) that the core loop poll()s beside its other descriptors.
+ */
+#ifndef RISKGW_QUEUE_H
+#define RISKGW_QUEUE_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct doorbell {
+    int fd;                 /* eventfd; readable when something was pushed */
+};
+
+int doorbell_open(struct doorbell *d);
+void doorbell_ring(struct doorbell *d);
+void doorbell_drain(struct doorbell *d);   /* reset after waking */
+void doorbell_close(struct doorbell *d);
+
+struct queue {
+    pthread_mutex_t lock;
+    unsigned char *items;
+    size_t item_size, capacity, head, count;
+    uint64_t pushed, overflowed;   /* totals since start, for status */
+    struct doorbell *bell;
+};
+
+/* Returns 0, or -1 with errno set. */
+int queue_init(struct queue *q, size_t item_size, size_t capacity, struct doorbell *bell);
+void queue_destroy(struct queue *q);
+
+/* Copy item in. Returns 0, or -1 (errno=ENOSPC) when full; the refusal is counted. */
+int queue_push(struct queue *q, const void *item);
+/* Copy up to max items out, oldest first. Returns how many. */
+size_t queue_pop(struct queue *q, void *items, size_t max);
+
+struct queue_stats { size_t depth, capacity; uint64_t pushed, overflowed; };
+void queue_stats(struct queue *q, struct queue_stats *out);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * sample.h - the two nouns that flow through the core: a sample and an event.
+ *
+ * A sample is one reading of one point as a poller saw it. An event is a decision
+ * of the rule engine (or an operator act) about one point, or about the gateway
+ * itself. Both are plain values, copied by value through queues.
+ */
+#ifndef RISKGW_SAMPLE_H
+#define RISKGW_SAMPLE_H
+
+#include <stdint.h>
+#include "point.h"
+
+#define POINT_NONE UINT32_MAX      /* an event about the gateway, not a point */
+#define EVENT_LEVEL_NAME_MAX 16
+#define EVENT_ACTOR_MAX 64
+
+struct sample {
+    uint32_t point;         /* index into config->points */
+    enum quality quality;
+    double value;           /* meaningful only when quality_has_value(quality) */
+    int64_t ts_ms;          /* wall clock, ms since the Unix epoch, UTC */
+    int64_t mono_ms;        /* monotonic clock when read; rules time delays on this */
+};
+
+enum event_kind {
+    EV_RAISED,              /* a level became active from none */
+    EV_ESCALATED,           /* a more severe level became active */
+    EV_DEESCALATED,         /* a less severe level, but still in alarm */
+    EV_CLEARED,             /* back to normal (and, when latching, reset) */
+    EV_RETURNED,            /* latching: the condition is gone, the alarm waits for reset */
+    EV_SILENCED,            /* an operator acknowledged; the alarm stays */
+    EV_RESET,               /* an operator reset a latched alarm */
+    EV_FAULT,               /* the point's reading became a fault quality */
+    EV_FAULT_CLEARED,       /* the reading is good again */
+    EV_KIND_COUNT
+};
+
+struct event {
+    int64_t id;             /* stable id, assigned by the store on commit */
+    uint32_t point;         /* index into config->points, or POINT_NONE */
+    enum event_kind kind;
+    int severity;           /* 0 none, 1.. the active level's severity */
+    char level[EVENT_LEVEL_NAME_MAX];   /* active level name ("level1", "HH"), "" if none */
+    double value;
+    enum quality quality;
+    int64_t ts_ms;          /* wall clock of the sample or act that caused it */
+    char actor[EVENT_ACTOR_MAX];        /* who silenced/reset ("mqtt", "cli"), else "" */
+};
+
+/* "RAISED", "ESCALATED", ...: the wire and log name of an event kind. */
+const char *event_kind_name(enum event_kind kind);
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * store.h - the one truth on the box: samples, events and the outbox, in SQLite (WAL).
+ *
+ * Single writer: only the core thread calls these. Writes gather in one open
+ * transaction; store_commit() ends it. Samples are committed on the core's timer
+ * (once a second by default); an event and its outbox row are committed before
+ * anything is published, so an alarm decided is an alarm on disk. A commit that
+ * holds an event (or an OUTBOX_EVENTS row) also syncs the WAL, so it survives a
+ * power cut; other commits survive a crash (kill -9) but may lose the last second
+ * on power loss (synchronous=NORMAL; see docs/store.md).
+ *
+ * The outbox is one ordered log per class (events ahead of telemetry). Each class
+ * has its own gap-free sequence, which is the "seq" the platform sees. Each sink
+ * keeps a cursor per class: everything at or below it was confirmed delivered.
+ *
+ * A failed write (disk full, read-only, I/O error) returns -1, rolls back the whole
+ * open transaction (every write since the last successful commit is gone, the
+ * in-memory seqs with it) and leaves the store usable: the caller re-adds what it
+ * still needs, e.g. the event it was recording. store_last_error() says why.
+ */
+#ifndef RISKGW_STORE_H
+#define RISKGW_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "sample.h"
+
+enum outbox_class { OUTBOX_EVENTS = 0, OUTBOX_TELEMETRY = 1, OUTBOX_CLASS_COUNT };
+
+struct outbox_msg {
+    enum outbox_class cls;
+    int64_t seq;
+    char *topic;            /* owned by the message */
+    char *payload;          /* owned by the message, NUL-terminated JSON */
+    size_t payload_len;
+};
+
+struct store;
+
+/* Open (creating or migrating) the database. A file that is not a database is moved
+ * aside to PATH.corrupt-<UTC time> and a new one is started. NULL and a sentence in
+ * err on failure. */
+struct store *store_open(const char *path, char *err, size_t errlen);
+void store_close(struct store *st);     /* commits what is pending */
+
+/* Stable integer key for "device/point", created on first use. Creating a key
+ * commits the open transaction, so a key handed out is always on disk. */
+int store_point_key(struct store *st, const char *device, const char *point, int64_t *key);
+
+int store_add_sample(struct store *st, int64_t point_key, const struct sample *s);
+
+/* Insert the event; sets ev->id (stable, never reused). Part of the open
+ * transaction. device/point may be NULL for an event about the gateway itself. */
+int store_add_event(struct store *st, struct event *ev, const char *device, const char *point);
+
+/* The seq the next outbox_append of this class will take. */
+int64_t store_outbox_next_seq(struct store *st, enum outbox_class cls);
+/* The highest seq of this class that is committed (0 when none). */
+int64_t store_outbox_last_seq(struct store *st, enum outbox_class cls);
+int store_outbox_append(struct store *st, enum outbox_class cls, const char *topic,
+                        const char *payload, int64_t *seq);
+
+/* Commit the open transaction (no-op when none). Returns 0 or -1. */
+int store_commit(struct store *st);
+
+/* Up to max committed messages of cls with seq > after, in seq order (rows of the
+ * open transaction are never returned: their seq is not final until commit).
+ * Returns count or -1. */
+int store_outbox_fetch(struct store *st, enum outbox_class cls, int64_t after,
+                       struct outbox_msg *out, int max);
+void outbox_msg_free(struct outbox_msg *m);
+
+/* A sink's confirmed cursor; 0 for a sink never seen. set is part of the open transaction. */
+int store_cursor_get(struct store *st, const char *sink, enum outbox_class cls, int64_t *seq);
+int store_cursor_set(struct store *st, const char *sink, enum outbox_class cls, int64_t seq);
+
+/* Per-point rule state (the core's struct rule_state, as an opaque blob), so latched
+ * and silenced alarms survive a restart. save replaces the point's blob inside the
+ * open transaction; load calls fn once per saved point. The caller checks len (a
+ * blob from another build may not match its struct) and ignores what does not fit. */
+typedef void (*store_rule_state_fn)(void *ctx, int64_t point_key, const void *blob, size_t len);
+int store_rule_state_save(struct store *st, int64_t point_key, const void *blob, size_t len);
+int store_rule_state_load(struct store *st, store_rule_state_fn fn, void *ctx);
+
+/* Wall-clock ms when this database (its seq space) was created. A new database after
+ * a corrupt one starts its seqs at 1 again; the epoch tells a receiver so. */
+int64_t store_epoch(struct store *st);
+
+struct store_stats {
+    uint64_t commits;           /* successful commits */
+    uint64_t durable_commits;   /* of which also synced the WAL (held an event) */
+    uint64_t rollbacks;         /* transactions lost to a failed write */
+    uint64_t samples, events;   /* rows written (committed or pending) */
+};
+const struct store_stats *store_stats(struct store *st);
+
+/* Last error as a sentence (for status and logs). */
+const char *store_last_error(struct store *st);
+
+#endif

@@ -1,0 +1,2 @@
+# Config loading and validation: good files, and the exact error for bad ones.
+rg_unit_test(test_config rg_config)

@@ -1,0 +1,150 @@
+/*
+ * test_config.c - the site config: what a good file yields, and the exact sentence
+ * each kind of bad file gets. The messages are part of the product: a technician
+ * on site reads them, so they are asserted word for word where it matters.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "config.h"
+
+#define PROFILES RISKGW_SOURCE_DIR "/drivers/profiles"
+
+static const char *good =
+    "{\"enterprise\":\"ent-1\",\"gateway\":\"gw-1\","
+    " \"mqtt\":{\"uri\":\"tcp://127.0.0.1:1883\"},"
+    " \"store\":{\"path\":\"/tmp/x.db\"},"
+    " \"buses\":[{\"id\":\"rs485-1\",\"device\":\"/dev/ttyS1\",\"baud\":19200,\"parity\":\"E\"}],"
+    " \"devices\":["
+    "  {\"id\":\"gas1\",\"profile\":\"gas_lel\",\"host\":\"127.0.0.1\",\"port\":1502,\"unit\":3,"
+    "   \"points\":[{\"id\":\"lel\",\"alarm\":{\"levels\":[{\"name\":\"level1\",\"above\":20},"
+    "                                              {\"name\":\"level2\",\"above\":40}]}}]},"
+    "  {\"id\":\"meter\",\"bus\":\"rs485-1\",\"unit\":7,\"base\":1,"
+    "   \"points\":[{\"id\":\"kw\",\"address\":40001,\"type\":\"float32\",\"order\":\"CDAB\",\"unit\":\"kW\"},"
+    "              {\"id\":\"run\",\"area\":\"discrete\",\"address\":1}]}"
+    " ]}";
+
+static void test_good(void)
+{
+    struct cfg_err err = {""};
+    struct config *cfg = config_parse(good, "good.json", PROFILES, &err);
+    CHECK(cfg != NULL);
+    if (!cfg) {
+        fprintf(stderr, "unexpected error: %s\n", err.msg);
+        return;
+    }
+    CHECK_STR(cfg->gateway_id, "gw-1");
+    CHECK_INT(cfg->ndevices, 2);
+    CHECK_INT(cfg->nbuses, 1);
+    CHECK_INT(cfg->buses[0].parity, 'E');
+    CHECK_INT(cfg->devices[0].kind, BUS_TCP);
+    CHECK_INT(cfg->devices[0].unit, 3);
+    CHECK_INT(cfg->devices[1].kind, BUS_RTU);
+    CHECK_INT(cfg->devices[1].bus, 0);
+    long lel = config_find_point(cfg, "gas1", "lel");
+    CHECK(lel >= 0);
+    if (lel >= 0) {
+        const struct point_cfg *p = &cfg->points[lel];
+        CHECK_NEAR(p->map.scale, 0.1, 1e-12);               /* from the profile */
+        CHECK_STR(p->unit, "%LEL");
+        CHECK_INT(p->rule.nlevels, 2);                        /* override replaced the rule */
+        CHECK_NEAR(p->rule.levels[0].setpoint, 20, 1e-12);
+    }
+    long kw = config_find_point(cfg, "meter", "kw");
+    CHECK(kw >= 0);
+    if (kw >= 0) {
+        CHECK_INT(cfg->points[kw].map.address, 40000);      /* base 1 shifted down */
+        CHECK_INT(cfg->points[kw].map.type, VT_FLOAT32);
+        CHECK_INT(cfg->points[kw].map.order, ORDER_CDAB);
+        CHECK_INT(cfg->points[kw].device, 1);
+    }
+    long run = config_find_point(cfg, "meter", "run");
+    CHECK(run >= 0 && cfg->points[run].map.type == VT_BIT);
+    CHECK_INT(config_find_point(cfg, "meter", "nope"), -1);
+    CHECK_INT(cfg->mqtt.enabled, 1);
+    CHECK_STR(cfg->mqtt.topic_prefix, "riskgw/v1");
+    CHECK_STR(cfg->mqtt.client_id, "riskgw-gw-1");
+    config_free(cfg);
+}
+
+/* Each bad config and the exact message it must produce. */
+static void expect_error(const char *text, const char *message)
+{
+    struct cfg_err err = {""};
+    struct config *cfg = config_parse(text, "site.json", PROFILES, &err);
+    CHECK(cfg == NULL);
+    CHECK_STR(err.msg, message);
+    config_free(cfg);
+}
+
+#define HEAD "{\"enterprise\":\"e\",\"gateway\":\"g\","
+#define TCP "\"host\":\"127.0.0.1\","
+
+static void test_errors(void)
+{
+    expect_error("", "site.json: is empty; expected a JSON object");
+    expect_error("{\n  \"enterprise\": \"e\",\n  \"gateway\": oops\n}",
+                 "site.json:3:14: JSON syntax error near \"oops\n}\"");
+    expect_error("[1]", "site.json: expected a JSON object at the top");
+    expect_error("{\"gateway\":\"g\"}", "site.json: enterprise: is required");
+    expect_error(HEAD "\"devices\":[]}", "site.json: devices: is required: at least one device to poll");
+    expect_error(HEAD "\"gatway\":1}", "site.json: gatway: unknown key (a typo?)");
+    expect_error(HEAD "\"devices\":[{\"id\":\"d\"," TCP "\"points\":[{\"id\":\"p\",\"scale\":\"x\"}]}]}",
+                 "site.json: devices[0].points[0].scale: expected a number");
+    expect_error(HEAD "\"devices\":[{\"id\":\"d\"," TCP "\"points\":[{\"id\":\"p\"},{\"id\":\"q\",\"scale\":\"x\"}]}]}",
+                 "site.json: devices[0].points[1].scale: expected a number");
+    expect_error(HEAD "\"devices\":[{\"id\":\"d\"," TCP "\"points\":[{\"id\":\"p\",\"type\":\"float\"}]}]}",
+                 "site.json: devices[0].points[0].type: \"float\" is not one of \"bit\", \"int16\", "
+                 "\"uint16\", \"int32\", \"uint32\", \"float32\", \"int64\", \"uint64\", \"float64\"");
+    expect_error(HEAD "\"devices\":[{\"id\":\"d\",\"profile\":\"nope\"," TCP "\"unit\":1}]}",
+                 "site.json: devices[0].profile: " PROFILES "/nope.json: cannot open: No such file or directory");
+    expect_error(HEAD "\"devices\":[{\"id\":\"d\",\"bus\":\"rs9\",\"points\":[{\"id\":\"p\"}]}]}",
+                 "site.json: devices[0].bus: no bus with id \"rs9\" in \"buses\"");
+    expect_error(HEAD "\"devices\":[{\"id\":\"d\",\"points\":[{\"id\":\"p\"}]}]}",
+                 "site.json: devices[0]: needs \"bus\" (a serial line id) or \"host\" and \"port\" (Modbus TCP)");
+    expect_error(HEAD "\"devices\":[{\"id\":\"d\"," TCP "\"comm_fail_ms\":200000,\"points\":[{\"id\":\"p\"}]}]}",
+                 "site.json: devices[0].comm_fail_ms: 200000 is out of range (100 to 100000)");
+    expect_error(HEAD "\"devices\":[{\"id\":\"d\"," TCP "\"points\":[{\"id\":\"p\"},{\"id\":\"p\"}]}]}",
+                 "site.json: devices[0].points[1]: point id \"p\" appears twice");
+    expect_error(HEAD "\"devices\":[{\"id\":\"d\"," TCP "\"points\":[{\"id\":\"p\"}]},"
+                      "{\"id\":\"d\"," TCP "\"points\":[{\"id\":\"p\"}]}]}",
+                 "site.json: devices[1].id: \"d\" is already the id of devices[0]");
+    expect_error(HEAD "\"devices\":[{\"id\":\"d/x\"," TCP "\"points\":[{\"id\":\"p\"}]}]}",
+                 "site.json: devices[0].id: \"d/x\" may use only letters, digits, '_', '-' and '.'");
+    expect_error(HEAD "\"devices\":[{\"id\":\"d\"," TCP "\"points\":[{\"id\":\"p\",\"area\":\"coil\",\"type\":\"uint16\"}]}]}",
+                 "site.json: devices[0].points[0]: a coil point must have type \"bit\"");
+    expect_error(HEAD "\"devices\":[{\"id\":\"d\"," TCP "\"base\":1,\"points\":[{\"id\":\"p\",\"address\":0}]}]}",
+                 "site.json: devices[0].points[0].address: 0 is below the address base 1");
+    expect_error(HEAD "\"devices\":[{\"id\":\"d\"," TCP "\"points\":[{\"id\":\"p\",\"signal\":\"loop_ma\"}]}]}",
+                 "site.json: devices[0].points[0]: a \"loop_ma\" point needs \"range\": [low, high] in engineering units");
+    expect_error(HEAD "\"mqtt\":{\"uri\":\"http://x\"},\"devices\":[{\"id\":\"d\"," TCP "\"points\":[{\"id\":\"p\"}]}]}",
+                 "site.json: mqtt.uri: \"http://x\" must start with tcp://, ssl://, mqtt:// or mqtts://");
+    expect_error(HEAD "\"devices\":[{\"id\":\"d\"," TCP "\"points\":[{\"id\":\"p\",\"alarm\":{\"levels\":[{\"name\":\"l1\",\"above\":\"x\"}]}}]}]}",
+                 "site.json: devices[0].points[0].alarm.levels[0].above: expected a number");
+}
+
+static void test_files(void)
+{
+    struct cfg_err err = {""};
+    CHECK(config_load("/nonexistent/riskgw.json", PROFILES, &err) == NULL);
+    CHECK_STR(err.msg, "/nonexistent/riskgw.json: cannot open: No such file or directory");
+    char path[] = "/tmp/riskgw-test-config-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    close(fd);
+    CHECK(config_load(path, PROFILES, &err) == NULL);
+    char want[256];
+    snprintf(want, sizeof want, "%s: is empty; expected a JSON object", path);
+    CHECK_STR(err.msg, want);
+    unlink(path);
+}
+
+int main(void)
+{
+    test_good();
+    test_errors();
+    test_files();
+    return check_summary();
+}
