@@ -1,0 +1,243 @@
+/*
+ * core.c - start, run and stop the gateway's core thread (see core.h).
+ *
+ * Start order is chosen so nothing is lost: open the store first (the backlog is
+ * there), then the uplinks (they may start draining it), then the pollers (new
+ * samples). Stop order is the reverse: stop the field, commit what was decided,
+ * then let the uplinks say offline.
+ */
+#include "core.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "control.h"
+#include "core_internal.h"
+#include "log.h"
+#include "payload.h"
+#include "sink_mqtt.h"
+
+#define CORE_BATCH 256              /* items taken from a queue per wake-up */
+#define RULE_TICK_MS 100            /* how often rule delays are checked without samples */
+#define STATUS_PAYLOAD_MAX 512
+
+static int open_points(struct core *c, char *err, size_t errlen)
+{
+    size_t n = c->cfg->npoints;
+    c->latest = calloc(n, sizeof *c->latest);
+    c->rule_state = calloc(n, sizeof *c->rule_state);
+    c->store_key = calloc(n, sizeof *c->store_key);
+    c->device_dirty = calloc(c->cfg->ndevices, 1);
+    if (!c->latest || !c->rule_state || !c->store_key || !c->device_dirty) {
+        snprintf(err, errlen, "out of memory for %zu points", n);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct point_cfg *pc = &c->cfg->points[i];
+        rules_state_init(&c->rule_state[i]);
+        if (store_point_key(c->store, c->cfg->devices[pc->device].id, pc->id, &c->store_key[i]) < 0) {
+            snprintf(err, errlen, "store: cannot register point %s/%s: %s",
+                     c->cfg->devices[pc->device].id, pc->id, store_last_error(c->store));
+            return -1;
+        }
+    }
+    return store_commit(c->store);
+}
+
+static int open_mqtt(struct core *c, char *err, size_t errlen)
+{
+    char status[TOPIC_MAX], command[TOPIC_MAX], online[STATUS_PAYLOAD_MAX], offline[STATUS_PAYLOAD_MAX];
+    if (topic_gateway(status, sizeof status, c->cfg, "status") < 0 ||
+        topic_gateway(command, sizeof command, c->cfg, "cmd") < 0 ||
+        payload_online(online, sizeof online, c->cfg, 1) < 0 ||
+        payload_online(offline, sizeof offline, c->cfg, 0) < 0) {
+        snprintf(err, errlen, "mqtt: topic prefix or ids too long for a topic");
+        return -1;
+    }
+    struct sink_mqtt_topics t = {.status = status, .online = online, .offline = offline,
+                                 .command = command};
+    c->mqtt = sink_mqtt_create(&c->cfg->mqtt, &t, &c->control, c->nsinks, err, errlen);
+    if (!c->mqtt)
+        return -1;
+    c->sinks[c->nsinks++] = c->mqtt;
+    if (outbox_add_sink(c->outbox, c->mqtt) < 0) {
+        snprintf(err, errlen, "outbox: %s", outbox_last_error(c->outbox));
+        return -1;
+    }
+    return 0;
+}
+
+static int open_signals(struct core *c)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    c->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    return c->sigfd < 0 ? -1 : 0;
+}
+
+struct core *core_open(struct config *cfg, char *err, size_t errlen)
+{
+    struct core *c = calloc(1, sizeof *c);
+    if (!c) {
+        snprintf(err, errlen, "out of memory");
+        config_free(cfg);
+        return NULL;
+    }
+    c->cfg = cfg;
+    c->sigfd = -1;
+    c->bell.fd = -1;
+    if (doorbell_open(&c->bell) < 0 || open_signals(c) < 0 ||
+        queue_init(&c->samples, sizeof(struct sample), CORE_SAMPLE_QUEUE, &c->bell) < 0 ||
+        queue_init(&c->control, sizeof(struct ctl_msg), CORE_CONTROL_QUEUE, &c->bell) < 0) {
+        snprintf(err, errlen, "cannot set up the core's queues: %s", strerror(errno));
+        goto fail;
+    }
+    c->store = store_open(cfg->store.path, err, errlen);
+    if (!c->store || open_points(c, err, errlen) < 0)
+        goto fail;
+    c->outbox = outbox_open(c->store, err, errlen);
+    if (!c->outbox || (cfg->mqtt.enabled && open_mqtt(c, err, errlen) < 0))
+        goto fail;
+    c->pollers = pollers_start(cfg, &c->samples, err, errlen);
+    if (!c->pollers)
+        goto fail;
+    return c;
+fail:
+    core_close(c);
+    return NULL;
+}
+
+static void drain_samples(struct core *c)
+{
+    struct sample batch[CORE_BATCH];
+    size_t n;
+    while ((n = queue_pop(&c->samples, batch, CORE_BATCH)) > 0)
+        for (size_t i = 0; i < n; i++)
+            core_handle_sample(c, &batch[i]);
+}
+
+static void handle_ctl(struct core *c, struct ctl_msg *m)
+{
+    if (m->kind == CTL_LINK_UP)
+        log_info("uplink %s connected", c->sinks[m->sink]->name);
+    else if (m->kind == CTL_LINK_DOWN)
+        log_warn("uplink %s lost; messages not yet confirmed will be sent again", c->sinks[m->sink]->name);
+    if (m->kind == CTL_COMMAND)
+        command_handle(c, m->text, m->text_len);
+    else
+        outbox_handle_ctl(c->outbox, m, clock_mono_ms());
+    free(m->text);
+}
+
+static void drain_control(struct core *c)
+{
+    struct ctl_msg batch[CORE_BATCH];
+    size_t n;
+    while ((n = queue_pop(&c->control, batch, CORE_BATCH)) > 0)
+        for (size_t i = 0; i < n; i++)
+            handle_ctl(c, &batch[i]);
+}
+
+/* At shutdown the outbox is gone: only free what is still queued. */
+static void discard_control(struct core *c)
+{
+    struct ctl_msg m;
+    while (queue_pop(&c->control, &m, 1) == 1)
+        free(m.text);
+}
+
+static void handle_signal(struct core *c)
+{
+    struct signalfd_siginfo si;
+    while (read(c->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+        if (si.ssi_signo == SIGHUP) {
+            log_warn("SIGHUP: configuration reload is not supported yet; restart the service to apply %s",
+                     c->cfg->source);
+            continue;
+        }
+        log_info("signal %u: stopping", si.ssi_signo);
+        c->stop = 1;
+    }
+}
+
+static void run_timers(struct core *c, int64_t now)
+{
+    if (now >= c->next_tick_ms) {
+        core_tick_rules(c, now, clock_wall_ms());
+        c->next_tick_ms = now + RULE_TICK_MS;
+    }
+    if (now >= c->next_commit_ms) {
+        core_flush_telemetry(c);
+        core_commit(c);
+        c->next_commit_ms = now + c->cfg->store.commit_interval_ms;
+    }
+}
+
+int core_run(struct core *c)
+{
+    struct pollfd fds[2] = {{.fd = c->bell.fd, .events = POLLIN}, {.fd = c->sigfd, .events = POLLIN}};
+    int64_t now = clock_mono_ms();
+    c->next_tick_ms = now + RULE_TICK_MS;
+    c->next_commit_ms = now + c->cfg->store.commit_interval_ms;
+    log_info("running: %zu devices, %zu points, store %s", c->cfg->ndevices, c->cfg->npoints,
+             c->cfg->store.path);
+    while (!c->stop) {
+        int64_t next = c->next_tick_ms < c->next_commit_ms ? c->next_tick_ms : c->next_commit_ms;
+        int64_t wait = next - clock_mono_ms();
+        if (poll(fds, 2, wait < 0 ? 0 : (int)wait) < 0 && errno != EINTR) {
+            log_error("core: poll failed: %s", strerror(errno));
+            return -1;
+        }
+        if (fds[1].revents & POLLIN)
+            handle_signal(c);
+        doorbell_drain(&c->bell);
+        drain_samples(c);
+        drain_control(c);
+        run_timers(c, clock_mono_ms());
+        if (outbox_pump(c->outbox, clock_mono_ms()) < 0)
+            log_error("outbox: %s", outbox_last_error(c->outbox));
+    }
+    return 0;
+}
+
+void core_close(struct core *c)
+{
+    if (!c)
+        return;
+    pollers_stop(c->pollers);
+    if (c->store) {
+        drain_samples(c);
+        core_flush_telemetry(c);
+        if (c->outbox)
+            outbox_save_cursors(c->outbox);
+        c->uncommitted = 1;
+        core_commit(c);
+    }
+    outbox_free(c->outbox);
+    for (int i = 0; i < c->nsinks; i++)
+        c->sinks[i]->ops->destroy(c->sinks[i]);
+    c->nsinks = 0;
+    discard_control(c);
+    store_close(c->store);
+    queue_destroy(&c->samples);
+    queue_destroy(&c->control);
+    doorbell_close(&c->bell);
+    if (c->sigfd >= 0)
+        close(c->sigfd);
+    free(c->latest);
+    free(c->rule_state);
+    free(c->store_key);
+    free(c->device_dirty);
+    config_free(c->cfg);
+    free(c);
+}

@@ -1,0 +1,61 @@
+/*
+ * core_internal.h - the state the core's files share (core.c, core_events.c, command.c).
+ *
+ * Nothing outside the core thread touches this struct.
+ */
+#ifndef RISKGW_CORE_INTERNAL_H
+#define RISKGW_CORE_INTERNAL_H
+
+#include <stdint.h>
+#include "config.h"
+#include "outbox.h"
+#include "poller.h"
+#include "queue.h"
+#include "rules.h"
+#include "sample.h"
+#include "sink.h"
+#include "store.h"
+
+#define CORE_SAMPLE_QUEUE 65536
+#define CORE_CONTROL_QUEUE 65536
+#define CORE_MAX_SINKS 4
+
+struct core {
+    struct config *cfg;
+    struct doorbell bell;
+    struct queue samples;           /* struct sample, from pollers */
+    struct queue control;           /* struct ctl_msg, from sinks */
+    struct store *store;
+    struct outbox *outbox;
+    struct sink *sinks[CORE_MAX_SINKS];
+    int nsinks;
+    struct sink *mqtt;              /* also in sinks[]; replies and status go here */
+    struct pollers *pollers;
+    /* Parallel to cfg->points: what the core knows of each point now. */
+    struct sample *latest;          /* last sample (ts_ms 0: none yet) */
+    struct rule_state *rule_state;
+    int64_t *store_key;             /* store_point_key of device/point */
+    uint8_t *device_dirty;          /* telemetry pending per device */
+    int sigfd;
+    int stop;
+    int uncommitted;                /* store writes since the last commit */
+    int64_t next_commit_ms;         /* monotonic deadlines */
+    int64_t next_tick_ms;
+    uint64_t events_recorded, samples_seen;
+};
+
+/* core_events.c: samples in, events recorded, telemetry queued. */
+void core_handle_sample(struct core *c, const struct sample *s);
+/* Record one event: store it, queue it for the uplinks, log it. */
+void core_record_event(struct core *c, struct event *ev);
+/* Let rule delays expire for every point. */
+void core_tick_rules(struct core *c, int64_t now_mono, int64_t now_wall);
+/* One telemetry message per device that has new readings. */
+void core_flush_telemetry(struct core *c);
+/* Commit the store's open transaction if anything is pending. */
+void core_commit(struct core *c);
+
+/* command.c: answer one command payload from the platform. */
+void command_handle(struct core *c, const char *text, size_t len);
+
+#endif

@@ -1,0 +1,264 @@
+/*
+ * payload.c - topics and JSON messages of interface v1 (see payload.h, docs/interface.md).
+ */
+#include "payload.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+
+void jw_init(struct jw *w, char *buf, size_t cap)
+{
+    w->buf = buf;
+    w->cap = cap;
+    w->len = 0;
+    w->overflow = cap == 0;
+    w->need_comma = 0;
+    if (cap)
+        buf[0] = '\0';
+}
+
+static void jw_raw(struct jw *w, const char *s, size_t n)
+{
+    if (w->overflow || w->len + n >= w->cap) {
+        w->overflow = 1;
+        return;
+    }
+    memcpy(w->buf + w->len, s, n);
+    w->len += n;
+    w->buf[w->len] = '\0';
+}
+
+static void jw_printf(struct jw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void jw_printf(struct jw *w, const char *fmt, ...)
+{
+    if (w->overflow)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(w->buf + w->len, w->cap - w->len, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= w->cap - w->len) {
+        w->overflow = 1;
+        return;
+    }
+    w->len += (size_t)n;
+}
+
+/* A value (or a key) starts: separate it from the previous one. */
+static void jw_item(struct jw *w)
+{
+    if (w->need_comma)
+        jw_raw(w, ",", 1);
+    w->need_comma = 1;
+}
+
+void jw_open(struct jw *w, char brace)
+{
+    jw_item(w);
+    jw_raw(w, &brace, 1);
+    w->need_comma = 0;
+}
+
+void jw_close(struct jw *w, char brace)
+{
+    jw_raw(w, &brace, 1);
+    w->need_comma = 1;
+}
+
+void jw_str(struct jw *w, const char *s)
+{
+    jw_item(w);
+    jw_raw(w, "\"", 1);
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*c == '"' || *c == '\\') {
+            char esc[2] = {'\\', (char)*c};
+            jw_raw(w, esc, 2);
+        } else if (*c < 0x20) {
+            jw_printf(w, "\\u%04x", *c);
+        } else {
+            jw_raw(w, (const char *)c, 1);
+        }
+    }
+    jw_raw(w, "\"", 1);
+}
+
+void jw_key(struct jw *w, const char *key)
+{
+    jw_str(w, key);
+    jw_raw(w, ":", 1);
+    w->need_comma = 0;
+}
+
+void jw_num(struct jw *w, double v)
+{
+    jw_item(w);
+    if (isfinite(v))
+        jw_printf(w, "%.10g", v);
+    else
+        jw_raw(w, "null", 4);
+}
+
+void jw_int(struct jw *w, int64_t v)
+{
+    jw_item(w);
+    jw_printf(w, "%" PRId64, v);
+}
+
+void jw_bool(struct jw *w, int v)
+{
+    jw_item(w);
+    jw_raw(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+int jw_end(struct jw *w)
+{
+    return w->overflow ? -1 : (int)w->len;
+}
+
+static int fit(int n, size_t cap)
+{
+    return (n < 0 || (size_t)n >= cap) ? -1 : n;
+}
+
+int topic_gateway(char *out, size_t cap, const struct config *cfg, const char *leaf)
+{
+    return fit(snprintf(out, cap, "%s/%s/%s/%s", cfg->mqtt.topic_prefix, cfg->enterprise_id,
+                        cfg->gateway_id, leaf), cap);
+}
+
+int topic_event(char *out, size_t cap, const struct config *cfg, uint32_t point)
+{
+    if (point == POINT_NONE)
+        return topic_gateway(out, cap, cfg, "event/_gateway");
+    const struct point_cfg *pc = &cfg->points[point];
+    return fit(snprintf(out, cap, "%s/%s/%s/event/%s/%s", cfg->mqtt.topic_prefix,
+                        cfg->enterprise_id, cfg->gateway_id, cfg->devices[pc->device].id, pc->id), cap);
+}
+
+int topic_telemetry(char *out, size_t cap, const struct config *cfg, size_t device)
+{
+    return fit(snprintf(out, cap, "%s/%s/%s/telemetry/%s", cfg->mqtt.topic_prefix,
+                        cfg->enterprise_id, cfg->gateway_id, cfg->devices[device].id), cap);
+}
+
+/* The header every message shares: version, ids, seq. */
+static void header(struct jw *w, const struct config *cfg, int64_t seq)
+{
+    jw_key(w, "v");
+    jw_int(w, INTERFACE_VERSION);
+    jw_key(w, "enterprise");
+    jw_str(w, cfg->enterprise_id);
+    jw_key(w, "gateway");
+    jw_str(w, cfg->gateway_id);
+    if (seq > 0) {
+        jw_key(w, "seq");
+        jw_int(w, seq);
+    }
+}
+
+int payload_event(char *out, size_t cap, const struct config *cfg, const struct event *ev,
+                  int64_t seq, int time_synced)
+{
+    struct jw w;
+    jw_init(&w, out, cap);
+    jw_open(&w, '{');
+    header(&w, cfg, seq);
+    jw_key(&w, "id");
+    jw_int(&w, ev->id);
+    jw_key(&w, "ts");
+    jw_int(&w, ev->ts_ms);
+    if (!time_synced) {
+        jw_key(&w, "time_synced");
+        jw_bool(&w, 0);
+    }
+    if (ev->point != POINT_NONE) {
+        const struct point_cfg *pc = &cfg->points[ev->point];
+        jw_key(&w, "device");
+        jw_str(&w, cfg->devices[pc->device].id);
+        jw_key(&w, "point");
+        jw_str(&w, pc->id);
+        jw_key(&w, "name");
+        jw_str(&w, pc->name);
+        jw_key(&w, "unit");
+        jw_str(&w, pc->unit);
+    }
+    jw_key(&w, "kind");
+    jw_str(&w, event_kind_name(ev->kind));
+    jw_key(&w, "level");
+    jw_str(&w, ev->level);
+    jw_key(&w, "severity");
+    jw_int(&w, ev->severity);
+    jw_key(&w, "value");
+    if (quality_has_value(ev->quality))
+        jw_num(&w, ev->value);
+    else
+        jw_num(&w, NAN);
+    jw_key(&w, "quality");
+    jw_str(&w, quality_name(ev->quality));
+    if (ev->actor[0]) {
+        jw_key(&w, "actor");
+        jw_str(&w, ev->actor);
+    }
+    jw_close(&w, '}');
+    return jw_end(&w);
+}
+
+int payload_online(char *out, size_t cap, const struct config *cfg, int online)
+{
+    struct jw w;
+    jw_init(&w, out, cap);
+    jw_open(&w, '{');
+    header(&w, cfg, 0);
+    jw_key(&w, "online");
+    jw_bool(&w, online);
+    jw_key(&w, "version");
+    jw_str(&w, RISKGW_VERSION);
+    if (online) {
+        jw_key(&w, "ts");
+        jw_int(&w, clock_wall_ms());
+    }
+    jw_close(&w, '}');
+    return jw_end(&w);
+}
+
+int payload_telemetry(char *out, size_t cap, const struct config *cfg, size_t device,
+                      const struct sample *latest, int64_t seq, int time_synced)
+{
+    const struct device_cfg *dev = &cfg->devices[device];
+    struct jw w;
+    jw_init(&w, out, cap);
+    jw_open(&w, '{');
+    header(&w, cfg, seq);
+    jw_key(&w, "ts");
+    jw_int(&w, clock_wall_ms());
+    if (!time_synced) {
+        jw_key(&w, "time_synced");
+        jw_bool(&w, 0);
+    }
+    jw_key(&w, "device");
+    jw_str(&w, dev->id);
+    jw_key(&w, "points");
+    jw_open(&w, '{');
+    for (size_t i = 0; i < dev->npoints; i++) {
+        const struct sample *s = &latest[i];
+        if (s->ts_ms == 0)
+            continue;
+        jw_key(&w, cfg->points[dev->first_point + i].id);
+        jw_open(&w, '{');
+        jw_key(&w, "v");
+        jw_num(&w, quality_has_value(s->quality) ? s->value : NAN);
+        jw_key(&w, "q");
+        jw_str(&w, quality_name(s->quality));
+        jw_key(&w, "ts");
+        jw_int(&w, s->ts_ms);
+        jw_close(&w, '}');
+    }
+    jw_close(&w, '}');
+    jw_close(&w, '}');
+    return jw_end(&w);
+}

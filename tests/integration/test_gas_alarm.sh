@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The first vertical slice, all real: riskgw-sim plays a gas leak on a loopback
+# Modbus TCP port, riskgw polls it, decides the two-level alarm, stores it in
+# SQLite and publishes it at QoS 1 to a real mosquitto. The test asserts the
+# alarm messages (RAISED level1, ESCALATED level2, ..., CLEARED) with their
+# fields and sequence numbers, the same events in the SQLite file, and the
+# retained online/offline status.
+set -euo pipefail
+BUILD=${1:?usage: test_gas_alarm.sh BUILD_DIR}
+SRC=${RISKGW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$SRC/tests/lib/harness.sh"
+harness_init
+
+mq_port=$(free_port)
+start_mosquitto "$mq_port"
+start_bg sub mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -v -t 'riskgw/v1/ent-test/gw-test/event/#'
+
+sim_port=$(free_port)
+start_bg sim "$BUILD/riskgw-sim" --profile gas_lel --port "$sim_port" --unit 1 \
+    --scenario "$SRC/tests/integration/gas_leak_fast.json"
+wait_for_line "$WORK/sim.log" "listening on" 10 || fail "simulator did not start"
+
+cat > "$WORK/site.json" <<JSON
+{
+  "enterprise": "ent-test", "gateway": "gw-test",
+  "mqtt": {"uri": "tcp://127.0.0.1:$mq_port"},
+  "store": {"path": "$WORK/riskgw.db"},
+  "devices": [
+    {"id": "gas1", "profile": "gas_lel", "host": "127.0.0.1", "port": $sim_port, "unit": 1,
+     "interval_ms": 200}
+  ]
+}
+JSON
+"$BUILD/riskgw" -n -c "$WORK/site.json" || fail "riskgw -n refused the test config"
+start_bg gw "$BUILD/riskgw" -c "$WORK/site.json"
+
+wait_for_line "$WORK/sub.log" '"kind":"CLEARED"' 40 || { cat "$WORK/gw.log"; fail "no CLEARED event within 40 s"; }
+sleep 0.5
+
+# ---- the messages on the broker ----
+payloads=$(sed 's/^[^ ]* //' "$WORK/sub.log")
+kinds=$(jq -r '.kind + ":" + .level' <<<"$payloads" | paste -sd' ')
+echo "events seen: $kinds"
+case "$kinds" in
+  "RAISED:level1 ESCALATED:level2 DEESCALATED:level1 CLEARED:level1") ;;
+  "RAISED:level1 ESCALATED:level2 CLEARED:level2") ;;
+  *) fail "unexpected event sequence: $kinds" ;;
+esac
+topics=$(cut -d' ' -f1 "$WORK/sub.log" | sort -u)
+[ "$topics" = "riskgw/v1/ent-test/gw-test/event/gas1/lel" ] || fail "unexpected topics: $topics"
+jq -e -s 'all(.[]; .v == 1 and .enterprise == "ent-test" and .gateway == "gw-test"
+                  and .device == "gas1" and .point == "lel" and .unit == "%LEL"
+                  and .quality == "good" and (.id | type) == "number" and .ts > 1700000000000)' \
+   <<<"$payloads" >/dev/null || fail "a message lacks a field: $payloads"
+jq -e -s '[.[].seq] == [range(1; length + 1)]' <<<"$payloads" >/dev/null \
+   || fail "seq is not 1..n without gaps: $(jq -c -s '[.[].seq]' <<<"$payloads")"
+jq -e -s '(.[0].value >= 25) and (.[1].value >= 50) and (.[-1].value < 25)' <<<"$payloads" >/dev/null \
+   || fail "values do not match the setpoints: $(jq -c -s '[.[].value]' <<<"$payloads")"
+
+# ---- the same events in the SQLite file ----
+stored=$(sqlite3 "$WORK/riskgw.db" "SELECT kind || ':' || level FROM events ORDER BY id;" | paste -sd' ')
+[ "$stored" = "$kinds" ] || fail "stored events '$stored' differ from published '$kinds'"
+ids=$(sqlite3 "$WORK/riskgw.db" "SELECT id FROM events ORDER BY id;" | paste -sd' ')
+[ "$ids" = "$(jq -r '.id' <<<"$payloads" | paste -sd' ')" ] || fail "event ids differ between store and MQTT"
+[ "$(sqlite3 "$WORK/riskgw.db" 'PRAGMA journal_mode;')" = wal ] || fail "store is not in WAL mode"
+nsamples=$(sqlite3 "$WORK/riskgw.db" "SELECT count(*) FROM samples;")
+[ "$nsamples" -gt 20 ] || fail "only $nsamples samples stored"
+
+# ---- status: retained online now, offline after a clean stop ----
+status=$(mosquitto_sub -h 127.0.0.1 -p "$mq_port" -t 'riskgw/v1/ent-test/gw-test/status' -C 1 -W 5)
+jq -e '.online == true' <<<"$status" >/dev/null || fail "status is not online: $status"
+stop_bg gw
+status=$(mosquitto_sub -h 127.0.0.1 -p "$mq_port" -t 'riskgw/v1/ent-test/gw-test/status' -C 1 -W 5)
+jq -e '.online == false' <<<"$status" >/dev/null || fail "status after stop is not offline: $status"
+echo "PASS: $(jq -s length <<<"$payloads") alarm messages, $nsamples samples stored"
