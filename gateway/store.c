@@ -1,0 +1,347 @@
+/*
+ * store.c - opening the database, the one open transaction, and what a failure says.
+ *
+ * The PRAGMAs are chosen for a small board on flash (docs/store.md gives the
+ * reasons): WAL, synchronous=NORMAL, plus an explicit WAL sync for any commit that
+ * holds an event, so alarms survive a power cut while a second of samples may not.
+ * Every write goes through store_writer()/store_run(); a failure anywhere rolls the
+ * whole transaction back and resets the in-memory seqs to what is really committed,
+ * so the store stays usable once the disk has room again.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "clock.h"
+#include "log.h"
+#include "store_internal.h"
+
+#define STORE_BUSY_TIMEOUT_MS 5000          /* a sqlite3 shell reading beside us */
+#define STORE_CACHE_KIB 1024                /* page cache; the daemon aims at 8 MiB RSS */
+#define STORE_WAL_LIMIT_BYTES 4194304      /* WAL file kept after a checkpoint: 4 MiB */
+#define STORE_STAMP_MAX 32
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+static const char *const store_pragmas =
+    "PRAGMA synchronous = NORMAL;"
+    "PRAGMA cache_size = -" STR(STORE_CACHE_KIB) ";"
+    "PRAGMA journal_size_limit = " STR(STORE_WAL_LIMIT_BYTES) ";"
+    "PRAGMA temp_store = MEMORY;";
+
+static const char *const store_sql[STMT_COUNT] = {
+    [STMT_BEGIN] = "BEGIN",
+    [STMT_COMMIT] = "COMMIT",
+    [STMT_ROLLBACK] = "ROLLBACK",
+    [STMT_POINT_FIND] = "SELECT point_key FROM points WHERE device = ?1 AND point = ?2",
+    [STMT_POINT_ADD] = "INSERT INTO points (device, point) VALUES (?1, ?2)",
+    [STMT_SAMPLE_ADD] = "INSERT INTO samples (point_key, ts_ms, value, quality) VALUES (?1, ?2, ?3, ?4)",
+    [STMT_EVENT_ADD] = "INSERT INTO events (ts_ms, point_key, kind, level, severity, value, quality,"
+                       " actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [STMT_OUTBOX_ADD] = "INSERT INTO outbox (cls, seq, topic, payload) VALUES (?1, ?2, ?3, ?4)",
+    [STMT_OUTBOX_FETCH] = "SELECT seq, topic, payload FROM outbox"
+                          " WHERE cls = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq LIMIT ?4",
+    [STMT_OUTBOX_LAST] = "SELECT MAX(seq) FROM outbox WHERE cls = ?1",
+    [STMT_CURSOR_GET] = "SELECT seq FROM cursors WHERE sink = ?1 AND cls = ?2",
+    [STMT_CURSOR_SET] = "INSERT INTO cursors (sink, cls, seq) VALUES (?1, ?2, ?3)"
+                        " ON CONFLICT (sink, cls) DO UPDATE SET seq = excluded.seq",
+    [STMT_RULE_SAVE] = "INSERT INTO rule_state (point_key, state) VALUES (?1, ?2)"
+                       " ON CONFLICT (point_key) DO UPDATE SET state = excluded.state",
+    [STMT_RULE_LOAD] = "SELECT point_key, state FROM rule_state",
+};
+
+/* What to do about a failure, by SQLite's primary result code. */
+static const char *store_hint(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_FULL:
+        return "free space on the filesystem that holds the database";
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_CANTOPEN:
+        return "make sure the directory exists and the file and directory are writable "
+               "(is the filesystem mounted read-only?)";
+    case SQLITE_IOERR:
+        return "check the storage medium (dmesg shows flash and SD card errors)";
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return "the file is damaged; restart riskgw so that it moves the file aside";
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return "another process holds the database locked; close it (a sqlite3 shell?)";
+    default:
+        return "see the SQLite message";
+    }
+}
+
+void store_say(struct store *st, const char *fmt, ...)
+{
+    int n = snprintf(st->err, sizeof st->err, "store %s: ", st->path);
+    if (n < 0 || (size_t)n >= sizeof st->err)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(st->err + n, sizeof st->err - (size_t)n, fmt, ap);
+    va_end(ap);
+}
+
+int store_error(struct store *st, const char *doing, int rc)
+{
+    const char *msg = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
+    const char *kind = sqlite3_errstr(rc);
+    if (strcmp(msg, kind) == 0)
+        store_say(st, "%s failed: %s; %s", doing, msg, store_hint(rc));
+    else
+        store_say(st, "%s failed: %s (%s); %s", doing, msg, kind, store_hint(rc));
+    return -1;
+}
+
+/* Forget the open transaction: on disk it never happened, so neither did its seqs. */
+static void store_rollback(struct store *st)
+{
+    if (st->db && !sqlite3_get_autocommit(st->db)) {
+        sqlite3_stmt *s = st->stmt[STMT_ROLLBACK];
+        sqlite3_step(s);
+        sqlite3_reset(s);
+    }
+    if (st->in_txn)
+        st->stats.rollbacks++;
+    st->in_txn = 0;
+    st->txn_durable = 0;
+    for (int c = 0; c < OUTBOX_CLASS_COUNT; c++)
+        st->next_seq[c] = st->last_seq[c] + 1;
+}
+
+int store_fail(struct store *st, const char *doing, int rc)
+{
+    store_error(st, doing, rc);
+    size_t n = strlen(st->err);
+    snprintf(st->err + n, sizeof st->err - n, " (the writes since the last commit were rolled back)");
+    store_rollback(st);
+    return -1;
+}
+
+int store_check_class(struct store *st, enum outbox_class cls)
+{
+    if ((unsigned)cls < OUTBOX_CLASS_COUNT)
+        return 0;
+    store_say(st, "outbox class %d does not exist; this is a bug in the caller", (int)cls);
+    return -1;
+}
+
+sqlite3_stmt *store_writer(struct store *st, enum store_stmt id, const char *doing)
+{
+    if (!st->in_txn) {
+        sqlite3_stmt *b = st->stmt[STMT_BEGIN];
+        int rc = sqlite3_step(b);
+        sqlite3_reset(b);
+        if (rc != SQLITE_DONE) {
+            store_fail(st, doing, rc);
+            return NULL;
+        }
+        st->in_txn = 1;
+    }
+    return st->stmt[id];
+}
+
+int store_run(struct store *st, sqlite3_stmt *s, const char *doing)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return store_fail(st, doing, rc);
+    return 0;
+}
+
+/* fdatasync the WAL, as synchronous=FULL would have done for this one commit. */
+static int store_sync_wal(struct store *st)
+{
+    sqlite3_file *wal = NULL;
+    int rc = sqlite3_file_control(st->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal);
+    if (rc != SQLITE_OK)
+        return rc;
+    if (!wal || !wal->pMethods)
+        return SQLITE_OK;       /* no WAL open: the commit went through a checkpoint */
+    return wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
+}
+
+int store_commit(struct store *st)
+{
+    if (!st->in_txn)
+        return 0;
+    int rc = sqlite3_step(st->stmt[STMT_COMMIT]);
+    sqlite3_reset(st->stmt[STMT_COMMIT]);
+    if (rc != SQLITE_DONE)
+        return store_fail(st, "committing", rc);
+    st->in_txn = 0;
+    st->stats.commits++;
+    for (int c = 0; c < OUTBOX_CLASS_COUNT; c++)
+        st->last_seq[c] = st->next_seq[c] - 1;
+    if (st->txn_durable) {
+        st->txn_durable = 0;
+        rc = store_sync_wal(st);
+        if (rc == SQLITE_OK)
+            st->stats.durable_commits++;
+        else    /* committed (a crash keeps it), only a power cut could lose it */
+            log_error("store %s: syncing the WAL after an event failed: %s; the event is "
+                      "committed but may not survive a power cut; check the storage medium",
+                      st->path, sqlite3_errstr(rc));
+    }
+    return 0;
+}
+
+/* The newest committed seq of each class, and the database's epoch. */
+static int store_load_state(struct store *st, int *rc)
+{
+    for (int c = 0; c < OUTBOX_CLASS_COUNT; c++) {
+        sqlite3_stmt *s = st->stmt[STMT_OUTBOX_LAST];
+        sqlite3_bind_int(s, 1, c);
+        *rc = sqlite3_step(s);
+        st->last_seq[c] = *rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+        sqlite3_reset(s);
+        if (*rc != SQLITE_ROW)
+            return store_error(st, "reading the outbox's last seq", *rc);
+        st->next_seq[c] = st->last_seq[c] + 1;
+    }
+    char sql[128];
+    snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO meta (name, value) VALUES ('epoch', %lld)",
+             (long long)clock_wall_ms());
+    sqlite3_stmt *s = NULL;
+    *rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+    if (*rc == SQLITE_OK)
+        *rc = sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE name = 'epoch'", -1, &s, NULL);
+    if (*rc == SQLITE_OK && (*rc = sqlite3_step(s)) == SQLITE_ROW) {
+        st->epoch_ms = sqlite3_column_int64(s, 0);
+        *rc = SQLITE_OK;
+    }
+    sqlite3_finalize(s);
+    return *rc == SQLITE_OK ? 0 : store_error(st, "reading the database epoch", *rc);
+}
+
+static void store_disconnect(struct store *st)
+{
+    for (int i = 0; i < STMT_COUNT; i++) {
+        sqlite3_finalize(st->stmt[i]);
+        st->stmt[i] = NULL;
+    }
+    sqlite3_close_v2(st->db);
+    st->db = NULL;
+}
+
+/* Open, tune, migrate, prepare. 0, or -1 with *rc and a sentence in st->err. */
+static int store_connect(struct store *st, int *rc)
+{
+    *rc = sqlite3_open_v2(st->path, &st->db,
+                          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (*rc != SQLITE_OK)
+        return store_error(st, "opening", *rc);
+    sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+    sqlite3_stmt *s = NULL;
+    *rc = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s, NULL);
+    if (*rc == SQLITE_OK && (*rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (strcmp((const char *)sqlite3_column_text(s, 0), "wal") != 0)
+            log_warn("store %s: the filesystem refused WAL mode (journal_mode is %s); writes "
+                     "will be slower; put the database on a local filesystem",
+                     st->path, sqlite3_column_text(s, 0));
+        *rc = SQLITE_OK;
+    }
+    sqlite3_finalize(s);
+    if (*rc != SQLITE_OK)
+        return store_error(st, "switching to WAL mode", *rc);
+    if ((*rc = sqlite3_exec(st->db, store_pragmas, NULL, NULL, NULL)) != SQLITE_OK)
+        return store_error(st, "setting the PRAGMAs", *rc);
+    if (store_schema_migrate(st, rc) < 0)
+        return -1;
+    for (int i = 0; i < STMT_COUNT; i++) {
+        *rc = sqlite3_prepare_v3(st->db, store_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                                 &st->stmt[i], NULL);
+        if (*rc != SQLITE_OK)
+            return store_error(st, "preparing a statement", *rc);
+    }
+    return store_load_state(st, rc);
+}
+
+/* Rename PATH (and its WAL) to PATH.corrupt-<UTC time>; the shared-memory index goes. */
+static int store_move_aside(struct store *st, char *aside, size_t len)
+{
+    char stamp[STORE_STAMP_MAX], from[PATH_MAX + 16], to[PATH_MAX + 64];
+    time_t now = (time_t)(clock_wall_ms() / 1000);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    snprintf(aside, len, "%s.corrupt-%s", st->path, stamp);
+    if (rename(st->path, aside) != 0)
+        return -1;
+    static const char *const companions[] = {"-wal", "-journal"};
+    for (size_t i = 0; i < sizeof companions / sizeof companions[0]; i++) {
+        snprintf(from, sizeof from, "%s%s", st->path, companions[i]);
+        snprintf(to, sizeof to, "%s%s", aside, companions[i]);
+        if (rename(from, to) != 0 && errno != ENOENT)
+            log_warn("store %s: could not move %s aside: %s", st->path, from, strerror(errno));
+    }
+    snprintf(from, sizeof from, "%s-shm", st->path);
+    unlink(from);
+    return 0;
+}
+
+static int store_is_corrupt(int rc)
+{
+    return (rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT;
+}
+
+struct store *store_open(const char *path, char *err, size_t errlen)
+{
+    struct store *st = calloc(1, sizeof *st);
+    if (!st) {
+        snprintf(err, errlen, "store %s: out of memory opening the database", path);
+        return NULL;
+    }
+    if (snprintf(st->path, sizeof st->path, "%s", path) >= (int)sizeof st->path) {
+        snprintf(err, errlen, "store %.64s...: the path is longer than %d bytes; choose a "
+                 "shorter store.path", path, PATH_MAX - 1);
+        free(st);
+        return NULL;
+    }
+    int rc = SQLITE_OK;
+    if (store_connect(st, &rc) < 0 && store_is_corrupt(rc)) {
+        char aside[PATH_MAX + 64];
+        store_disconnect(st);
+        if (store_move_aside(st, aside, sizeof aside) == 0) {
+            log_error("store %s: the file is not a usable database (%s); moved it aside to %s "
+                      "and started a new one; unsent data stays in that file", path,
+                      sqlite3_errstr(rc), aside);
+            store_connect(st, &rc);
+        } else {
+            store_say(st, "the file is not a usable database and moving it aside failed: %s; "
+                      "move or delete it by hand", strerror(errno));
+        }
+    }
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "%s", st->err);
+        store_disconnect(st);
+        free(st);
+        return NULL;
+    }
+    return st;
+}
+
+void store_close(struct store *st)
+{
+    if (!st)
+        return;
+    if (store_commit(st) < 0)
+        log_error("%s", st->err);
+    store_disconnect(st);
+    free(st);
+}
+
+int64_t store_epoch(struct store *st) { return st->epoch_ms; }
+
+const struct store_stats *store_stats(struct store *st) { return &st->stats; }
+
+const char *store_last_error(struct store *st) { return st->err; }

@@ -1,0 +1,62 @@
+/*
+ * store_internal.h - what the store's files share: the struct, its kept statements,
+ * and the one way a write fails.
+ *
+ * store.c opens, commits and reports errors; store_schema.c migrates; store_rows.c
+ * writes points, samples, events and rule state; store_outbox.c keeps the outbox
+ * log and the sinks' cursors. Nothing outside gateway/store*.c includes this.
+ */
+#ifndef RISKGW_STORE_INTERNAL_H
+#define RISKGW_STORE_INTERNAL_H
+
+#include <limits.h>
+#include <sqlite3.h>
+#include "store.h"
+
+#define STORE_ERR_MAX 512
+
+/* Statements prepared once at open and kept for the store's life (store.c holds the SQL). */
+enum store_stmt {
+    STMT_BEGIN, STMT_COMMIT, STMT_ROLLBACK,
+    STMT_POINT_FIND, STMT_POINT_ADD,
+    STMT_SAMPLE_ADD, STMT_EVENT_ADD,
+    STMT_OUTBOX_ADD, STMT_OUTBOX_FETCH, STMT_OUTBOX_LAST,
+    STMT_CURSOR_GET, STMT_CURSOR_SET,
+    STMT_RULE_SAVE, STMT_RULE_LOAD,
+    STMT_COUNT
+};
+
+struct store {
+    sqlite3 *db;
+    char path[PATH_MAX];
+    sqlite3_stmt *stmt[STMT_COUNT];
+    int in_txn;                                 /* BEGIN ran, COMMIT not yet */
+    int txn_durable;                            /* the open transaction holds an event */
+    int64_t next_seq[OUTBOX_CLASS_COUNT];       /* next seq to hand out (open txn included) */
+    int64_t last_seq[OUTBOX_CLASS_COUNT];       /* highest committed seq */
+    int64_t epoch_ms;
+    struct store_stats stats;
+    char err[STORE_ERR_MAX];
+};
+
+/* The statement id, reset, ready to bind, inside an open transaction (BEGIN on first
+ * write). NULL after store_fail() when the transaction cannot be opened. */
+sqlite3_stmt *store_writer(struct store *st, enum store_stmt id, const char *doing);
+/* Step a bound write statement and reset it. 0, or store_fail(). */
+int store_run(struct store *st, sqlite3_stmt *s, const char *doing);
+/* Set the last error to "store PATH: " and the formatted rest. */
+void store_say(struct store *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Record "doing failed" as a sentence with a hint for rc. Returns -1. */
+int store_error(struct store *st, const char *doing, int rc);
+/* store_error(), then roll back the open transaction and forget its seqs. Returns -1. */
+int store_fail(struct store *st, const char *doing, int rc);
+/* -1 with a sentence when cls is not a known outbox class, else 0. */
+int store_check_class(struct store *st, enum outbox_class cls);
+
+/* store_schema.c */
+int store_schema_version(void);                 /* the newest version this build knows */
+const char *store_schema_step(int version);     /* DDL taking version-1 to version, or NULL */
+/* Bring db up to store_schema_version(). 0, or -1 with *rc and a sentence in st->err. */
+int store_schema_migrate(struct store *st, int *rc);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * test_store_util.h - scratch directories and raw SQLite peeks for the store tests.
+ *
+ * The store and outbox tests run against real database files in a fresh mkdtemp
+ * directory, removed at the end. sql_int() reads one number through a separate
+ * connection, the way an operator with the sqlite3 shell would see the file.
+ */
+#ifndef RISKGW_TEST_STORE_UTIL_H
+#define RISKGW_TEST_STORE_UTIL_H
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+
+static char test_dir[256];
+
+static const char *test_path(const char *name)
+{
+    static char path[4][512];
+    static int next;
+    char *p = path[next++ % 4];
+    snprintf(p, sizeof path[0], "%s/%s", test_dir, name);
+    return p;
+}
+
+static void test_dir_make(void)
+{
+    snprintf(test_dir, sizeof test_dir, "/tmp/riskgw-store-XXXXXX");
+    if (!mkdtemp(test_dir)) {
+        perror("mkdtemp");
+        exit(2);
+    }
+}
+
+static void test_dir_remove(void)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", test_dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", test_dir);
+}
+
+/* A store the test needs could not be opened: clean up (the tmpfs too) and stop. */
+static void test_abort(const char *why)
+{
+    fprintf(stderr, "aborting: %s\n", why);
+    umount2(test_path("small"), MNT_DETACH);
+    test_dir_remove();
+    exit(1);
+}
+
+/* One integer from a query on its own connection; -999 when the query fails. */
+static long long sql_int(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *s = NULL;
+    long long v = -999;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return v;
+}
+
+#endif
