@@ -36,7 +36,7 @@ struct batch_block {
 #define BATCH_ERROR_MAX 160
 
 struct batch_plan {
-    struct batch_block *blocks; /* by area, then start address; room for npoints */
+    struct batch_block *blocks; /* by area, then first address; room for npoints blocks */
     size_t nblocks;
     size_t *order;              /* point indices, grouped block by block, each group by address */
     size_t npoints;

@@ -1,0 +1,4 @@
+# Unit tests of the pure Modbus driver layer (rg_drivers): decoding, PDU codec, batch planning.
+rg_unit_test(test_decode rg_drivers)
+rg_unit_test(test_pdu rg_drivers)
+rg_unit_test(test_batch rg_drivers)
