@@ -171,7 +171,7 @@ static int check_points(const struct point_cfg *pts, size_t n, const struct devi
     if (n == 0)
         return cfg_fail(err, path, "has no points (give a \"profile\" or \"points\")");
     for (size_t i = 0; i < n; i++) {
-        if (check_id(pts[i].id, path, "points", err) < 0)
+        if (check_id(pts[i].id, path, "points", err) < 0 || profile_check_limits(&pts[i], path, err) < 0)
             return -1;
         if (pts[i].map.type != VT_BIT && point_type_registers(pts[i].map.type) > d->limits.max_registers)
             return cfg_fail(err, path, "point \"%s\" needs %d registers but max_registers is %u",
@@ -235,7 +235,7 @@ static int parse_device(const cJSON *obj, const char *path, struct config *cfg, 
         profile_free(pf);
     }
     jf_path_key(p, sizeof p, path, "points");
-    if ((!arr || profile_parse_points(arr, p, (int)base, &pts, &npts, err) == 0) &&
+    if ((!arr || profile_parse_points(arr, p, (int)base, 0, &pts, &npts, err) == 0) &&
         check_points(pts, npts, d, path, err) == 0)
         rc = append_points(cfg, dev, pts, npts, err);
     free(pts);

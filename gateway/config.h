@@ -55,6 +55,21 @@ struct device_cfg {
     size_t first_point, npoints;    /* slice of config->points */
 };
 
+#define LIMIT_MAX_LEVELS 3
+#define STANDARD_NAME_MAX 64
+
+/*
+ * The ceiling a standard puts on a point's alarm setpoints (GB/T 50493-2019 for
+ * gas). Only a profile may state it; a site may tighten setpoints, never loosen
+ * them past it. above[k-1] caps HIGH levels of severity k; below[k-1] floors LOW ones.
+ */
+struct setpoint_limits {
+    char standard[STANDARD_NAME_MAX];   /* "" when the point has none */
+    int nabove, nbelow;
+    double above[LIMIT_MAX_LEVELS];
+    double below[LIMIT_MAX_LEVELS];
+};
+
 struct point_cfg {
     char id[ID_MAX];
     char name[TEXT_MAX];
@@ -62,6 +77,7 @@ struct point_cfg {
     size_t device;                  /* index into config->devices */
     struct point_map map;
     struct rule_cfg rule;
+    struct setpoint_limits limits;
     int writable;
 };
 

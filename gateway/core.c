@@ -48,6 +48,7 @@ static int open_points(struct core *c, char *err, size_t errlen)
             return -1;
         }
     }
+    core_restore_rule_states(c);
     return store_commit(c->store);
 }
 
@@ -220,7 +221,6 @@ void core_close(struct core *c)
         core_flush_telemetry(c);
         if (c->outbox)
             outbox_save_cursors(c->outbox);
-        c->uncommitted = 1;
         core_commit(c);
     }
     outbox_free(c->outbox);

@@ -16,39 +16,96 @@
 
 #define TELEMETRY_MAX_BYTES 65536
 
+/* The envelope of the next message of a class. */
+static struct msg_meta meta_for(struct core *c, enum outbox_class cls)
+{
+    struct msg_meta m = {.seq = store_outbox_next_seq(c->store, cls),
+                         .epoch = store_epoch(c->store), .time_synced = clock_wall_trusted()};
+    return m;
+}
+
+static void point_names(struct core *c, uint32_t point, const char **dev, const char **pt)
+{
+    *dev = "";
+    *pt = "";
+    if (point == POINT_NONE)
+        return;
+    const struct point_cfg *pc = &c->cfg->points[point];
+    *dev = c->cfg->devices[pc->device].id;
+    *pt = pc->id;
+}
+
+/*
+ * Put one event, its outbox row and its point's rule state into the open
+ * transaction. -1 when the store refused (it then rolled back the whole transaction).
+ */
+static int stage_event(struct core *c, struct event *ev)
+{
+    const char *dev, *pt;
+    char topic[TOPIC_MAX], payload[PAYLOAD_EVENT_MAX];
+    int64_t seq;
+    point_names(c, ev->point, &dev, &pt);
+    if (store_add_event(c->store, ev, dev, pt) < 0)
+        return -1;
+    struct msg_meta meta = meta_for(c, OUTBOX_EVENTS);
+    if (topic_event(topic, sizeof topic, c->cfg, ev->point) < 0 ||
+        payload_event(payload, sizeof payload, c->cfg, ev, &meta) < 0) {
+        log_error("outbox: event %s on %s/%s does not fit a message; it is stored but not sent",
+                  event_kind_name(ev->kind), dev, pt);
+        return 0;
+    }
+    if (store_outbox_append(c->store, OUTBOX_EVENTS, topic, payload, &seq) < 0)
+        return -1;
+    if (ev->point != POINT_NONE)
+        return core_save_rule_state(c, ev->point);
+    return 0;
+}
+
+/* Stage every event not yet committed again, after a failed transaction. */
+static void replay_pending(struct core *c)
+{
+    for (size_t i = 0; i < c->npending; i++)
+        if (stage_event(c, &c->pending[i]) < 0)
+            return;
+    c->replay = 0;
+}
+
 void core_commit(struct core *c)
 {
-    if (!c->uncommitted)
+    if (c->replay)
+        replay_pending(c);
+    if (c->replay || store_commit(c->store) < 0) {
+        if (!c->store_failing)
+            log_error("store: %zu events are kept in memory until the store writes again: %s",
+                      c->npending, store_last_error(c->store));
+        c->store_failing = 1;
+        c->replay = 1;
         return;
-    if (store_commit(c->store) < 0)
-        log_error("store: commit failed: %s", store_last_error(c->store));
-    c->uncommitted = 0;
+    }
+    if (c->store_failing)
+        log_info("store: writing again; %zu events kept in memory are now on disk", c->npending);
+    c->store_failing = 0;
+    c->npending = 0;
 }
 
 void core_record_event(struct core *c, struct event *ev)
 {
-    const char *dev = "", *pt = "";
-    char topic[TOPIC_MAX], payload[PAYLOAD_EVENT_MAX];
-    int64_t seq = 0;
-    if (ev->point != POINT_NONE) {
-        const struct point_cfg *pc = &c->cfg->points[ev->point];
-        dev = c->cfg->devices[pc->device].id;
-        pt = pc->id;
+    const char *dev, *pt;
+    point_names(c, ev->point, &dev, &pt);
+    if (c->npending == CORE_PENDING_EVENTS) {
+        memmove(c->pending, c->pending + 1, (CORE_PENDING_EVENTS - 1) * sizeof *c->pending);
+        c->npending--;
+        c->events_dropped++;
+        log_error("store: more than %d events waiting for the disk; the oldest is dropped (%llu so far)",
+                  CORE_PENDING_EVENTS, (unsigned long long)c->events_dropped);
     }
-    if (store_add_event(c->store, ev, dev, pt) < 0)
-        log_error("store: event %s on %s/%s not stored: %s", event_kind_name(ev->kind), dev, pt,
-                  store_last_error(c->store));
-    if (topic_event(topic, sizeof topic, c->cfg, ev->point) < 0 ||
-        payload_event(payload, sizeof payload, c->cfg, ev, store_outbox_next_seq(c->store, OUTBOX_EVENTS),
-                      clock_wall_trusted()) < 0 ||
-        store_outbox_append(c->store, OUTBOX_EVENTS, topic, payload, &seq) < 0)
-        log_error("outbox: event %s on %s/%s not queued: %s", event_kind_name(ev->kind), dev, pt,
-                  store_last_error(c->store));
-    c->uncommitted++;
+    if (!c->replay && stage_event(c, ev) < 0)
+        c->replay = 1;
+    c->pending[c->npending++] = *ev;
     c->events_recorded++;
-    log_info("event %s %s/%s level=%s severity=%d value=%g quality=%s seq=%lld", event_kind_name(ev->kind),
+    log_info("event %s %s/%s level=%s severity=%d value=%g quality=%s id=%lld", event_kind_name(ev->kind),
              dev, pt, ev->level[0] ? ev->level : "-", ev->severity, ev->value, quality_name(ev->quality),
-             (long long)seq);
+             (long long)ev->id);
 }
 
 static void record_all(struct core *c, struct event *evs, int n)
@@ -65,8 +122,8 @@ void core_handle_sample(struct core *c, const struct sample *s)
     struct event evs[RULE_MAX_EVENTS];
     c->latest[s->point] = *s;
     c->samples_seen++;
-    if (store_add_sample(c->store, c->store_key[s->point], s) == 0)
-        c->uncommitted++;
+    if (!c->replay && store_add_sample(c->store, c->store_key[s->point], s) < 0)
+        c->replay = 1;          /* the transaction was lost: events in it go again */
     if (pc->rule.nlevels > 0) {
         int n = rules_eval(&pc->rule, &c->rule_state[s->point], s, s->mono_ms, evs);
         record_all(c, evs, n);
@@ -96,19 +153,20 @@ void core_flush_telemetry(struct core *c)
 {
     static char payload[TELEMETRY_MAX_BYTES];
     char topic[TOPIC_MAX];
-    for (size_t d = 0; d < c->cfg->ndevices; d++) {
+    int64_t seq;
+    for (size_t d = 0; d < c->cfg->ndevices && !c->replay; d++) {
         if (!c->device_dirty[d])
             continue;
         c->device_dirty[d] = 0;
-        int64_t seq = store_outbox_next_seq(c->store, OUTBOX_TELEMETRY);
+        struct msg_meta meta = meta_for(c, OUTBOX_TELEMETRY);
         if (topic_telemetry(topic, sizeof topic, c->cfg, d) < 0 ||
-            payload_telemetry(payload, sizeof payload, c->cfg, d, c->latest + c->cfg->devices[d].first_point,
-                              seq, clock_wall_trusted()) < 0) {
+            payload_telemetry(payload, sizeof payload, c->cfg, d,
+                              c->latest + c->cfg->devices[d].first_point, &meta) < 0) {
             log_warn("telemetry of device %s does not fit in %d bytes; not sent",
                      c->cfg->devices[d].id, TELEMETRY_MAX_BYTES);
             continue;
         }
-        if (store_outbox_append(c->store, OUTBOX_TELEMETRY, topic, payload, &seq) == 0)
-            c->uncommitted++;
+        if (store_outbox_append(c->store, OUTBOX_TELEMETRY, topic, payload, &seq) < 0)
+            c->replay = 1;
     }
 }

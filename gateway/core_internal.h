@@ -19,6 +19,7 @@
 #define CORE_SAMPLE_QUEUE 65536
 #define CORE_CONTROL_QUEUE 65536
 #define CORE_MAX_SINKS 4
+#define CORE_PENDING_EVENTS 4096    /* events kept in memory while the store cannot write */
 
 struct core {
     struct config *cfg;
@@ -38,7 +39,15 @@ struct core {
     uint8_t *device_dirty;          /* telemetry pending per device */
     int sigfd;
     int stop;
-    int uncommitted;                /* store writes since the last commit */
+    /*
+     * Events recorded since the last good commit. A failed write loses the whole
+     * open transaction, so these are staged again (replay) until a commit holds.
+     */
+    struct event pending[CORE_PENDING_EVENTS];
+    size_t npending;
+    int replay;                     /* the open transaction was lost; stage pending again */
+    int store_failing;              /* logged once per outage */
+    uint64_t events_dropped;
     int64_t next_commit_ms;         /* monotonic deadlines */
     int64_t next_tick_ms;
     uint64_t events_recorded, samples_seen;
@@ -52,8 +61,12 @@ void core_record_event(struct core *c, struct event *ev);
 void core_tick_rules(struct core *c, int64_t now_mono, int64_t now_wall);
 /* One telemetry message per device that has new readings. */
 void core_flush_telemetry(struct core *c);
-/* Commit the store's open transaction if anything is pending. */
+/* Commit the store's open transaction; on failure keep events for a replay. */
 void core_commit(struct core *c);
+
+/* core_state.c: alarm state that survives a restart. */
+int core_save_rule_state(struct core *c, uint32_t point);
+void core_restore_rule_states(struct core *c);
 
 /* command.c: answer one command payload from the platform. */
 void command_handle(struct core *c, const char *text, size_t len);

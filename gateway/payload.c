@@ -146,8 +146,8 @@ int topic_telemetry(char *out, size_t cap, const struct config *cfg, size_t devi
                         cfg->enterprise_id, cfg->gateway_id, cfg->devices[device].id), cap);
 }
 
-/* The header every message shares: version, ids, seq. */
-static void header(struct jw *w, const struct config *cfg, int64_t seq)
+/* The header every message shares: version, ids, and for outbox messages seq and epoch. */
+static void header(struct jw *w, const struct config *cfg, const struct msg_meta *meta)
 {
     jw_key(w, "v");
     jw_int(w, INTERFACE_VERSION);
@@ -155,27 +155,29 @@ static void header(struct jw *w, const struct config *cfg, int64_t seq)
     jw_str(w, cfg->enterprise_id);
     jw_key(w, "gateway");
     jw_str(w, cfg->gateway_id);
-    if (seq > 0) {
-        jw_key(w, "seq");
-        jw_int(w, seq);
+    if (!meta)
+        return;
+    jw_key(w, "epoch");
+    jw_int(w, meta->epoch);
+    jw_key(w, "seq");
+    jw_int(w, meta->seq);
+    if (!meta->time_synced) {
+        jw_key(w, "time_synced");
+        jw_bool(w, 0);
     }
 }
 
 int payload_event(char *out, size_t cap, const struct config *cfg, const struct event *ev,
-                  int64_t seq, int time_synced)
+                  const struct msg_meta *meta)
 {
     struct jw w;
     jw_init(&w, out, cap);
     jw_open(&w, '{');
-    header(&w, cfg, seq);
+    header(&w, cfg, meta);
     jw_key(&w, "id");
     jw_int(&w, ev->id);
     jw_key(&w, "ts");
     jw_int(&w, ev->ts_ms);
-    if (!time_synced) {
-        jw_key(&w, "time_synced");
-        jw_bool(&w, 0);
-    }
     if (ev->point != POINT_NONE) {
         const struct point_cfg *pc = &cfg->points[ev->point];
         jw_key(&w, "device");
@@ -213,7 +215,7 @@ int payload_online(char *out, size_t cap, const struct config *cfg, int online)
     struct jw w;
     jw_init(&w, out, cap);
     jw_open(&w, '{');
-    header(&w, cfg, 0);
+    header(&w, cfg, NULL);
     jw_key(&w, "online");
     jw_bool(&w, online);
     jw_key(&w, "version");
@@ -227,19 +229,15 @@ int payload_online(char *out, size_t cap, const struct config *cfg, int online)
 }
 
 int payload_telemetry(char *out, size_t cap, const struct config *cfg, size_t device,
-                      const struct sample *latest, int64_t seq, int time_synced)
+                      const struct sample *latest, const struct msg_meta *meta)
 {
     const struct device_cfg *dev = &cfg->devices[device];
     struct jw w;
     jw_init(&w, out, cap);
     jw_open(&w, '{');
-    header(&w, cfg, seq);
+    header(&w, cfg, meta);
     jw_key(&w, "ts");
     jw_int(&w, clock_wall_ms());
-    if (!time_synced) {
-        jw_key(&w, "time_synced");
-        jw_bool(&w, 0);
-    }
     jw_key(&w, "device");
     jw_str(&w, dev->id);
     jw_key(&w, "points");

@@ -43,16 +43,23 @@ int topic_event(char *out, size_t cap, const struct config *cfg, uint32_t point)
 /* {prefix}/{enterprise}/{gateway}/telemetry/{device} */
 int topic_telemetry(char *out, size_t cap, const struct config *cfg, size_t device);
 
+/* What every outbox message carries besides its body (docs/interface.md). */
+struct msg_meta {
+    int64_t seq;            /* per-class sequence, gap-free from 1 */
+    int64_t epoch;          /* the store's creation time: a new seq space */
+    int time_synced;        /* 0: the wall clock is not believable */
+};
+
 /* The event message, carrying its outbox seq and stable id. */
 int payload_event(char *out, size_t cap, const struct config *cfg, const struct event *ev,
-                  int64_t seq, int time_synced);
+                  const struct msg_meta *meta);
 
 /*
  * One telemetry message for a device: latest[] holds its points' last samples in
  * config order (ts_ms 0: never read, left out). Faults carry "v": null.
  */
 int payload_telemetry(char *out, size_t cap, const struct config *cfg, size_t device,
-                      const struct sample *latest, int64_t seq, int time_synced);
+                      const struct sample *latest, const struct msg_meta *meta);
 
 /* Status payloads for the retained status topic: online (birth) and offline (will). */
 int payload_online(char *out, size_t cap, const struct config *cfg, int online);

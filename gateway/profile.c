@@ -18,7 +18,8 @@
 
 static const char *const point_keys[] = {
     "id", "name", "unit", "area", "address", "bit", "type", "order", "scale", "offset",
-    "signal", "range", "plausible", "alarm", "writable", NULL};
+    "signal", "range", "plausible", "alarm", "writable", "limits", NULL};
+static const char *const limits_keys[] = {"standard", "above", "below", NULL};
 static const char *const area_names[] = {"coil", "discrete", "holding", "input"};
 static const char *const type_names[] = {"bit", "int16", "uint16", "int32", "uint32",
                                          "float32", "int64", "uint64", "float64"};
@@ -56,6 +57,62 @@ static int parse_pair(const cJSON *obj, const char *key, const char *path, doubl
         return cfg_fail(err, p, "low (%g) must be below high (%g)", a->valuedouble, b->valuedouble);
     *lo = a->valuedouble;
     *hi = b->valuedouble;
+    return 0;
+}
+
+/* "above": [25, 50]: one number per severity, ascending severity. */
+static int parse_limit_list(const cJSON *obj, const char *key, const char *path, double *out,
+                            int *n, struct cfg_err *err)
+{
+    const cJSON *arr, *it;
+    char p[CFG_PATH_MAX];
+    if (jf_array(obj, key, path, JF_OPTIONAL, &arr, err) < 0)
+        return -1;
+    if (!arr)
+        return 0;
+    jf_path_key(p, sizeof p, path, key);
+    *n = 0;
+    cJSON_ArrayForEach(it, arr) {
+        if (!cJSON_IsNumber(it) || *n >= LIMIT_MAX_LEVELS)
+            return cfg_fail(err, p, "expected at most %d numbers, one per severity", LIMIT_MAX_LEVELS);
+        out[(*n)++] = it->valuedouble;
+    }
+    return 0;
+}
+
+static int parse_limits(const cJSON *obj, const char *path, struct setpoint_limits *lim,
+                        struct cfg_err *err)
+{
+    const cJSON *o;
+    char p[CFG_PATH_MAX];
+    if (jf_object(obj, "limits", path, JF_OPTIONAL, &o, err) < 0)
+        return -1;
+    if (!o)
+        return 0;
+    jf_path_key(p, sizeof p, path, "limits");
+    return (jf_known_keys(o, p, limits_keys, err) < 0 ||
+            jf_string(o, "standard", p, JF_REQUIRED, lim->standard, sizeof lim->standard, err) < 0 ||
+            parse_limit_list(o, "above", p, lim->above, &lim->nabove, err) < 0 ||
+            parse_limit_list(o, "below", p, lim->below, &lim->nbelow, err) < 0) ? -1 : 0;
+}
+
+int profile_check_limits(const struct point_cfg *pc, const char *path, struct cfg_err *err)
+{
+    const struct setpoint_limits *lim = &pc->limits;
+    for (int i = 0; lim->standard[0] && i < pc->rule.nlevels; i++) {
+        const struct level_cfg *lv = &pc->rule.levels[i];
+        int k = lv->severity - 1, high = lv->dir == LEVEL_HIGH;
+        int n = high ? lim->nabove : lim->nbelow;
+        if (k < 0 || k >= n)
+            continue;
+        double cap = high ? lim->above[k] : lim->below[k];
+        if (high ? lv->setpoint > cap : lv->setpoint < cap)
+            return cfg_fail(err, path,
+                            "point \"%s\" level \"%s\" at %g %s is %s the %s limit of %g %s; "
+                            "a site may tighten a setpoint, never loosen it past the standard",
+                            pc->id, lv->name, lv->setpoint, pc->unit, high ? "above" : "below",
+                            lim->standard, cap, pc->unit);
+    }
     return 0;
 }
 
@@ -97,12 +154,29 @@ static int point_check(const char *path, struct point_cfg *pc, struct cfg_err *e
     return 0;
 }
 
+static int point_parse(const cJSON *obj, const char *path, int address_base, int from_profile,
+                       struct point_cfg *pc, struct cfg_err *err);
+
 int profile_parse_point(const cJSON *obj, const char *path, int address_base,
                         struct point_cfg *pc, struct cfg_err *err)
+{
+    return point_parse(obj, path, address_base, 0, pc, err);
+}
+
+/* One point; from_profile: the object may state the standard's "limits". */
+static int point_parse(const cJSON *obj, const char *path, int address_base, int from_profile,
+                       struct point_cfg *pc, struct cfg_err *err)
 {
     int v;
     long bit = pc->map.bit;
     if (jf_known_keys(obj, path, point_keys, err) < 0)
+        return -1;
+    if (!from_profile && cJSON_GetObjectItemCaseSensitive(obj, "limits")) {
+        char p[CFG_PATH_MAX];
+        jf_path_key(p, sizeof p, path, "limits");
+        return cfg_fail(err, p, "only a device profile may state a standard's limits");
+    }
+    if (parse_limits(obj, path, &pc->limits, err) < 0)
         return -1;
     if (jf_string(obj, "id", path, pc->id[0] ? JF_OPTIONAL : JF_REQUIRED, pc->id, sizeof pc->id, err) < 0 ||
         jf_string(obj, "name", path, JF_OPTIONAL, pc->name, sizeof pc->name, err) < 0 ||
@@ -145,11 +219,13 @@ int profile_parse_point(const cJSON *obj, const char *path, int address_base,
         if (rules_parse(alarm, p, &pc->rule, err) < 0)
             return -1;
     }
-    return point_check(path, pc, err);
+    if (point_check(path, pc, err) < 0)
+        return -1;
+    return from_profile ? profile_check_limits(pc, path, err) : 0;
 }
 
 /* Parse a "points" array, appending to (or overriding by id in) *pts. */
-int profile_parse_points(const cJSON *arr, const char *path, int address_base,
+int profile_parse_points(const cJSON *arr, const char *path, int address_base, int from_profile,
                          struct point_cfg **pts, size_t *npts, struct cfg_err *err)
 {
     char p[CFG_PATH_MAX];
@@ -180,7 +256,7 @@ int profile_parse_points(const cJSON *arr, const char *path, int address_base,
             point_defaults(&grown[k]);
             (*npts)++;
         }
-        if (profile_parse_point(it, p, address_base, &(*pts)[k], err) < 0)
+        if (point_parse(it, p, address_base, from_profile, &(*pts)[k], err) < 0)
             return -1;
     }
     return 0;
@@ -213,7 +289,7 @@ struct profile *profile_load(const char *dir, const char *name, struct cfg_err *
         jf_string(root, "description", "", JF_OPTIONAL, pf->description, sizeof pf->description, &inner) < 0 ||
         jf_int(root, "base", "", JF_OPTIONAL, 0, 1, &base, &inner) < 0 ||
         jf_array(root, "points", "", JF_REQUIRED, &arr, &inner) < 0 ||
-        profile_parse_points(arr, "points", (int)base, &pf->points, &pf->npoints, &inner) < 0) {
+        profile_parse_points(arr, "points", (int)base, 1, &pf->points, &pf->npoints, &inner) < 0) {
         cfg_fail(err, NULL, "%s: %s", file, inner.msg);
         goto fail;
     }

@@ -34,11 +34,15 @@ void profile_free(struct profile *p);
 int profile_parse_point(const cJSON *obj, const char *path, int address_base,
                         struct point_cfg *pc, struct cfg_err *err);
 
+/* Refuse an alarm setpoint looser than the standard's limit stated by the profile. */
+int profile_check_limits(const struct point_cfg *pc, const char *path, struct cfg_err *err);
+
 /*
  * Parse a "points" array: an id already in *pts is overridden key by key, a new
  * id is appended with the point defaults (holding, uint16, ABCD, scale 1).
+ * Only a profile (from_profile 1) may state "limits".
  */
-int profile_parse_points(const cJSON *arr, const char *path, int address_base,
+int profile_parse_points(const cJSON *arr, const char *path, int address_base, int from_profile,
                          struct point_cfg **pts, size_t *npts, struct cfg_err *err);
 
 #endif

@@ -27,7 +27,7 @@ enum event_kind {
     EV_RAISED,              /* a level became active from none */
     EV_ESCALATED,           /* a more severe level became active */
     EV_DEESCALATED,         /* a less severe level, but still in alarm */
-    EV_CLEARED,             /* back to normal (and, when latching, reset) */
+    EV_CLEARED,             /* back to normal (non-latching rules; a latched alarm ends with RESET) */
     EV_RETURNED,            /* latching: the condition is gone, the alarm waits for reset */
     EV_SILENCED,            /* an operator acknowledged; the alarm stays */
     EV_RESET,               /* an operator reset a latched alarm */

@@ -30,7 +30,7 @@ TXT
 mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -v \
     -t 'riskgw/v1/+/+/event/#' -t 'riskgw/v1/+/+/status' \
   | jq -R -r --unbuffered -f "$SRC/simulators/demo/view.jq" &
-track_pid $!
+HARNESS_PIDS+=("$!")
 if [ -n "${DEMO_SECONDS:-}" ]; then
   sleep "$DEMO_SECONDS"
   echo "demo: $DEMO_SECONDS s are up; stopping"

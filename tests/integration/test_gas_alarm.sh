@@ -33,6 +33,7 @@ cat > "$WORK/site.json" <<JSON
 JSON
 "$BUILD/riskgw" -n -c "$WORK/site.json" || fail "riskgw -n refused the test config"
 start_bg gw "$BUILD/riskgw" -c "$WORK/site.json"
+gw_pid=$BG_PID
 
 wait_for_line "$WORK/sub.log" '"kind":"CLEARED"' 40 || { cat "$WORK/gw.log"; fail "no CLEARED event within 40 s"; }
 sleep 0.5
@@ -69,7 +70,8 @@ nsamples=$(sqlite3 "$WORK/riskgw.db" "SELECT count(*) FROM samples;")
 # ---- status: retained online now, offline after a clean stop ----
 status=$(mosquitto_sub -h 127.0.0.1 -p "$mq_port" -t 'riskgw/v1/ent-test/gw-test/status' -C 1 -W 5)
 jq -e '.online == true' <<<"$status" >/dev/null || fail "status is not online: $status"
-stop_bg gw
+kill -TERM "$gw_pid"
+wait "$gw_pid" || fail "riskgw did not exit 0 on SIGTERM; see $WORK/gw.log"
 status=$(mosquitto_sub -h 127.0.0.1 -p "$mq_port" -t 'riskgw/v1/ent-test/gw-test/status' -C 1 -W 5)
 jq -e '.online == false' <<<"$status" >/dev/null || fail "status after stop is not offline: $status"
 echo "PASS: $(jq -s length <<<"$payloads") alarm messages, $nsamples samples stored"

@@ -125,6 +125,25 @@ static void test_errors(void)
                  "site.json: devices[0].points[0].alarm.levels[0].above: expected a number");
 }
 
+static void test_setpoint_guard(void)
+{
+    expect_error(HEAD "\"devices\":[{\"id\":\"g\",\"profile\":\"gas_lel\"," TCP
+                 "\"points\":[{\"id\":\"lel\",\"alarm\":{\"levels\":[{\"name\":\"level1\",\"above\":25},"
+                 "{\"name\":\"level2\",\"above\":60}]}}]}]}",
+                 "site.json: devices[0]: point \"lel\" level \"level2\" at 60 %LEL is above the "
+                 "GB/T 50493-2019 limit of 50 %LEL; a site may tighten a setpoint, never loosen it past the standard");
+    expect_error(HEAD "\"devices\":[{\"id\":\"g\",\"profile\":\"gas_lel\"," TCP
+                 "\"points\":[{\"id\":\"lel\",\"limits\":{\"standard\":\"mine\",\"above\":[90,99]}}]}]}",
+                 "site.json: devices[0].points[0].limits: only a device profile may state a standard's limits");
+    struct cfg_err err = {""};
+    struct config *cfg = config_parse(HEAD "\"devices\":[{\"id\":\"g\",\"profile\":\"gas_lel\"," TCP
+                                      "\"points\":[{\"id\":\"lel\",\"alarm\":{\"levels\":[{\"name\":\"level1\","
+                                      "\"above\":20},{\"name\":\"level2\",\"above\":40}]}}]}]}",
+                                      "site.json", PROFILES, &err);
+    CHECK(cfg != NULL);                         /* tightening is allowed */
+    config_free(cfg);
+}
+
 static void test_files(void)
 {
     struct cfg_err err = {""};
@@ -145,6 +164,7 @@ int main(void)
 {
     test_good();
     test_errors();
+    test_setpoint_guard();
     test_files();
     return check_summary();
 }

@@ -1,0 +1,73 @@
+/*
+ * core_state.c - alarm state that survives kill -9 and power loss.
+ *
+ * GB 16808 wants a latched alarm to stay latched until a person resets it, and a
+ * restart is not a person. Whenever an event is committed, the point's rule state
+ * is saved in the same transaction; at start it is restored, so the same alarms
+ * stand (and none is sent again as new). A state saved under a different rule
+ * (the setpoints changed) is not restored: that point starts afresh and says so.
+ */
+#include <string.h>
+
+#include "core_internal.h"
+#include "log.h"
+
+#define FNV_OFFSET 1469598103934665603ULL
+#define FNV_PRIME 1099511628211ULL
+
+struct saved_state {
+    uint64_t rule_hash;             /* of the rule_cfg the state was decided under */
+    struct rule_state state;
+};
+
+/* FNV-1a over the rule config (parsed into zeroed memory, so padding is stable). */
+static uint64_t rule_hash(const struct rule_cfg *r)
+{
+    const unsigned char *b = (const unsigned char *)r;
+    uint64_t h = FNV_OFFSET;
+    for (size_t i = 0; i < sizeof *r; i++)
+        h = (h ^ b[i]) * FNV_PRIME;
+    return h;
+}
+
+int core_save_rule_state(struct core *c, uint32_t point)
+{
+    struct saved_state s;
+    memset(&s, 0, sizeof s);
+    s.rule_hash = rule_hash(&c->cfg->points[point].rule);
+    s.state = c->rule_state[point];
+    return store_rule_state_save(c->store, c->store_key[point], &s, sizeof s);
+}
+
+static void restore_one(void *ctx, int64_t point_key, const void *blob, size_t len)
+{
+    struct core *c = ctx;
+    struct saved_state s;
+    for (size_t i = 0; i < c->cfg->npoints; i++) {
+        if (c->store_key[i] != point_key)
+            continue;
+        const struct point_cfg *pc = &c->cfg->points[i];
+        const char *dev = c->cfg->devices[pc->device].id;
+        if (len != sizeof s) {
+            log_warn("alarm state of %s/%s was saved by another build; it starts afresh", dev, pc->id);
+            return;
+        }
+        memcpy(&s, blob, sizeof s);
+        if (s.rule_hash != rule_hash(&pc->rule)) {
+            log_warn("alarm rule of %s/%s changed since its state was saved; it starts afresh", dev, pc->id);
+            return;
+        }
+        c->rule_state[i] = s.state;
+        if (s.state.severity > 0 || s.state.latched_severity > 0)
+            log_info("alarm state of %s/%s restored: severity %d%s%s", dev, pc->id, s.state.severity,
+                     s.state.latched_severity > 0 ? ", latched" : "", s.state.silenced ? ", silenced" : "");
+        return;
+    }
+}
+
+void core_restore_rule_states(struct core *c)
+{
+    if (store_rule_state_load(c->store, restore_one, c) < 0)
+        log_error("store: alarm states could not be read (%s); every point starts afresh",
+                  store_last_error(c->store));
+}

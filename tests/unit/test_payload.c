@@ -1,0 +1,66 @@
+/*
+ * test_payload.c - interface v1 on the wire: topics and the exact JSON of an event,
+ * telemetry with a fault (value null, never a number), escaping of names, and the
+ * refusal to emit a truncated message.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "check.h"
+#include "config.h"
+#include "payload.h"
+
+static const char *site =
+    "{\"enterprise\":\"ent-1\",\"gateway\":\"gw-1\",\"mqtt\":{\"uri\":\"tcp://127.0.0.1:1\"},"
+    " \"devices\":[{\"id\":\"gas1\",\"host\":\"127.0.0.1\",\"points\":["
+    "   {\"id\":\"lel\",\"name\":\"Gas \\\"A\\\"\",\"unit\":\"%LEL\"},{\"id\":\"st\"}]}]}";
+
+int main(void)
+{
+    struct cfg_err err;
+    struct config *cfg = config_parse(site, "site", RISKGW_SOURCE_DIR "/drivers/profiles", &err);
+    CHECK(cfg != NULL);
+    if (!cfg)
+        return check_summary();
+    char buf[1024];
+    CHECK(topic_event(buf, sizeof buf, cfg, 0) > 0);
+    CHECK_STR(buf, "riskgw/v1/ent-1/gw-1/event/gas1/lel");
+    CHECK(topic_telemetry(buf, sizeof buf, cfg, 0) > 0);
+    CHECK_STR(buf, "riskgw/v1/ent-1/gw-1/telemetry/gas1");
+    CHECK(topic_gateway(buf, sizeof buf, cfg, "status") > 0);
+    CHECK_STR(buf, "riskgw/v1/ent-1/gw-1/status");
+
+    struct event ev = {.id = 7, .point = 0, .kind = EV_ESCALATED, .severity = 2, .level = "level2",
+                       .value = 51.5, .quality = QUALITY_GOOD, .ts_ms = 1795420812345LL};
+    struct msg_meta meta = {.seq = 3, .epoch = 1795400000000LL, .time_synced = 1};
+    CHECK(payload_event(buf, sizeof buf, cfg, &ev, &meta) > 0);
+    CHECK_STR(buf, "{\"v\":1,\"enterprise\":\"ent-1\",\"gateway\":\"gw-1\",\"epoch\":1795400000000,"
+                   "\"seq\":3,\"id\":7,"
+                   "\"ts\":1795420812345,\"device\":\"gas1\",\"point\":\"lel\",\"name\":\"Gas \\\"A\\\"\","
+                   "\"unit\":\"%LEL\",\"kind\":\"ESCALATED\",\"level\":\"level2\",\"severity\":2,"
+                   "\"value\":51.5,\"quality\":\"good\"}");
+    ev.kind = EV_FAULT;
+    ev.quality = QUALITY_COMM_FAIL;
+    snprintf(ev.actor, sizeof ev.actor, "mqtt:duty");
+    meta.seq = 4;
+    meta.time_synced = 0;
+    CHECK(payload_event(buf, sizeof buf, cfg, &ev, &meta) > 0);
+    CHECK_CONTAINS(buf, "\"time_synced\":false");
+    CHECK_CONTAINS(buf, "\"value\":null,\"quality\":\"comm_fail\",\"actor\":\"mqtt:duty\"");
+    CHECK_INT(payload_event(buf, 40, cfg, &ev, &meta), -1);          /* never truncated */
+
+    struct sample latest[2] = {
+        {.point = 0, .quality = QUALITY_SENSOR_FAULT, .value = 0.0, .ts_ms = 1000},
+        {.point = 1, .quality = QUALITY_GOOD, .value = 1, .ts_ms = 0},   /* never read: left out */
+    };
+    meta.seq = 9;
+    meta.time_synced = 1;
+    CHECK(payload_telemetry(buf, sizeof buf, cfg, 0, latest, &meta) > 0);
+    CHECK_CONTAINS(buf, "\"epoch\":1795400000000,\"seq\":9,\"ts\":");
+    CHECK_CONTAINS(buf, "\"points\":{\"lel\":{\"v\":null,\"q\":\"sensor_fault\",\"ts\":1000}}}");
+
+    CHECK(payload_online(buf, sizeof buf, cfg, 0) > 0);
+    CHECK_STR(buf, "{\"v\":1,\"enterprise\":\"ent-1\",\"gateway\":\"gw-1\",\"online\":false,\"version\":\"" RISKGW_VERSION "\"}");
+    config_free(cfg);
+    return check_summary();
+}
