@@ -7,7 +7,7 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config
       libpaho-mqtt-dev libmodbus-dev libsqlite3-dev libcjson-dev libcurl4-openssl-dev libssl-dev
       mosquitto mosquitto-clients
-      sqlite3 jq socat mbpoll)
+      sqlite3 jq socat mbpoll python3)
 if [ "${CROSS:-0}" = 1 ]; then
   pkgs+=(gcc-aarch64-linux-gnu qemu-user
          libpaho-mqtt-dev:arm64 libmodbus-dev:arm64 libsqlite3-dev:arm64 libcjson-dev:arm64

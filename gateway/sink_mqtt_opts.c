@@ -1,0 +1,113 @@
+/*
+ * sink_mqtt_opts.c - turn the [mqtt] config into Paho connect options, or say why not.
+ *
+ * Everything that can be known wrong before touching the network is refused here
+ * with a sentence: a TLS file that cannot be read, TLS files given for a plain
+ * URI. Paho only notices such things at connect time, once per retry, with a
+ * terse code; the installer should see them once, at start, naming the setting.
+ */
+#include "sink_mqtt_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "log.h"
+
+static const char *const tls_schemes[] = { "ssl://", "mqtts://", "wss://" };
+
+static int opts_uri_is_tls(const char *uri)
+{
+    for (size_t i = 0; i < sizeof tls_schemes / sizeof tls_schemes[0]; i++)
+        if (strncmp(uri, tls_schemes[i], strlen(tls_schemes[i])) == 0)
+            return 1;
+    return 0;
+}
+
+/* An optional file setting: empty is fine, otherwise it must be readable now. */
+static int opts_check_file(const char *path, const char *setting, const char *uri,
+                           char *err, size_t errlen)
+{
+    if (!path[0] || access(path, R_OK) == 0)
+        return 0;
+    snprintf(err, errlen, "cannot read %s \"%s\" for MQTT broker %s (%s); "
+             "fix the path or the file's permissions", setting, path, uri, strerror(errno));
+    return -1;
+}
+
+/* Paho reports OpenSSL's errors here; they say why a handshake failed. */
+static int opts_on_tls_error(const char *str, size_t len, void *ctx)
+{
+    struct sink_mqtt *s = ctx;
+    unsigned long skipped;
+    while (len > 0 && (str[len - 1] == '\n' || str[len - 1] == '\r'))
+        len--;                          /* OpenSSL ends its lines; ours add no break */
+    pthread_mutex_lock(&s->lock);
+    if (sink_mqtt_ratelog_due(&s->log_tls, &skipped))
+        log_warn("TLS with MQTT broker %s failed: %.*s (%lu similar messages skipped); "
+                 "check mqtt.ca_file, mqtt.cert_file, mqtt.key_file and the broker's certificate",
+                 s->uri, (int)len, str, skipped);
+    pthread_mutex_unlock(&s->lock);
+    return 0;
+}
+
+static int opts_tls(struct sink_mqtt *s, char *err, size_t errlen)
+{
+    const struct mqtt_cfg *cfg = &s->cfg;
+    if (opts_check_file(cfg->ca_file, "mqtt.ca_file", s->uri, err, errlen) < 0 ||
+        opts_check_file(cfg->cert_file, "mqtt.cert_file", s->uri, err, errlen) < 0 ||
+        opts_check_file(cfg->key_file, "mqtt.key_file", s->uri, err, errlen) < 0)
+        return -1;
+    if (cfg->key_file[0] && !cfg->cert_file[0]) {
+        snprintf(err, errlen, "mqtt.key_file is set but mqtt.cert_file is not, for MQTT broker %s; "
+                 "give the client certificate too, or remove the key", s->uri);
+        return -1;
+    }
+    MQTTAsync_SSLOptions ssl = MQTTAsync_SSLOptions_initializer;
+    ssl.trustStore = cfg->ca_file[0] ? cfg->ca_file : NULL;
+    ssl.keyStore = cfg->cert_file[0] ? cfg->cert_file : NULL;
+    ssl.privateKey = cfg->key_file[0] ? cfg->key_file : NULL;
+    ssl.enableServerCertAuth = cfg->verify_server ? 1 : 0;
+    ssl.verify = cfg->verify_server ? 1 : 0;        /* host name check as well */
+    ssl.ssl_error_cb = opts_on_tls_error;
+    ssl.ssl_error_context = s;
+    s->ssl = ssl;
+    s->conn.ssl = &s->ssl;
+    if (!cfg->verify_server)
+        log_warn("MQTT broker %s: the server certificate is not verified (mqtt.verify_server "
+                 "is off); anyone on the path can pose as the broker, turn it on in production",
+                 s->uri);
+    return 0;
+}
+
+int sink_mqtt_opts_init(struct sink_mqtt *s, char *err, size_t errlen)
+{
+    const struct mqtt_cfg *cfg = &s->cfg;
+    MQTTAsync_connectOptions conn = MQTTAsync_connectOptions_initializer;
+    MQTTAsync_willOptions will = MQTTAsync_willOptions_initializer;
+
+    will.topicName = s->status_topic;
+    will.message = s->offline;
+    will.retained = 1;
+    will.qos = SINK_MQTT_QOS;
+    s->will = will;
+
+    conn.keepAliveInterval = cfg->keepalive_s > 0 ? (int)cfg->keepalive_s
+                                                  : SINK_MQTT_KEEPALIVE_DEFAULT_S;
+    conn.cleansession = 1;              /* the outbox resends whatever was not confirmed */
+    conn.will = &s->will;
+    conn.connectTimeout = SINK_MQTT_CONNECT_TIMEOUT_S;
+    conn.MQTTVersion = MQTTVERSION_3_1_1;
+    conn.automaticReconnect = 0;        /* ours: ms back-off, and covers the first connect */
+    conn.maxInflight = s->base.window;
+    conn.username = cfg->username[0] ? cfg->username : NULL;
+    conn.password = cfg->password[0] ? cfg->password : NULL;
+    s->conn = conn;
+
+    if (opts_uri_is_tls(s->uri))
+        return opts_tls(s, err, errlen);
+    if (cfg->ca_file[0] || cfg->cert_file[0] || cfg->key_file[0])
+        log_warn("MQTT broker %s is not a TLS URI, so mqtt.ca_file, mqtt.cert_file and "
+                 "mqtt.key_file are ignored; use ssl://host:8883 to encrypt", s->uri);
+    return 0;
+}

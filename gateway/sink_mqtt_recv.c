@@ -1,0 +1,97 @@
+/*
+ * sink_mqtt_recv.c - what the broker sends back: PUBACKs and commands.
+ *
+ * These run on Paho's threads. A delivery callback gets its slot as context, so
+ * (cls, seq) is known without a lookup that could race with the next send. A
+ * command is copied into malloc'd text for the core (which frees it); anything
+ * that is not a usable command - another topic, an empty or oversize payload -
+ * is dropped with a rate-limited warning, because it comes from the network.
+ */
+#include "sink_mqtt_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include "log.h"
+
+/* Hand the slot's (cls, seq) to the core as kind, and free the slot. */
+static void recv_settle(struct sink_mqtt_slot *slot, enum ctl_kind kind, int code)
+{
+    struct sink_mqtt *s = slot->owner;
+    unsigned long skipped;
+    pthread_mutex_lock(&s->lock);
+    if (slot->busy) {
+        slot->busy = 0;
+        if (kind == CTL_FAILED && !s->closing && sink_mqtt_ratelog_due(&s->log_send, &skipped))
+            log_warn("MQTT broker %s did not confirm outbox message %d/%lld (%s); it stays in "
+                     "the outbox and is sent again (%lu similar not logged)", s->uri,
+                     (int)slot->cls, (long long)slot->seq, MQTTAsync_strerror(code), skipped);
+        sink_mqtt_report_locked(s, kind, slot->cls, slot->seq, NULL, 0);
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+void sink_mqtt_on_delivered(void *ctx, MQTTAsync_successData *resp)
+{
+    (void)resp;
+    recv_settle(ctx, CTL_DELIVERED, MQTTASYNC_SUCCESS);
+}
+
+void sink_mqtt_on_send_failed(void *ctx, MQTTAsync_failureData *resp)
+{
+    recv_settle(ctx, CTL_FAILED, resp ? resp->code : MQTTASYNC_FAILURE);
+}
+
+static int recv_is_command_topic(const struct sink_mqtt *s, const char *topic, int topic_len)
+{
+    size_t len = topic_len > 0 ? (size_t)topic_len : strlen(topic);
+    return len == strlen(s->command_topic) && memcmp(topic, s->command_topic, len) == 0;
+}
+
+/* Caller holds s->lock. Copies and queues the command, or says why not. */
+static void recv_command_locked(struct sink_mqtt *s, const char *topic,
+                                const MQTTAsync_message *msg)
+{
+    unsigned long skipped;
+    size_t len = msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0;
+    const char *why = NULL;
+    char *text = NULL;
+
+    if (len == 0)
+        why = "it is empty";
+    else if (len > SINK_MQTT_COMMAND_MAX)
+        why = "it is larger than the command limit";
+    else if (!(text = malloc(len + 1)))
+        why = "the gateway is out of memory";
+    if (why) {
+        if (sink_mqtt_ratelog_due(&s->log_command, &skipped))
+            log_warn("Dropped a %zu-byte command on \"%s\" from MQTT broker %s because %s "
+                     "(%d bytes at most; %lu similar not logged); the platform should send "
+                     "one JSON command per message", len, topic, s->uri, why,
+                     SINK_MQTT_COMMAND_MAX, skipped);
+        return;
+    }
+    memcpy(text, msg->payload, len);
+    text[len] = '\0';
+    sink_mqtt_report_locked(s, CTL_COMMAND, OUTBOX_EVENTS, 0, text, len);
+}
+
+int sink_mqtt_on_arrived(void *ctx, char *topic, int topic_len, MQTTAsync_message *msg)
+{
+    struct sink_mqtt *s = ctx;
+    unsigned long skipped;
+    pthread_mutex_lock(&s->lock);
+    if (s->closing) {
+        /* nothing may reach the core any more */
+    } else if (recv_is_command_topic(s, topic, topic_len)) {
+        recv_command_locked(s, topic, msg);
+    } else if (sink_mqtt_ratelog_due(&s->log_foreign, &skipped)) {
+        log_warn("Ignored a message on \"%.*s\" from MQTT broker %s: the gateway only takes "
+                 "commands on \"%s\" (%lu similar not logged); check the broker's ACL and "
+                 "the platform's topics", topic_len > 0 ? topic_len : (int)strlen(topic), topic,
+                 s->uri, s->command_topic, skipped);
+    }
+    pthread_mutex_unlock(&s->lock);
+    MQTTAsync_freeMessage(&msg);
+    MQTTAsync_free(topic);
+    return 1;                           /* taken: Paho must not offer it again */
+}

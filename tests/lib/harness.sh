@@ -1,0 +1,115 @@
+# harness.sh - shared helpers for the integration tests (bash; source it, do not run it).
+#
+# Every test gets a fresh work directory and a trap that kills every process it
+# started and removes the directory (kept with KEEP=1 for a post-mortem), so a
+# failing or interrupted test leaves nothing behind. Processes listen on
+# 127.0.0.1 only, on ports the kernel says are free.
+#
+#   source "$RISKGW_SOURCE_DIR/tests/lib/harness.sh"
+#   harness_init
+#   port=$(free_port); start_mosquitto "$port"
+#   start_bg gw "$BUILD/riskgw" -c "$WORK/site.json"
+#   wait_for_line "$WORK/gw.log" 'Connected to MQTT broker' 5 || fail "gateway never connected"
+
+HARNESS_PIDS=()
+MOSQUITTO_PID=
+MOSQUITTO_PORT=
+HARNESS_POLL_S=0.05
+
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+harness_cleanup() {
+    local pid rc=$?                     # the test's own status is the script's status
+    set +e                              # tests run with set -e; processes may be gone already
+    for pid in "${HARNESS_PIDS[@]}"; do
+        kill -9 "$pid" 2>/dev/null
+    done
+    for pid in "${HARNESS_PIDS[@]}"; do
+        wait "$pid" 2>/dev/null
+    done
+    HARNESS_PIDS=()
+    if [ -n "$WORK" ] && [ -d "$WORK" ]; then
+        if [ "${KEEP:-0}" = 1 ]; then
+            echo "kept work directory $WORK" >&2
+        else
+            rm -rf "$WORK"
+        fi
+    fi
+    exit "$rc"
+}
+
+harness_init() {
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/riskgw-test.XXXXXX") || fail "cannot create a work directory"
+    export WORK
+    trap harness_cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+# A TCP port on 127.0.0.1 that the kernel just handed out (bind to port 0).
+free_port() {
+    /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# start_bg NAME CMD...: run CMD in the background, output in $WORK/NAME.log; sets BG_PID.
+start_bg() {
+    local name=$1
+    shift
+    "$@" >"$WORK/$name.log" 2>&1 &
+    BG_PID=$!
+    HARNESS_PIDS+=("$BG_PID")
+}
+
+# wait_for_line FILE REGEX TIMEOUT_S: 0 as soon as a line of FILE matches, 1 on timeout.
+wait_for_line() {
+    local file=$1 regex=$2 deadline=$((SECONDS + $3))
+    while [ "$SECONDS" -le "$deadline" ]; do
+        grep -Eq -- "$regex" "$file" 2>/dev/null && return 0
+        sleep "$HARNESS_POLL_S"
+    done
+    return 1
+}
+
+# port_open PORT: 0 if something accepts TCP connections on 127.0.0.1:PORT.
+port_open() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# start_mosquitto PORT [CONF_LINE...]: a broker on 127.0.0.1:PORT, no persistence;
+# returns once it accepts connections. Sets MOSQUITTO_PID and MOSQUITTO_PORT.
+start_mosquitto() {
+    local port=$1 line tries=100
+    shift
+    local conf="$WORK/mosquitto-$port.conf"
+    {
+        echo "listener $port 127.0.0.1"
+        echo "allow_anonymous true"
+        echo "persistence false"
+        echo "log_dest stderr"
+        echo "user $(id -un)"           # as root, do not switch to user mosquitto
+        for line in "$@"; do echo "$line"; done
+    } >"$conf"
+    local bin
+    bin=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+    start_bg "mosquitto-$port" "$bin" -c "$conf"
+    MOSQUITTO_PID=$BG_PID
+    MOSQUITTO_PORT=$port
+    while ! port_open "$port"; do
+        kill -0 "$MOSQUITTO_PID" 2>/dev/null ||
+            fail "mosquitto on port $port exited at start; see $WORK/mosquitto-$port.log"
+        tries=$((tries - 1))
+        [ "$tries" -gt 0 ] || fail "mosquitto on port $port did not accept connections"
+        sleep "$HARNESS_POLL_S"
+    done
+}
+
+# stop_mosquitto [SIGNAL]: stop the broker started last (TERM by default, KILL to make it vanish).
+stop_mosquitto() {
+    [ -n "$MOSQUITTO_PID" ] || return 0
+    kill "-${1:-TERM}" "$MOSQUITTO_PID" 2>/dev/null
+    wait "$MOSQUITTO_PID" 2>/dev/null
+    MOSQUITTO_PID=
+}
