@@ -1,0 +1,16 @@
+/*
+ * sim_text.h - strict number parsing for the command line and the control lines.
+ *
+ * "25x", "", "1e999" and "nan" are typing mistakes, not numbers: these refuse
+ * anything that is not wholly a finite number in range, so a technician's typo
+ * never becomes a register value.
+ */
+#ifndef RISKGW_SIM_TEXT_H
+#define RISKGW_SIM_TEXT_H
+
+/* 0 and *out when s is wholly a finite number; -1 otherwise. */
+int sim_text_double(const char *s, double *out);
+/* 0 and *out when s is wholly a decimal integer in [lo, hi]; -1 otherwise. */
+int sim_text_long(const char *s, long lo, long hi, long *out);
+
+#endif
