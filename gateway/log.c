@@ -12,8 +12,10 @@
 #include <time.h>
 
 static enum log_level max_level = LOG_LVL_INFO;
+static const char *program = "riskgw";
 
 void log_set_level(enum log_level max) { max_level = max; }
+void log_set_program(const char *name) { program = name; }
 
 static const char *level_word(enum log_level level)
 {
@@ -39,6 +41,6 @@ void log_msg(enum log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "<%d>%s.%03ldZ riskgw %s: %s\n", (int)level, stamp, ts.tv_nsec / 1000000L,
+    fprintf(stderr, "<%d>%s.%03ldZ %s %s: %s\n", (int)level, stamp, ts.tv_nsec / 1000000L, program,
             level_word(level), text);
 }

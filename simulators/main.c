@@ -268,6 +268,7 @@ int main(int argc, char **argv)
 {
     struct sim_options o;
     struct sim_run r = {0};
+    log_set_program("riskgw-sim");
     int rc = parse_options(argc, argv, &o);
     if (rc != 0)
         return rc > 0 ? EXIT_OK : EXIT_USAGE;

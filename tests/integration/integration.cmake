@@ -2,3 +2,6 @@
 if(TARGET riskgw AND TARGET riskgw-sim)
   rg_script_test(test_gas_alarm tests/integration/test_gas_alarm.sh)
 endif()
+if(TARGET riskgw AND TARGET riskgw-sim)
+  rg_script_test(test_alarm_lifecycle tests/integration/test_alarm_lifecycle.sh)
+endif()
