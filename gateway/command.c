@@ -128,8 +128,11 @@ void command_handle(struct core *c, const char *text, size_t len)
         long p = command_point(c, root, &r);
         if (p >= 0)
             r.reading = &c->latest[p];
+    } else if (strcmp(r.cmd, "reload") == 0) {
+        core_reload(c, r.error, sizeof r.error);
     } else if (strcmp(r.cmd, "status") != 0) {
-        snprintf(r.error, sizeof r.error, "unknown command \"%s\" (known: status, read, silence, reset)", r.cmd);
+        snprintf(r.error, sizeof r.error,
+                 "unknown command \"%s\" (known: status, read, silence, reset, reload)", r.cmd);
     }
     if (r.error[0])
         log_warn("command %s refused: %s", r.cmd, r.error);

@@ -30,26 +30,13 @@
 
 static int open_points(struct core *c, char *err, size_t errlen)
 {
-    size_t n = c->cfg->npoints;
-    c->latest = calloc(n, sizeof *c->latest);
-    c->rule_state = calloc(n, sizeof *c->rule_state);
-    c->store_key = calloc(n, sizeof *c->store_key);
-    c->device_dirty = calloc(c->cfg->ndevices, 1);
-    if (!c->latest || !c->rule_state || !c->store_key || !c->device_dirty) {
-        snprintf(err, errlen, "out of memory for %zu points", n);
+    struct point_tables t;
+    if (core_tables_alloc(&t, c->cfg) < 0) {
+        snprintf(err, errlen, "out of memory for %zu points", c->cfg->npoints);
         return -1;
     }
-    for (size_t i = 0; i < n; i++) {
-        const struct point_cfg *pc = &c->cfg->points[i];
-        rules_state_init(&c->rule_state[i]);
-        if (store_point_key(c->store, c->cfg->devices[pc->device].id, pc->id, &c->store_key[i]) < 0) {
-            snprintf(err, errlen, "store: cannot register point %s/%s: %s",
-                     c->cfg->devices[pc->device].id, pc->id, store_last_error(c->store));
-            return -1;
-        }
-    }
-    core_restore_rule_states(c);
-    return store_commit(c->store);
+    core_tables_install(c, &t);
+    return core_bind_points(c, err, errlen);
 }
 
 static int open_mqtt(struct core *c, char *err, size_t errlen)
@@ -118,7 +105,7 @@ fail:
     return NULL;
 }
 
-static void drain_samples(struct core *c)
+void core_drain_samples(struct core *c)
 {
     struct sample batch[CORE_BATCH];
     size_t n;
@@ -162,8 +149,9 @@ static void handle_signal(struct core *c)
     struct signalfd_siginfo si;
     while (read(c->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
         if (si.ssi_signo == SIGHUP) {
-            log_warn("SIGHUP: configuration reload is not supported yet; restart the service to apply %s",
-                     c->cfg->source);
+            char why[CFG_ERR_MAX];
+            if (core_reload(c, why, sizeof why) < 0)
+                log_error("reload refused, the running config stays: %s", why);
             continue;
         }
         log_info("signal %u: stopping", si.ssi_signo);
@@ -202,7 +190,7 @@ int core_run(struct core *c)
         if (fds[1].revents & POLLIN)
             handle_signal(c);
         doorbell_drain(&c->bell);
-        drain_samples(c);
+        core_drain_samples(c);
         drain_control(c);
         run_timers(c, clock_mono_ms());
         if (outbox_pump(c->outbox, clock_mono_ms()) < 0)
@@ -217,7 +205,7 @@ void core_close(struct core *c)
         return;
     pollers_stop(c->pollers);
     if (c->store) {
-        drain_samples(c);
+        core_drain_samples(c);
         core_flush_telemetry(c);
         if (c->outbox)
             outbox_save_cursors(c->outbox);
@@ -234,10 +222,8 @@ void core_close(struct core *c)
     doorbell_close(&c->bell);
     if (c->sigfd >= 0)
         close(c->sigfd);
-    free(c->latest);
-    free(c->rule_state);
-    free(c->store_key);
-    free(c->device_dirty);
+    struct point_tables none = {0};
+    core_tables_install(c, &none);
     config_free(c->cfg);
     free(c);
 }

@@ -64,9 +64,26 @@ void core_flush_telemetry(struct core *c);
 /* Commit the store's open transaction; on failure keep events for a replay. */
 void core_commit(struct core *c);
 
-/* core_state.c: alarm state that survives a restart. */
+/* core_state.c: the per-point tables, and alarm state that survives a restart. */
+struct point_tables {
+    struct sample *latest;
+    struct rule_state *rule_state;
+    int64_t *store_key;
+    uint8_t *device_dirty;
+};
+int core_tables_alloc(struct point_tables *t, const struct config *cfg);
+void core_tables_free(struct point_tables *t);
+/* Free the core's tables and take t's. */
+void core_tables_install(struct core *c, const struct point_tables *t);
+/* Register store keys, start every rule state fresh, restore the saved ones. */
+int core_bind_points(struct core *c, char *err, size_t errlen);
 int core_save_rule_state(struct core *c, uint32_t point);
-void core_restore_rule_states(struct core *c);
+
+/* core.c */
+void core_drain_samples(struct core *c);
+
+/* core_reload.c: SIGHUP and the reload command. 0, or -1 with why (the old config runs on). */
+int core_reload(struct core *c, char *why, size_t whylen);
 
 /* command.c: answer one command payload from the platform. */
 void command_handle(struct core *c, const char *text, size_t len);

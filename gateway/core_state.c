@@ -7,6 +7,8 @@
  * stand (and none is sent again as new). A state saved under a different rule
  * (the setpoints changed) is not restored: that point starts afresh and says so.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core_internal.h"
@@ -65,9 +67,50 @@ static void restore_one(void *ctx, int64_t point_key, const void *blob, size_t l
     }
 }
 
-void core_restore_rule_states(struct core *c)
+int core_tables_alloc(struct point_tables *t, const struct config *cfg)
 {
+    t->latest = calloc(cfg->npoints, sizeof *t->latest);
+    t->rule_state = calloc(cfg->npoints, sizeof *t->rule_state);
+    t->store_key = calloc(cfg->npoints, sizeof *t->store_key);
+    t->device_dirty = calloc(cfg->ndevices, 1);
+    if (t->latest && t->rule_state && t->store_key && t->device_dirty)
+        return 0;
+    core_tables_free(t);
+    return -1;
+}
+
+void core_tables_free(struct point_tables *t)
+{
+    free(t->latest);
+    free(t->rule_state);
+    free(t->store_key);
+    free(t->device_dirty);
+    memset(t, 0, sizeof *t);
+}
+
+void core_tables_install(struct core *c, const struct point_tables *t)
+{
+    struct point_tables old = {c->latest, c->rule_state, c->store_key, c->device_dirty};
+    core_tables_free(&old);
+    c->latest = t->latest;
+    c->rule_state = t->rule_state;
+    c->store_key = t->store_key;
+    c->device_dirty = t->device_dirty;
+}
+
+int core_bind_points(struct core *c, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < c->cfg->npoints; i++) {
+        const struct point_cfg *pc = &c->cfg->points[i];
+        rules_state_init(&c->rule_state[i]);
+        if (store_point_key(c->store, c->cfg->devices[pc->device].id, pc->id, &c->store_key[i]) < 0) {
+            snprintf(err, errlen, "store: cannot register point %s/%s: %s",
+                     c->cfg->devices[pc->device].id, pc->id, store_last_error(c->store));
+            return -1;
+        }
+    }
     if (store_rule_state_load(c->store, restore_one, c) < 0)
         log_error("store: alarm states could not be read (%s); every point starts afresh",
                   store_last_error(c->store));
+    return 0;
 }

@@ -34,7 +34,8 @@ static void usage(FILE *out)
             "  -v, --verbose          debug logging\n"
             "      --version          print the version and exit\n"
             "  -h, --help             this text\n\n"
-            "Signals: SIGTERM/SIGINT stop cleanly. Docs: docs/configuration.md, docs/interface.md.\n",
+            "Signals: SIGTERM/SIGINT stop cleanly; SIGHUP reloads the config (a bad one is refused\n"
+            "and the running one stays). Docs: docs/configuration.md, docs/interface.md.\n",
             DEFAULT_CONFIG, INSTALLED_PROFILE_DIR);
 }
 

@@ -1,0 +1,85 @@
+/*
+ * core_reload.c - apply a changed site config without dropping an alarm.
+ *
+ * SIGHUP and the "reload" command land here. The new file is loaded and validated
+ * in full first; a bad one is refused with its reason and the running config goes
+ * on untouched. A good one replaces the devices, points and rules: the pollers are
+ * stopped, everything already read is processed under the old config and
+ * committed, every alarm state is saved, the new tables are built, the states are
+ * restored by device/point id (where the rule is unchanged), and polling restarts.
+ * Identity, broker and store settings need a restart; such a reload is refused.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core_internal.h"
+#include "log.h"
+
+/* Why cfg cannot replace the running one in place, or NULL when it can. */
+static const char *needs_restart(const struct config *old, const struct config *cfg)
+{
+    if (strcmp(old->enterprise_id, cfg->enterprise_id) || strcmp(old->gateway_id, cfg->gateway_id))
+        return "the enterprise or gateway id changed";
+    if (memcmp(&old->mqtt, &cfg->mqtt, sizeof cfg->mqtt))
+        return "the mqtt section changed";
+    if (memcmp(&old->store, &cfg->store, sizeof cfg->store))
+        return "the store section changed";
+    return NULL;
+}
+
+/* Save every point's alarm state so the new tables can pick it up by id. */
+static int save_all_states(struct core *c)
+{
+    for (size_t i = 0; i < c->cfg->npoints; i++)
+        if (core_save_rule_state(c, (uint32_t)i) < 0)
+            return -1;
+    return 0;
+}
+
+int core_reload(struct core *c, char *why, size_t whylen)
+{
+    struct cfg_err err;
+    struct point_tables t;
+    struct config *cfg = config_load(c->cfg->source, c->cfg->profile_dir, &err);
+    if (!cfg) {
+        snprintf(why, whylen, "%s", err.msg);
+        return -1;
+    }
+    const char *restart = needs_restart(c->cfg, cfg);
+    if (restart) {
+        snprintf(why, whylen, "%s; restart the service to apply it", restart);
+        config_free(cfg);
+        return -1;
+    }
+    if (core_tables_alloc(&t, cfg) < 0) {
+        snprintf(why, whylen, "out of memory for %zu points", cfg->npoints);
+        config_free(cfg);
+        return -1;
+    }
+    pollers_stop(c->pollers);
+    c->pollers = NULL;
+    core_drain_samples(c);
+    core_flush_telemetry(c);
+    int applied = 0;
+    char err2[CFG_ERR_MAX] = "";
+    if (save_all_states(c) < 0 || (core_commit(c), c->replay)) {
+        snprintf(why, whylen, "the store cannot write (%s); the running config stays",
+                 store_last_error(c->store));
+        core_tables_free(&t);
+        config_free(cfg);
+    } else {
+        config_free(c->cfg);
+        c->cfg = cfg;
+        core_tables_install(c, &t);
+        applied = 1;
+        if (core_bind_points(c, err2, sizeof err2) < 0)
+            log_error("reload: %s", err2);
+    }
+    c->pollers = pollers_start(c->cfg, &c->samples, err2, sizeof err2);
+    if (!c->pollers)
+        log_error("reload: polling could not restart: %s", err2);
+    if (applied)
+        log_info("reloaded %s: %zu devices, %zu points", c->cfg->source, c->cfg->ndevices, c->cfg->npoints);
+    return applied ? 0 : -1;
+}
