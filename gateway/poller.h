@@ -23,7 +23,8 @@ struct device_stats {
     uint64_t polls_ok, polls_failed;    /* poll cycles (all blocks read) that ended well / badly */
     int64_t last_ok_ms;             /* wall clock of the last good reply, 0 never */
     int backed_off;
-    uint64_t frames_dropped;        /* replies rejected: wrong transaction/unit, bad length, CRC, malformed */
+    uint64_t frames_dropped;        /* replies rejected: wrong transaction or unit id,
+                                       impossible header, bad CRC, malformed PDU */
 };
 
 /* Start every poller thread for cfg. cfg must outlive the pollers. NULL + err on failure. */

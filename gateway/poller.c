@@ -1,0 +1,146 @@
+/*
+ * poller.c - start and stop the poller threads for a config (see poller.h).
+ *
+ * Owns what the threads share: the poll_device array (one per config device,
+ * indexed like config->devices, so stats are a plain lookup) and the stop
+ * eventfd every thread waits on. Threads: one for all TCP devices if there are
+ * any, one per RTU bus that has devices.
+ */
+#include "poller.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "log.h"
+#include "poller_threads.h"
+
+struct pollers {
+    struct poll_device *devs;
+    size_t ndevs, ninit;
+    int stop_fd;
+    struct tcp_poller *tcp;
+    struct rtu_bus **buses;
+    size_t nbuses;
+};
+
+int poller_wait_stop(int stop_fd, long ms)
+{
+    struct pollfd pfd = { .fd = stop_fd, .events = POLLIN };
+    int timeout = ms < 0 ? -1 : ms > INT32_MAX ? INT32_MAX : (int)ms;
+
+    while (poll(&pfd, 1, timeout) < 0)
+        if (errno != EINTR)
+            return 0;                   /* cannot wait: go on, the next loop retries */
+    return (pfd.revents & POLLIN) != 0;
+}
+
+static int check_devices(const struct config *cfg, size_t *ntcp, char *err, size_t errlen)
+{
+    *ntcp = 0;
+    for (size_t i = 0; i < cfg->ndevices; i++) {
+        const struct device_cfg *dc = &cfg->devices[i];
+        if (dc->kind == BUS_TCP) {
+            (*ntcp)++;
+        } else if (dc->bus < 0 || (size_t)dc->bus >= cfg->nbuses) {
+            snprintf(err, errlen, "device '%s' names RTU bus %d, but the config has %zu buses; "
+                     "the config loader built an inconsistent config", dc->id, dc->bus,
+                     cfg->nbuses);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int bus_has_devices(const struct config *cfg, size_t bus)
+{
+    for (size_t i = 0; i < cfg->ndevices; i++)
+        if (cfg->devices[i].kind == BUS_RTU && cfg->devices[i].bus == (int)bus)
+            return 1;
+    return 0;
+}
+
+static int start_threads(struct pollers *p, const struct config *cfg, size_t ntcp,
+                         char *err, size_t errlen)
+{
+    if (ntcp && !(p->tcp = tcp_poller_start(p->devs, p->ndevs, p->stop_fd, err, errlen)))
+        return -1;
+    p->buses = calloc(cfg->nbuses ? cfg->nbuses : 1, sizeof *p->buses);
+    if (!p->buses) {
+        snprintf(err, errlen, "out of memory for %zu RTU buses", cfg->nbuses);
+        return -1;
+    }
+    for (size_t b = 0; b < cfg->nbuses; b++) {
+        if (!bus_has_devices(cfg, b))
+            continue;
+        p->buses[p->nbuses] = rtu_bus_start(cfg, b, p->devs, p->ndevs, p->stop_fd, err, errlen);
+        if (!p->buses[p->nbuses])
+            return -1;
+        p->nbuses++;
+    }
+    return 0;
+}
+
+struct pollers *pollers_start(const struct config *cfg, struct queue *samples,
+                              char *err, size_t errlen)
+{
+    struct pollers *p = calloc(1, sizeof *p);
+    size_t ntcp;
+    int64_t t0 = clock_mono_ms();
+
+    if (!p) {
+        snprintf(err, errlen, "out of memory for the pollers");
+        return NULL;
+    }
+    p->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    p->devs = calloc(cfg->ndevices ? cfg->ndevices : 1, sizeof *p->devs);
+    p->ndevs = cfg->ndevices;
+    if (p->stop_fd < 0 || !p->devs) {
+        snprintf(err, errlen, "cannot set up the pollers: %s", strerror(errno));
+        goto fail;
+    }
+    if (check_devices(cfg, &ntcp, err, errlen) < 0)
+        goto fail;
+    for (; p->ninit < cfg->ndevices; p->ninit++)
+        if (poll_device_init(&p->devs[p->ninit], cfg, p->ninit, samples, t0, err, errlen) < 0)
+            goto fail;
+    if (start_threads(p, cfg, ntcp, err, errlen) < 0)
+        goto fail;
+    return p;
+fail:
+    pollers_stop(p);
+    return NULL;
+}
+
+void pollers_stop(struct pollers *p)
+{
+    uint64_t one = 1;
+
+    if (!p)
+        return;
+    if (p->stop_fd >= 0 && write(p->stop_fd, &one, sizeof one) != sizeof one)
+        log_error("Cannot signal the poller threads to stop (%s); waiting for them anyway.",
+                  strerror(errno));
+    tcp_poller_stop(p->tcp);
+    for (size_t b = 0; b < p->nbuses; b++)
+        rtu_bus_stop(p->buses[b]);
+    for (size_t i = 0; i < p->ninit; i++)
+        poll_device_free(&p->devs[i]);
+    if (p->stop_fd >= 0)
+        close(p->stop_fd);
+    free(p->buses);
+    free(p->devs);
+    free(p);
+}
+
+void pollers_device_stats(struct pollers *p, size_t d, struct device_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    if (p && d < p->ndevs)
+        poll_device_stats(&p->devs[d], out);
+}

@@ -1,0 +1,377 @@
+/*
+ * poller_device.c - the schedule and failure rules every device follows (see poller_device.h).
+ *
+ * Invariants:
+ *   - in_cycle == 1 exactly while some block of the current cycle is still to be
+ *     read; `block` is then the block the transport is asked for.
+ *   - last_ok only moves on an answer from the device (values or exception 1-3):
+ *     silence is measured from it, so COMM_FAIL cannot be held off by retries.
+ *   - held[] only ever holds samples of the current cycle.
+ */
+#include "poller_device.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "decode.h"
+#include "log.h"
+
+/* Modbus exception codes that mean "not this request", not "not now". */
+#define MODBUS_EXC_ILLEGAL_FUNCTION 1
+#define MODBUS_EXC_ILLEGAL_ADDRESS 2
+#define MODBUS_EXC_ILLEGAL_VALUE 3
+
+static int is_area_bits(enum reg_area area)
+{
+    return area == AREA_COIL || area == AREA_DISCRETE;
+}
+
+int poll_device_init(struct poll_device *d, const struct config *cfg, size_t index,
+                     struct queue *samples, int64_t t0, char *err, size_t errlen)
+{
+    const struct device_cfg *dc = &cfg->devices[index];
+
+    memset(d, 0, sizeof *d);
+    d->cfg = dc;
+    d->index = index;
+    d->samples = samples;
+    if (dc->interval_ms <= 0 || dc->timeout_ms <= 0) {
+        snprintf(err, errlen, "device '%s': interval_ms (%ld) and timeout_ms (%ld) must be "
+                 "positive; fix the device in the site config", dc->id, dc->interval_ms,
+                 dc->timeout_ms);
+        return -1;
+    }
+    if (dc->first_point + dc->npoints > cfg->npoints) {
+        snprintf(err, errlen, "device '%s': points %zu..%zu lie outside the %zu points of the "
+                 "config; the config loader built an inconsistent config", dc->id,
+                 dc->first_point, dc->first_point + dc->npoints, cfg->npoints);
+        return -1;
+    }
+    d->comm_fail_ms = dc->comm_fail_ms > 0 && dc->comm_fail_ms <= COMM_FAIL_MAX_MS
+                      ? dc->comm_fail_ms : COMM_FAIL_MAX_MS;
+    d->grid = d->next_due = t0 + dc->phase_ms;
+    d->last_ok = t0;
+    if (dc->npoints == 0)
+        return 0;                       /* nothing to read: never due, never silent */
+
+    d->maps = calloc(dc->npoints, sizeof *d->maps);
+    d->refused = calloc(dc->npoints, 1);
+    d->held = calloc(dc->npoints, sizeof *d->held);
+    if (!d->maps || !d->refused || !d->held) {
+        snprintf(err, errlen, "device '%s': out of memory for %zu points", dc->id, dc->npoints);
+        poll_device_free(d);
+        return -1;
+    }
+    for (size_t i = 0; i < dc->npoints; i++)
+        d->maps[i] = cfg->points[dc->first_point + i].map;
+    if (batch_plan_build(&d->plan, d->maps, dc->npoints, &dc->limits) < 0) {
+        snprintf(err, errlen, "device '%s': cannot plan the reads of its %zu points: %s; "
+                 "check the point addresses and the device limits", dc->id, dc->npoints,
+                 d->plan.error[0] ? d->plan.error : strerror(errno));
+        poll_device_free(d);
+        return -1;
+    }
+    return 0;
+}
+
+void poll_device_free(struct poll_device *d)
+{
+    if (d->plan.blocks || d->plan.order)
+        batch_plan_free(&d->plan);
+    free(d->maps);
+    free(d->refused);
+    free(d->held);
+    d->maps = NULL;
+    d->refused = NULL;
+    d->held = NULL;
+}
+
+/* ---- schedule ---- */
+
+/* The first slot of the device's grid (t0 + phase + k * interval) after now. The
+ * grid survives back-off: a device that answers again keeps its phase. */
+static int64_t next_slot(const struct poll_device *d, int64_t now)
+{
+    int64_t step = d->cfg->interval_ms;
+
+    if (now < d->grid)
+        return d->grid;
+    return d->grid + ((now - d->grid) / step + 1) * step;
+}
+
+int poll_device_request(struct poll_device *d, int64_t now, struct poll_request *req)
+{
+    if (!d->in_cycle) {
+        if (d->plan.nblocks == 0 || now < d->next_due)
+            return 0;
+        d->in_cycle = 1;
+        d->block = 0;
+        d->attempt = 0;
+        d->nheld = 0;
+    }
+    const struct batch_block *b = &d->plan.blocks[d->block];
+    req->area = b->area;
+    req->start = b->start;
+    req->count = b->count;
+    return 1;
+}
+
+int64_t poll_device_due_at(const struct poll_device *d)
+{
+    if (d->in_cycle)
+        return 0;
+    return d->plan.nblocks ? d->next_due : POLL_NEVER;
+}
+
+/* ---- samples ---- */
+
+static struct sample make_sample(const struct poll_device *d, size_t point, enum quality q,
+                                 double value, int64_t now)
+{
+    return (struct sample){
+        .point = (uint32_t)(d->cfg->first_point + point),
+        .quality = q,
+        .value = quality_has_value(q) ? value : 0.0,
+        .ts_ms = clock_wall_ms(),
+        .mono_ms = now,
+    };
+}
+
+static void push_sample(struct poll_device *d, size_t point, enum quality q, int64_t now)
+{
+    struct sample s = make_sample(d, point, q, 0.0, now);
+    queue_push(d->samples, &s);         /* a full queue counts the refusal itself */
+}
+
+static void hold_sample(struct poll_device *d, size_t point, enum quality q, double value,
+                        int64_t now)
+{
+    if (d->nheld < d->cfg->npoints)     /* always: each point is in exactly one block */
+        d->held[d->nheld++] = make_sample(d, point, q, value, now);
+}
+
+static void emit_comm_fail(struct poll_device *d, int64_t now)
+{
+    if (!d->silence_reported)
+        log_warn("device '%s' has not answered for %ld ms; its %zu points are comm_fail "
+                 "until it does.", d->cfg->id, (long)(now - d->last_ok), d->cfg->npoints);
+    for (size_t i = 0; i < d->cfg->npoints; i++)
+        push_sample(d, i, QUALITY_COMM_FAIL, now);
+    d->silence_reported = 1;
+}
+
+/* ---- end of a cycle ---- */
+
+static void cycle_succeeded(struct poll_device *d, int64_t now)
+{
+    for (size_t i = 0; i < d->nheld; i++)
+        queue_push(d->samples, &d->held[i]);
+    d->nheld = 0;
+    d->in_cycle = 0;
+    d->failed_cycles = 0;
+    if (d->backed_off)
+        log_info("device '%s' answers again; back to its %ld ms schedule.", d->cfg->id,
+                 d->cfg->interval_ms);
+    d->backed_off = 0;
+    atomic_store(&d->backed_off_flag, 0);
+    atomic_fetch_add(&d->polls_ok, 1);
+    d->next_due = next_slot(d, now);
+}
+
+static void cycle_failed(struct poll_device *d, int64_t now, const char *why)
+{
+    d->nheld = 0;
+    d->in_cycle = 0;
+    d->failed_cycles++;
+    atomic_fetch_add(&d->polls_failed, 1);
+    if (!d->backed_off && d->failed_cycles >= d->cfg->backoff_after) {
+        d->backed_off = 1;
+        atomic_store(&d->backed_off_flag, 1);
+        log_warn("device '%s' failed %d cycles in a row (last: %s); probing it only every "
+                 "%ld ms until it answers. Check its wiring, address and unit id %u.",
+                 d->cfg->id, d->failed_cycles, why, d->cfg->backoff_ms, d->cfg->unit);
+    }
+    d->next_due = d->backed_off ? now + d->cfg->backoff_ms : next_slot(d, now);
+    if (now - d->last_ok >= d->comm_fail_ms)
+        emit_comm_fail(d, now);         /* again at every failed cycle: the fault persists */
+}
+
+static void block_done(struct poll_device *d, int64_t now)
+{
+    d->last_ok = now;
+    d->silence_reported = 0;
+    atomic_store(&d->last_ok_wall, clock_wall_ms());
+    d->attempt = 0;
+    d->block++;
+    if (d->block >= d->plan.nblocks)
+        cycle_succeeded(d, now);
+}
+
+/* ---- outcomes ---- */
+
+void poll_device_reply(struct poll_device *d, int64_t now,
+                       const uint16_t *words, const uint8_t *bits)
+{
+    const struct batch_block *b = &d->plan.blocks[d->block];
+
+    for (size_t k = 0; k < b->npoints; k++) {
+        size_t i = d->plan.order[b->first + k];
+        const struct point_map *m = &d->maps[i];
+        size_t off = (size_t)(m->address - b->start);
+        double value = 0.0;
+        enum quality q;
+
+        d->refused[i] = 0;
+        if (is_area_bits(b->area)) {
+            if (off >= b->count)
+                continue;               /* the planner never does this; do not read past */
+            q = decode_bit(m, bits[off], &value);
+        } else {
+            if (off + (size_t)point_type_registers(m->type) > b->count)
+                continue;
+            q = decode_registers(m, words + off, &value);
+        }
+        hold_sample(d, i, q, value, now);
+    }
+    block_done(d, now);
+}
+
+void poll_device_exception(struct poll_device *d, int64_t now, uint8_t code)
+{
+    const struct batch_block *b = &d->plan.blocks[d->block];
+
+    if (code != MODBUS_EXC_ILLEGAL_FUNCTION && code != MODBUS_EXC_ILLEGAL_ADDRESS &&
+        code != MODBUS_EXC_ILLEGAL_VALUE) {
+        char why[POLL_WHY_MAX];
+        snprintf(why, sizeof why, "exception %u", code);
+        poll_device_failure(d, now, why);   /* busy, device failure, gateway: try again */
+        return;
+    }
+    uint16_t start = b->start, count = b->count;
+    if (b->npoints > 1 && batch_plan_split(&d->plan, d->block, d->maps) == 0) {
+        log_info("device '%s' refused %u items at address %u (exception %u); reading them "
+                 "in two smaller blocks from the next cycle.", d->cfg->id, count, start, code);
+        d->block++;                     /* skip the second half (block+1) this cycle too */
+        block_done(d, now);
+        return;
+    }
+    /* A point (or points at one address) the device will not serve even alone:
+     * a fault of those points only; the block is asked again every cycle. */
+    for (size_t k = 0; k < b->npoints; k++) {
+        size_t i = d->plan.order[b->first + k];
+        if (!d->refused[i])
+            log_warn("device '%s' refuses point %zu (address %u) with exception %u; it is "
+                     "reported as comm_fail. Check the point's area and address in the "
+                     "profile.", d->cfg->id, d->cfg->first_point + i, d->maps[i].address, code);
+        d->refused[i] = 1;
+        hold_sample(d, i, QUALITY_COMM_FAIL, 0.0, now);
+    }
+    block_done(d, now);
+}
+
+void poll_device_failure(struct poll_device *d, int64_t now, const char *why)
+{
+    if (!d->in_cycle)
+        return;
+    log_debug("device '%s': block %zu attempt %d failed: %s.", d->cfg->id, d->block,
+              d->attempt + 1, why);
+    if (!d->backed_off && d->attempt < d->cfg->retries) {
+        d->attempt++;                   /* the same block is asked for again */
+        return;
+    }
+    cycle_failed(d, now, why);
+}
+
+void poll_device_abort(struct poll_device *d, int64_t now, const char *why)
+{
+    if (d->in_cycle)
+        cycle_failed(d, now, why);
+}
+
+void poll_device_count_dropped(struct poll_device *d)
+{
+    atomic_fetch_add(&d->frames_dropped, 1);
+}
+
+int64_t poll_device_watch(struct poll_device *d, int64_t now)
+{
+    if (d->silence_reported || d->cfg->npoints == 0)
+        return POLL_NEVER;
+    int64_t deadline = d->last_ok + d->comm_fail_ms;
+    if (now < deadline)
+        return deadline;
+    emit_comm_fail(d, now);
+    return POLL_NEVER;
+}
+
+void poll_device_stats(const struct poll_device *d, struct device_stats *out)
+{
+    out->polls_ok = atomic_load(&d->polls_ok);
+    out->polls_failed = atomic_load(&d->polls_failed);
+    out->last_ok_ms = atomic_load(&d->last_ok_wall);
+    out->backed_off = atomic_load(&d->backed_off_flag);
+    out->frames_dropped = atomic_load(&d->frames_dropped);
+}
+
+/* ---- groups ---- */
+
+struct poll_device *poll_group_pick(struct poll_device **devs, size_t n, size_t *rr,
+                                    int64_t now, struct poll_request *req)
+{
+    for (size_t k = 0; k < n; k++) {
+        size_t i = (*rr + k) % n;
+        if (poll_device_request(devs[i], now, req)) {
+            *rr = (i + 1) % n;
+            return devs[i];
+        }
+    }
+    return NULL;
+}
+
+int64_t poll_group_due_at(struct poll_device **devs, size_t n)
+{
+    int64_t t = POLL_NEVER;
+    for (size_t i = 0; i < n; i++) {
+        int64_t due = poll_device_due_at(devs[i]);
+        if (due < t)
+            t = due;
+    }
+    return t;
+}
+
+int64_t poll_group_watch(struct poll_device **devs, size_t n, int64_t now)
+{
+    int64_t t = POLL_NEVER;
+    for (size_t i = 0; i < n; i++) {
+        int64_t next = poll_device_watch(devs[i], now);
+        if (next < t)
+            t = next;
+    }
+    return t;
+}
+
+int poll_group_start_due(struct poll_device **devs, size_t n, int64_t now)
+{
+    struct poll_request req;
+    int any = 0;
+    for (size_t i = 0; i < n; i++)
+        any |= poll_device_request(devs[i], now, &req);
+    return any;
+}
+
+void poll_group_abort(struct poll_device **devs, size_t n, int64_t now, const char *why)
+{
+    for (size_t i = 0; i < n; i++)
+        poll_device_abort(devs[i], now, why);
+}
+
+long poll_reopen_delay(long previous_ms, long cap_ms)
+{
+    long next = previous_ms > 0 ? previous_ms * 2 : POLL_REOPEN_FIRST_MS;
+    if (cap_ms < POLL_REOPEN_FIRST_MS)
+        cap_ms = POLL_REOPEN_FIRST_MS;
+    return next < cap_ms ? next : cap_ms;
+}

@@ -1,0 +1,235 @@
+/*
+ * poller_rtu.c - one serial line, one thread, one libmodbus RTU context.
+ *
+ * A serial bus is one lock: one request on the line at a time, so a plain
+ * blocking loop is the honest shape. Its slaves take turns (round robin, one
+ * request each), with the line silent for max(bus pause_ms, device pause_ms)
+ * after every request.
+ *
+ * Late replies: after a timeout or a bad frame the line is flushed, and the flush
+ * is done at the end of the pause, just before the next request is written. A
+ * reply that arrives up to pause_ms after its timeout is therefore thrown away
+ * instead of being read as the answer to the next request (RTU frames carry no
+ * transaction id, so only time separates them).
+ *
+ * A port that cannot be opened (a USB adapter unplugged) is not fatal: the cycles
+ * due meanwhile fail, and opening is retried with a doubling delay capped at the
+ * longest backoff_ms of the bus's devices.
+ */
+#include "poller_threads.h"
+
+#include <errno.h>
+#include <modbus/modbus.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "log.h"
+
+#define MS_PER_S 1000
+#define US_PER_MS 1000
+
+struct rtu_bus {
+    const struct bus_cfg *cfg;
+    struct poll_device **devs;
+    size_t ndevs, rr;
+    modbus_t *ctx;
+    int open, need_flush, down_logged;
+    int64_t reopen_at;
+    long reopen_delay_ms, reopen_cap_ms;
+    int stop_fd;
+    pthread_t thread;
+    int started;
+};
+
+/* ---- the port ---- */
+
+static void bus_open(struct rtu_bus *b, int64_t now)
+{
+    if (modbus_connect(b->ctx) < 0) {
+        b->reopen_delay_ms = poll_reopen_delay(b->reopen_delay_ms, b->reopen_cap_ms);
+        b->reopen_at = now + b->reopen_delay_ms;
+        if (!b->down_logged)
+            log_warn("RTU bus '%s': cannot open %s (%s); retrying with back-off up to %ld ms. "
+                     "Check the port name and the adapter.", b->cfg->id, b->cfg->device,
+                     modbus_strerror(errno), b->reopen_cap_ms);
+        b->down_logged = 1;
+        return;
+    }
+    if (b->cfg->rs485 && modbus_rtu_set_serial_mode(b->ctx, MODBUS_RTU_RS485) < 0)
+        log_warn("RTU bus '%s': %s does not accept RS-485 mode (%s); polling it as it is. "
+                 "If the adapter needs the kernel to drive DE/RE, use one whose driver "
+                 "supports TIOCSRS485.", b->cfg->id, b->cfg->device, modbus_strerror(errno));
+    if (b->down_logged)
+        log_info("RTU bus '%s': %s is open again.", b->cfg->id, b->cfg->device);
+    b->down_logged = 0;
+    b->open = 1;
+    b->reopen_delay_ms = 0;
+    b->need_flush = 1;                  /* whatever the line held before is stale */
+}
+
+static void bus_close(struct rtu_bus *b, int64_t now)
+{
+    modbus_close(b->ctx);
+    b->open = 0;
+    b->reopen_at = now;
+}
+
+/* errno values that mean the port itself is gone, not a silent slave. */
+static int port_is_gone(int err)
+{
+    return err == EIO || err == ENXIO || err == ENODEV || err == EBADF;
+}
+
+/* ---- one request ---- */
+
+static int bus_read(modbus_t *ctx, const struct poll_request *req, uint16_t *words,
+                    uint8_t *bits)
+{
+    switch (req->area) {
+    case AREA_COIL:
+        return modbus_read_bits(ctx, req->start, req->count, bits);
+    case AREA_DISCRETE:
+        return modbus_read_input_bits(ctx, req->start, req->count, bits);
+    case AREA_HOLDING:
+        return modbus_read_registers(ctx, req->start, req->count, words);
+    case AREA_INPUT:
+        return modbus_read_input_registers(ctx, req->start, req->count, words);
+    }
+    errno = EINVAL;
+    return -1;
+}
+
+static void bus_transact(struct rtu_bus *b, struct poll_device *d, const struct poll_request *req)
+{
+    uint16_t words[MODBUS_MAX_READ_REGISTERS];
+    uint8_t bits[MODBUS_MAX_READ_BITS];
+    long t = d->cfg->timeout_ms;
+
+    if (b->need_flush)
+        modbus_flush(b->ctx);
+    b->need_flush = 0;
+    modbus_set_slave(b->ctx, d->cfg->unit);
+    modbus_set_response_timeout(b->ctx, (uint32_t)(t / MS_PER_S),
+                                (uint32_t)(t % MS_PER_S * US_PER_MS));
+    int rc = bus_read(b->ctx, req, words, bits);
+    int err = errno;
+    int64_t now = clock_mono_ms();
+
+    if (rc == req->count) {
+        poll_device_reply(d, now, words, bits);
+        return;
+    }
+    if (rc < 0 && err > MODBUS_ENOBASE && err <= EMBXGTAR) {
+        poll_device_exception(d, now, (uint8_t)(err - MODBUS_ENOBASE));
+        return;
+    }
+    char why[POLL_WHY_MAX];
+    snprintf(why, sizeof why, "%s", rc < 0 ? modbus_strerror(err) : "short reply");
+    if (rc >= 0 || (err >= EMBBADCRC && err <= EMBBADSLAVE))
+        poll_device_count_dropped(d);
+    b->need_flush = 1;
+    poll_device_failure(d, now, why);
+    if (rc < 0 && port_is_gone(err)) {
+        log_warn("RTU bus '%s': %s failed (%s); reopening it.", b->cfg->id, b->cfg->device, why);
+        bus_close(b, now);
+    }
+}
+
+/* ---- the thread ---- */
+
+static long pause_after(const struct rtu_bus *b, const struct poll_device *d)
+{
+    return b->cfg->pause_ms > d->cfg->pause_ms ? b->cfg->pause_ms : d->cfg->pause_ms;
+}
+
+static void *rtu_thread(void *arg)
+{
+    struct rtu_bus *b = arg;
+    struct poll_request req;
+
+    for (;;) {
+        int64_t now = clock_mono_ms();
+        int64_t watch = poll_group_watch(b->devs, b->ndevs, now);
+
+        if (!b->open && now >= b->reopen_at) {
+            bus_open(b, now);
+            if (!b->open && poll_group_start_due(b->devs, b->ndevs, now))
+                poll_group_abort(b->devs, b->ndevs, now, "the serial port cannot be opened");
+        }
+        struct poll_device *d = b->open ? poll_group_pick(b->devs, b->ndevs, &b->rr, now, &req)
+                                        : NULL;
+        long sleep_ms;
+        if (d) {
+            bus_transact(b, d, &req);
+            sleep_ms = pause_after(b, d);
+        } else {
+            int64_t due = poll_group_due_at(b->devs, b->ndevs);
+            int64_t wake = poll_min(watch, b->open ? due : poll_max(due, b->reopen_at));
+            sleep_ms = wake == POLL_NEVER ? -1 : (long)poll_max(wake - now, 0);
+        }
+        if (poller_wait_stop(b->stop_fd, sleep_ms))
+            return NULL;
+    }
+}
+
+/* ---- setup ---- */
+
+struct rtu_bus *rtu_bus_start(const struct config *cfg, size_t bus, struct poll_device *devs,
+                              size_t ndevs, int stop_fd, char *err, size_t errlen)
+{
+    const struct bus_cfg *bc = &cfg->buses[bus];
+    struct rtu_bus *b = calloc(1, sizeof *b);
+
+    if (!b || !(b->devs = calloc(ndevs ? ndevs : 1, sizeof *b->devs))) {
+        snprintf(err, errlen, "out of memory for RTU bus '%s'", bc->id);
+        free(b);
+        return NULL;
+    }
+    b->cfg = bc;
+    b->stop_fd = stop_fd;
+    for (size_t i = 0; i < ndevs; i++) {
+        const struct device_cfg *dc = devs[i].cfg;
+        if (dc->kind != BUS_RTU || dc->bus != (int)bus)
+            continue;
+        b->devs[b->ndevs++] = &devs[i];
+        if (dc->backoff_ms > b->reopen_cap_ms)
+            b->reopen_cap_ms = dc->backoff_ms;
+    }
+    b->ctx = modbus_new_rtu(bc->device, (int)bc->baud, bc->parity, bc->data_bits,
+                            bc->stop_bits);
+    if (!b->ctx) {
+        snprintf(err, errlen, "RTU bus '%s': libmodbus refuses %s at %ld baud, parity %c, "
+                 "%d data and %d stop bits (%s); fix the bus in the site config", bc->id,
+                 bc->device, bc->baud, bc->parity, bc->data_bits, bc->stop_bits,
+                 modbus_strerror(errno));
+        rtu_bus_stop(b);
+        return NULL;
+    }
+    int rc = pthread_create(&b->thread, NULL, rtu_thread, b);
+    if (rc != 0) {
+        snprintf(err, errlen, "RTU bus '%s': cannot start its thread: %s", bc->id, strerror(rc));
+        rtu_bus_stop(b);
+        return NULL;
+    }
+    b->started = 1;
+    log_info("RTU bus '%s' on %s: %zu devices.", bc->id, bc->device, b->ndevs);
+    return b;
+}
+
+void rtu_bus_stop(struct rtu_bus *b)
+{
+    if (!b)
+        return;
+    if (b->started)
+        pthread_join(b->thread, NULL);
+    if (b->ctx) {
+        if (b->open)
+            modbus_close(b->ctx);
+        modbus_free(b->ctx);
+    }
+    free(b->devs);
+    free(b);
+}

@@ -1,0 +1,231 @@
+/*
+ * poller_tcp.c - every Modbus TCP device on one thread, one request in flight per connection.
+ *
+ * Why not libmodbus here: it waits with select(), which aborts the process for a
+ * descriptor >= FD_SETSIZE (1024), and it blocks per request. This thread keeps
+ * nonblocking sockets on one epoll set, frames MBAP itself (transport/mbap.h) and
+ * checks PDUs with pdu.h, so a site of 2,000 endpoints costs one thread and a dead
+ * endpoint costs only its own timeout.
+ *
+ * This file groups the devices into connections (same host:port = one connection,
+ * unit ids behind a TCP-to-RTU converter) and runs the loop; poller_tcp_conn.c
+ * runs each connection.
+ *
+ * Timers: tcp_conn_service() handles a connection's expired deadline and returns
+ * its next one. A full scan of the connections runs only when the earliest deadline
+ * of the last scan comes (rounded up to TCP_SCAN_TICK_MS); a connection woken by
+ * epoll is serviced on its own and can only pull that earliest deadline forward.
+ */
+#include "poller_tcp.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "log.h"
+#include "poller_threads.h"
+
+#define TCP_EVENTS_MAX 64               /* epoll events taken per wakeup */
+/* Timer wakeups are rounded up to this grid, so that with thousands of devices on
+ * spread phases a full scan runs at most 1000 / TCP_SCAN_TICK_MS times a second.
+ * Replies are still handled the moment they arrive. */
+#define TCP_SCAN_TICK_MS 10
+#define PORT_TEXT_MAX 8
+
+struct tcp_poller {
+    struct tcp_conn *conns;
+    size_t nconns;
+    struct poll_device **members;       /* every conn's devs slice points in here */
+    int epfd, stop_fd;
+    pthread_t thread;
+    int started;
+};
+
+static int64_t scan_all(struct tcp_poller *tp, int64_t now)
+{
+    int64_t next = POLL_NEVER;
+    for (size_t i = 0; i < tp->nconns; i++)
+        next = poll_min(next, tcp_conn_service(&tp->conns[i], now));
+    return next;
+}
+
+static int wait_ms(int64_t until, int64_t now)
+{
+    if (until == POLL_NEVER)
+        return -1;
+    if (until <= now)
+        return 0;
+    until = (until + TCP_SCAN_TICK_MS - 1) / TCP_SCAN_TICK_MS * TCP_SCAN_TICK_MS;
+    return (int)poll_min(until - now, INT32_MAX);
+}
+
+static void *tcp_thread(void *arg)
+{
+    struct tcp_poller *tp = arg;
+    struct epoll_event ev[TCP_EVENTS_MAX];
+    int64_t next_scan = 0;
+
+    for (;;) {
+        int64_t now = clock_mono_ms();
+        if (now >= next_scan)
+            next_scan = scan_all(tp, now);
+        int n = epoll_wait(tp->epfd, ev, TCP_EVENTS_MAX, wait_ms(next_scan, now));
+        if (n < 0 && errno != EINTR) {
+            log_error("The Modbus TCP poller cannot wait for its sockets (%s); retrying. "
+                      "If this repeats, restart riskgw and report it.", strerror(errno));
+            if (poller_wait_stop(tp->stop_fd, TCP_SCAN_TICK_MS))
+                return NULL;
+            continue;
+        }
+        now = clock_mono_ms();
+        for (int i = 0; i < n; i++) {
+            struct tcp_conn *c = ev[i].data.ptr;
+            if (!c)
+                return NULL;            /* the stop eventfd */
+            tcp_conn_event(c, ev[i].events, now);
+            next_scan = poll_min(next_scan, tcp_conn_service(c, now));
+        }
+    }
+}
+
+/* ---- setup ---- */
+
+static int conn_resolve(struct tcp_conn *c, char *err, size_t errlen)
+{
+    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *res;
+    char port[PORT_TEXT_MAX];
+
+    snprintf(port, sizeof port, "%u", c->port);
+    int rc = getaddrinfo(c->host, port, &hints, &res);
+    if (rc != 0) {
+        snprintf(err, errlen, "device '%s': cannot resolve Modbus TCP host '%s' (%s); use an "
+                 "IP address or fix the name service", c->devs[0]->cfg->id, c->host,
+                 gai_strerror(rc));
+        return -1;
+    }
+    memcpy(&c->addr, res->ai_addr, res->ai_addrlen);
+    c->addrlen = res->ai_addrlen;
+    freeaddrinfo(res);
+    return 0;
+}
+
+/* Find the connection for host:port, or start a new one at tp->conns[tp->nconns]. */
+static struct tcp_conn *conn_for(struct tcp_poller *tp, const struct device_cfg *dc)
+{
+    for (size_t i = 0; i < tp->nconns; i++)
+        if (tp->conns[i].port == dc->port && strcmp(tp->conns[i].host, dc->host) == 0)
+            return &tp->conns[i];
+    struct tcp_conn *c = &tp->conns[tp->nconns++];
+    c->host = dc->host;
+    c->port = dc->port;
+    c->fd = -1;
+    return c;
+}
+
+static void conn_add_device(struct tcp_conn *c, struct poll_device *d)
+{
+    const struct device_cfg *dc = d->cfg;
+
+    c->devs[c->ndevs++] = d;
+    if (dc->timeout_ms > c->connect_timeout_ms)
+        c->connect_timeout_ms = dc->timeout_ms;
+    if (dc->connect_pause_ms > c->connect_pause_ms)
+        c->connect_pause_ms = dc->connect_pause_ms;
+    if (dc->backoff_ms > c->reopen_cap_ms)
+        c->reopen_cap_ms = dc->backoff_ms;
+}
+
+/* Group the TCP devices by host:port; each conn's devs is a slice of tp->members. */
+static int group_devices(struct tcp_poller *tp, struct poll_device *devs, size_t ndevs,
+                         size_t ntcp, char *err, size_t errlen)
+{
+    size_t *conn_of = calloc(ndevs, sizeof *conn_of), used = 0;
+
+    tp->conns = calloc(ntcp, sizeof *tp->conns);
+    tp->members = calloc(ntcp, sizeof *tp->members);
+    if (!conn_of || !tp->conns || !tp->members) {
+        free(conn_of);
+        snprintf(err, errlen, "out of memory for %zu Modbus TCP devices", ntcp);
+        return -1;
+    }
+    for (size_t i = 0; i < ndevs; i++) {       /* pass 1: connections and their sizes */
+        if (devs[i].cfg->kind != BUS_TCP)
+            continue;
+        struct tcp_conn *c = conn_for(tp, devs[i].cfg);
+        conn_of[i] = (size_t)(c - tp->conns);
+        c->ndevs++;
+    }
+    for (size_t k = 0; k < tp->nconns; k++) {  /* pass 2: slices, then fill */
+        tp->conns[k].devs = tp->members + used;
+        used += tp->conns[k].ndevs;
+        tp->conns[k].ndevs = 0;
+    }
+    for (size_t i = 0; i < ndevs; i++)
+        if (devs[i].cfg->kind == BUS_TCP)
+            conn_add_device(&tp->conns[conn_of[i]], &devs[i]);
+    free(conn_of);
+    for (size_t k = 0; k < tp->nconns; k++)
+        if (conn_resolve(&tp->conns[k], err, errlen) < 0)
+            return -1;
+    return 0;
+}
+
+struct tcp_poller *tcp_poller_start(struct poll_device *devs, size_t ndevs, int stop_fd,
+                                    char *err, size_t errlen)
+{
+    struct tcp_poller *tp = calloc(1, sizeof *tp);
+    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+    size_t ntcp = 0;
+
+    if (!tp) {
+        snprintf(err, errlen, "out of memory for the Modbus TCP poller");
+        return NULL;
+    }
+    tp->epfd = -1;
+    tp->stop_fd = stop_fd;
+    for (size_t i = 0; i < ndevs; i++)
+        ntcp += devs[i].cfg->kind == BUS_TCP;
+    if (group_devices(tp, devs, ndevs, ntcp, err, errlen) < 0)
+        goto fail;
+    tp->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (tp->epfd < 0 || epoll_ctl(tp->epfd, EPOLL_CTL_ADD, stop_fd, &ev) < 0) {
+        snprintf(err, errlen, "cannot create the Modbus TCP poller's epoll set: %s",
+                 strerror(errno));
+        goto fail;
+    }
+    for (size_t k = 0; k < tp->nconns; k++)
+        tp->conns[k].epfd = tp->epfd;
+    int rc = pthread_create(&tp->thread, NULL, tcp_thread, tp);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot start the Modbus TCP poller thread: %s", strerror(rc));
+        goto fail;
+    }
+    tp->started = 1;
+    log_info("Modbus TCP poller: %zu devices on %zu connections.", ntcp, tp->nconns);
+    return tp;
+fail:
+    tcp_poller_stop(tp);
+    return NULL;
+}
+
+void tcp_poller_stop(struct tcp_poller *tp)
+{
+    if (!tp)
+        return;
+    if (tp->started)
+        pthread_join(tp->thread, NULL);
+    for (size_t i = 0; i < tp->nconns; i++)
+        if (tp->conns[i].fd >= 0)
+            close(tp->conns[i].fd);
+    if (tp->epfd >= 0)
+        close(tp->epfd);
+    free(tp->conns);
+    free(tp->members);
+    free(tp);
+}

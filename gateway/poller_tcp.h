@@ -1,0 +1,51 @@
+/*
+ * poller_tcp.h - one Modbus TCP connection of the TCP poller, and its state machine.
+ *
+ * Internal to poller_tcp*.c. poller_tcp.c owns the thread, the epoll set and the
+ * grouping of devices into connections; poller_tcp_conn.c moves one connection
+ * through DOWN -> CONNECTING -> UP and back, sends requests and takes replies.
+ */
+#ifndef RISKGW_POLLER_TCP_H
+#define RISKGW_POLLER_TCP_H
+
+#include <netinet/in.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "poller_device.h"
+#include "transport/mbap.h"
+
+enum conn_state { CONN_DOWN, CONN_CONNECTING, CONN_UP };
+
+struct tcp_conn {
+    int epfd;                           /* the poller's epoll set */
+    const char *host;
+    uint16_t port;
+    struct sockaddr_storage addr;
+    socklen_t addrlen;
+    struct poll_device **devs;
+    size_t ndevs, rr;
+    long connect_timeout_ms, connect_pause_ms, reopen_cap_ms;
+
+    enum conn_state state;
+    int fd;
+    int64_t deadline;                   /* CONNECTING: connect; UP + busy: the reply */
+    int64_t ready_at;                   /* UP: no request before (pauses) */
+    int64_t reopen_at;                  /* DOWN: no connect before */
+    long reopen_delay_ms;
+    int down_logged;
+
+    struct poll_device *busy;           /* the device whose request is outstanding */
+    struct poll_device *last;           /* the device last asked (for drop counts) */
+    struct poll_request req;
+    uint16_t tid, next_tid;
+    uint8_t rx[MBAP_FRAME_MAX];
+    size_t rxlen;
+};
+
+/* Handle epoll events on c's socket. */
+void tcp_conn_event(struct tcp_conn *c, uint32_t events, int64_t now);
+/* Act on whatever is due on c at `now`; return when c next needs attention. */
+int64_t tcp_conn_service(struct tcp_conn *c, int64_t now);
+
+#endif

@@ -1,0 +1,249 @@
+/*
+ * poller_tcp_conn.c - one Modbus TCP connection: connect, send, frame, match, fail.
+ *
+ * A connection is opened when one of its devices is due: nonblocking connect,
+ * bounded by the longest timeout_ms of its devices; then connect_pause_ms of quiet.
+ * A refused or timed-out connect fails the cycles waiting on it and is retried
+ * after a delay doubling from POLL_REOPEN_FIRST_MS up to the devices' backoff_ms.
+ * A connection that was up and is lost is reopened at once. One request is
+ * outstanding at a time; the devices sharing the connection take turns.
+ *
+ * Replies: a frame whose header cannot be MBAP is garbage, the byte stream is lost,
+ * so the connection is closed and reopened. A well-framed reply with the wrong
+ * transaction id (a late answer to a timed-out request) or the wrong unit id is
+ * dropped and counted; the request stays outstanding until its timeout.
+ */
+#include "poller_tcp.h"
+
+#include <errno.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "pdu.h"
+
+static void conn_close(struct tcp_conn *c)
+{
+    if (c->fd >= 0) {
+        epoll_ctl(c->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+        close(c->fd);
+    }
+    c->fd = -1;
+    c->state = CONN_DOWN;
+    c->rxlen = 0;
+}
+
+/* An open connection broke: fail the outstanding request, reconnect at once. */
+static void conn_lost(struct tcp_conn *c, int64_t now, const char *why)
+{
+    struct poll_device *d = c->busy;
+
+    log_warn("Modbus TCP connection to %s:%u lost: %s; reconnecting.", c->host, c->port, why);
+    conn_close(c);
+    c->busy = NULL;
+    c->reopen_at = now;
+    if (d)
+        poll_device_failure(d, now, why);
+}
+
+static void conn_connect_failed(struct tcp_conn *c, int64_t now, const char *why)
+{
+    char msg[POLL_WHY_MAX];
+
+    snprintf(msg, sizeof msg, "cannot connect to %s:%u: %s", c->host, c->port, why);
+    conn_close(c);
+    c->reopen_delay_ms = poll_reopen_delay(c->reopen_delay_ms, c->reopen_cap_ms);
+    c->reopen_at = now + c->reopen_delay_ms;
+    if (!c->down_logged)
+        log_warn("%s; retrying with back-off up to %ld ms. Check the device's address, "
+                 "port and network.", msg, c->reopen_cap_ms);
+    c->down_logged = 1;
+    poll_group_abort(c->devs, c->ndevs, now, msg);
+}
+
+static void conn_up(struct tcp_conn *c, int64_t now)
+{
+    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
+
+    if (epoll_ctl(c->epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0) {
+        conn_connect_failed(c, now, strerror(errno));
+        return;
+    }
+    if (c->down_logged)
+        log_info("Modbus TCP connection to %s:%u is up again.", c->host, c->port);
+    c->down_logged = 0;
+    c->state = CONN_UP;
+    c->reopen_delay_ms = 0;
+    c->ready_at = now + c->connect_pause_ms;
+}
+
+static void conn_connect(struct tcp_conn *c, int64_t now)
+{
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT, .data.ptr = c };
+    int one = 1;
+
+    c->fd = socket(c->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (c->fd < 0) {
+        conn_connect_failed(c, now, strerror(errno));
+        return;
+    }
+    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0) {
+        conn_connect_failed(c, now, strerror(errno));
+        return;
+    }
+    c->state = CONN_CONNECTING;
+    c->deadline = now + c->connect_timeout_ms;
+    if (connect(c->fd, (const struct sockaddr *)&c->addr, c->addrlen) == 0)
+        conn_up(c, now);
+    else if (errno != EINPROGRESS)
+        conn_connect_failed(c, now, strerror(errno));
+}
+
+/* ---- requests and replies ---- */
+
+static void conn_send_next(struct tcp_conn *c, int64_t now)
+{
+    struct poll_request req;
+    struct poll_device *d = poll_group_pick(c->devs, c->ndevs, &c->rr, now, &req);
+    uint8_t pdu[PDU_MAX_BYTES], frame[MBAP_FRAME_MAX];
+
+    if (!d)
+        return;
+    size_t pdu_len = pdu_build_read(pdu, req.area, req.start, req.count);
+    c->tid = c->next_tid++;
+    size_t len = mbap_build(frame, c->tid, d->cfg->unit, pdu, pdu_len);
+    c->busy = c->last = d;
+    c->req = req;
+    c->deadline = now + d->cfg->timeout_ms;
+    /* One small request into an idle socket: a short write means a broken peer. */
+    ssize_t sent = send(c->fd, frame, len, MSG_NOSIGNAL);
+    if (sent != (ssize_t)len)
+        conn_lost(c, now, sent < 0 ? strerror(errno) : "the request did not fit the socket");
+}
+
+/* One whole MBAP frame arrived. */
+static void conn_frame(struct tcp_conn *c, const struct mbap_header *h, const uint8_t *pdu,
+                       int64_t now)
+{
+    struct poll_device *d = c->busy;
+    uint16_t words[MODBUS_MAX_READ_REGISTERS];
+    uint8_t bits[MODBUS_MAX_READ_BITS], exception = 0;
+
+    if (!d || h->transaction != c->tid || h->unit != d->cfg->unit) {
+        poll_device_count_dropped(d ? d : c->last ? c->last : c->devs[0]);
+        log_debug("Modbus TCP %s:%u: dropped a reply with transaction %u unit %u, not the "
+                  "one outstanding.", c->host, c->port, h->transaction, h->unit);
+        return;
+    }
+    c->busy = NULL;
+    c->ready_at = now + d->cfg->pause_ms;
+    switch (pdu_parse_read(pdu, h->length - 1u, c->req.area, c->req.count, words, bits,
+                           &exception)) {
+    case PDU_OK:
+        poll_device_reply(d, now, words, bits);
+        break;
+    case PDU_EXCEPTION:
+        poll_device_exception(d, now, exception);
+        break;
+    case PDU_MALFORMED:
+        poll_device_count_dropped(d);
+        poll_device_failure(d, now, "malformed reply");
+        break;
+    }
+}
+
+/* Split the received bytes into frames; garbage loses the stream. */
+static void conn_parse(struct tcp_conn *c, int64_t now)
+{
+    struct mbap_header h;
+    size_t len;
+
+    for (;;) {
+        enum mbap_scan s = mbap_scan(c->rx, c->rxlen, &h, &len);
+        if (s == MBAP_PARTIAL)
+            return;
+        if (s == MBAP_GARBAGE) {
+            poll_device_count_dropped(c->busy ? c->busy : c->last ? c->last : c->devs[0]);
+            conn_lost(c, now, "it sent bytes that are not Modbus TCP");
+            return;
+        }
+        conn_frame(c, &h, c->rx + MBAP_HEADER_BYTES, now);
+        c->rxlen -= len;
+        memmove(c->rx, c->rx + len, c->rxlen);
+    }
+}
+
+static void conn_read(struct tcp_conn *c, int64_t now)
+{
+    while (c->state == CONN_UP) {
+        ssize_t n = recv(c->fd, c->rx + c->rxlen, sizeof c->rx - c->rxlen, 0);
+        if (n > 0) {
+            c->rxlen += (size_t)n;
+            conn_parse(c, now);
+        } else if (n == 0) {
+            conn_lost(c, now, "the device closed the connection");
+        } else if (errno == EINTR) {
+            continue;
+        } else {
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                conn_lost(c, now, strerror(errno));
+            return;
+        }
+    }
+}
+
+void tcp_conn_event(struct tcp_conn *c, uint32_t events, int64_t now)
+{
+    if (c->state == CONN_CONNECTING) {
+        int soerr = 0;
+        socklen_t len = sizeof soerr;
+        if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
+            soerr = errno;
+        if (soerr)
+            conn_connect_failed(c, now, strerror(soerr));
+        else if (events & EPOLLOUT)
+            conn_up(c, now);
+    } else if (c->state == CONN_UP) {
+        conn_read(c, now);
+    }
+}
+
+int64_t tcp_conn_service(struct tcp_conn *c, int64_t now)
+{
+    int64_t watch = poll_group_watch(c->devs, c->ndevs, now);
+
+    if (c->state == CONN_CONNECTING && now >= c->deadline)
+        conn_connect_failed(c, now, "connect timed out");
+    if (c->state == CONN_UP && c->busy && now >= c->deadline) {
+        struct poll_device *d = c->busy;
+        char why[POLL_WHY_MAX];
+        snprintf(why, sizeof why, "no reply within %ld ms", d->cfg->timeout_ms);
+        c->busy = NULL;
+        poll_device_failure(d, now, why);
+    }
+    if (c->state == CONN_UP && !c->busy && now >= c->ready_at)
+        conn_send_next(c, now);
+    if (c->state == CONN_DOWN && now >= c->reopen_at &&
+        poll_group_start_due(c->devs, c->ndevs, now))
+        conn_connect(c, now);
+
+    int64_t due = poll_group_due_at(c->devs, c->ndevs), wake;
+    switch (c->state) {
+    case CONN_CONNECTING:
+        wake = c->deadline;
+        break;
+    case CONN_UP:
+        wake = c->busy ? c->deadline : poll_max(c->ready_at, due);
+        break;
+    default:
+        wake = poll_max(c->reopen_at, due);
+        break;
+    }
+    return poll_min(wake, watch);
+}
+
+/* ---- the thread ---- */
