@@ -11,22 +11,17 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "clock.h"
+#include "command_parse.h"
 #include "core_internal.h"
-#include "json_field.h"
 #include "log.h"
 #include "payload.h"
 #include "sink_mqtt.h"
 
 #define REPLY_MAX 2048
-#define COMMAND_ID_MAX 64
-#define ACTOR_PREFIX "mqtt:"
 
 struct reply {
-    char id[COMMAND_ID_MAX];
-    char cmd[ID_MAX];
+    const struct command *cmd;
     char error[CFG_ERR_MAX];
     const struct sample *reading;   /* "read": the sample to return */
 };
@@ -40,9 +35,9 @@ static void send_reply(struct core *c, const struct reply *r)
     jw_key(&w, "v");
     jw_int(&w, INTERFACE_VERSION);
     jw_key(&w, "id");
-    jw_str(&w, r->id);
+    jw_str(&w, r->cmd->id);
     jw_key(&w, "cmd");
-    jw_str(&w, r->cmd);
+    jw_str(&w, r->cmd->name);
     jw_key(&w, "ok");
     jw_bool(&w, r->error[0] == '\0');
     if (r->error[0]) {
@@ -63,41 +58,28 @@ static void send_reply(struct core *c, const struct reply *r)
     sink_mqtt_publish(c->mqtt, topic, out, 0);
 }
 
-/* The point a command names by "device" and "point"; -1 with r->error set. */
-static long command_point(struct core *c, const cJSON *root, struct reply *r)
+/* The point a command names; -1 with r->error set. */
+static long command_point(struct core *c, struct reply *r)
 {
-    char dev[ID_MAX] = "", pt[ID_MAX] = "";
-    struct cfg_err err;
-    if (jf_string(root, "device", "", JF_REQUIRED, dev, sizeof dev, &err) < 0 ||
-        jf_string(root, "point", "", JF_REQUIRED, pt, sizeof pt, &err) < 0) {
-        snprintf(r->error, sizeof r->error, "%s", err.msg);
-        return -1;
-    }
-    long p = config_find_point(c->cfg, dev, pt);
+    long p = config_find_point(c->cfg, r->cmd->device, r->cmd->point);
     if (p < 0)
-        snprintf(r->error, sizeof r->error, "no point %s/%s on this gateway", dev, pt);
+        snprintf(r->error, sizeof r->error, "no point %s/%s on this gateway", r->cmd->device, r->cmd->point);
     return p;
 }
 
 /* silence or reset one point's alarm, recording who asked. */
-static void operator_act(struct core *c, const cJSON *root, struct reply *r, int reset)
+static void operator_act(struct core *c, struct reply *r)
 {
-    char who[EVENT_ACTOR_MAX - sizeof ACTOR_PREFIX] = "platform", actor[EVENT_ACTOR_MAX];
-    struct cfg_err err;
     struct event ev;
     const char *why = NULL;
-    long p = command_point(c, root, r);
+    long p = command_point(c, r);
     if (p < 0)
         return;
-    if (jf_string(root, "actor", "", JF_OPTIONAL, who, sizeof who, &err) < 0) {
-        snprintf(r->error, sizeof r->error, "%s", err.msg);
-        return;
-    }
-    snprintf(actor, sizeof actor, ACTOR_PREFIX "%s", who);
     const struct rule_cfg *rule = &c->cfg->points[p].rule;
     memset(&ev, 0, sizeof ev);
-    int n = reset ? rules_reset(rule, &c->rule_state[p], (uint32_t)p, clock_wall_ms(), actor, &ev, &why)
-                  : rules_silence(rule, &c->rule_state[p], (uint32_t)p, clock_wall_ms(), actor, &ev, &why);
+    int n = r->cmd->kind == CMD_RESET
+                ? rules_reset(rule, &c->rule_state[p], (uint32_t)p, clock_wall_ms(), r->cmd->actor, &ev, &why)
+                : rules_silence(rule, &c->rule_state[p], (uint32_t)p, clock_wall_ms(), r->cmd->actor, &ev, &why);
     if (n < 0) {
         snprintf(r->error, sizeof r->error, "%s", why ? why : "refused");
         return;
@@ -110,34 +92,25 @@ static void operator_act(struct core *c, const cJSON *root, struct reply *r, int
 
 void command_handle(struct core *c, const char *text, size_t len)
 {
-    struct reply r;
+    struct command cmd;
     struct cfg_err err;
+    struct reply r;
     memset(&r, 0, sizeof r);
-    snprintf(r.cmd, sizeof r.cmd, "?");
-    cJSON *root = (text && len && strlen(text) == len) ? jf_parse_text(text, "command", &err) : NULL;
-    if (!root) {
-        snprintf(r.error, sizeof r.error, "%s", (text && len) ? err.msg : "empty command");
-    } else if (!cJSON_IsObject(root)) {
-        snprintf(r.error, sizeof r.error, "a command is a JSON object like {\"cmd\":\"status\"}");
-    } else if (jf_string(root, "id", "", JF_OPTIONAL, r.id, sizeof r.id, &err) < 0 ||
-               jf_string(root, "cmd", "", JF_REQUIRED, r.cmd, sizeof r.cmd, &err) < 0) {
+    r.cmd = &cmd;
+    if (command_parse(text, len, &cmd, &err) < 0) {
         snprintf(r.error, sizeof r.error, "%s", err.msg);
-    } else if (strcmp(r.cmd, "silence") == 0 || strcmp(r.cmd, "reset") == 0) {
-        operator_act(c, root, &r, r.cmd[0] == 'r');
-    } else if (strcmp(r.cmd, "read") == 0) {
-        long p = command_point(c, root, &r);
+    } else if (cmd.kind == CMD_SILENCE || cmd.kind == CMD_RESET) {
+        operator_act(c, &r);
+    } else if (cmd.kind == CMD_READ) {
+        long p = command_point(c, &r);
         if (p >= 0)
             r.reading = &c->latest[p];
-    } else if (strcmp(r.cmd, "reload") == 0) {
+    } else if (cmd.kind == CMD_RELOAD) {
         core_reload(c, r.error, sizeof r.error);
-    } else if (strcmp(r.cmd, "status") != 0) {
-        snprintf(r.error, sizeof r.error,
-                 "unknown command \"%s\" (known: status, read, silence, reset, reload)", r.cmd);
     }
     if (r.error[0])
-        log_warn("command %s refused: %s", r.cmd, r.error);
+        log_warn("command %s refused: %s", cmd.name, r.error);
     else
-        log_info("command %s done", r.cmd);
+        log_info("command %s done", cmd.name);
     send_reply(c, &r);
-    cJSON_Delete(root);
 }

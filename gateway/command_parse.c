@@ -1,0 +1,62 @@
+/*
+ * command_parse.c - turn untrusted command text into a struct command (see command_parse.h).
+ */
+#include "command_parse.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define ACTOR_PREFIX "mqtt:"
+#define DEFAULT_ACTOR "platform"
+
+static const char *const kind_names[CMD_KIND_COUNT] = {"status", "read", "silence", "reset", "reload"};
+static const char *const command_keys[] = {"id", "cmd", "device", "point", "actor", NULL};
+
+/* Does this kind of command name a point? */
+static int needs_point(enum command_kind k)
+{
+    return k == CMD_READ || k == CMD_SILENCE || k == CMD_RESET;
+}
+
+static int parse_fields(const cJSON *root, struct command *cmd, struct cfg_err *err)
+{
+    char who[EVENT_ACTOR_MAX - sizeof ACTOR_PREFIX] = DEFAULT_ACTOR;
+    int kind = -1;
+    if (!cJSON_IsObject(root))
+        return cfg_fail(err, NULL, "a command is a JSON object like {\"cmd\":\"status\"}");
+    if (jf_string(root, "id", "", JF_OPTIONAL, cmd->id, sizeof cmd->id, err) < 0 ||
+        jf_string(root, "cmd", "", JF_REQUIRED, cmd->name, sizeof cmd->name, err) < 0)
+        return -1;
+    for (int k = 0; k < CMD_KIND_COUNT; k++)
+        if (strcmp(cmd->name, kind_names[k]) == 0)
+            kind = k;
+    if (kind < 0)
+        return cfg_fail(err, NULL, "unknown command \"%s\" (known: status, read, silence, reset, reload)",
+                        cmd->name);
+    cmd->kind = (enum command_kind)kind;
+    if (jf_known_keys(root, "", command_keys, err) < 0)
+        return -1;
+    enum jf_presence need = needs_point(cmd->kind) ? JF_REQUIRED : JF_OPTIONAL;
+    if (jf_string(root, "device", "", need, cmd->device, sizeof cmd->device, err) < 0 ||
+        jf_string(root, "point", "", need, cmd->point, sizeof cmd->point, err) < 0 ||
+        jf_string(root, "actor", "", JF_OPTIONAL, who, sizeof who, err) < 0)
+        return -1;
+    snprintf(cmd->actor, sizeof cmd->actor, ACTOR_PREFIX "%s", who);
+    return 0;
+}
+
+int command_parse(const char *text, size_t len, struct command *cmd, struct cfg_err *err)
+{
+    memset(cmd, 0, sizeof *cmd);
+    snprintf(cmd->name, sizeof cmd->name, "?");
+    if (!text || len == 0)
+        return cfg_fail(err, NULL, "empty command");
+    if (memchr(text, '\0', len) || text[len] != '\0')
+        return cfg_fail(err, NULL, "a command is JSON text; this one holds a NUL byte");
+    cJSON *root = jf_parse_text(text, "command", err);
+    if (!root)
+        return -1;
+    int rc = parse_fields(root, cmd, err);
+    cJSON_Delete(root);
+    return rc;
+}

@@ -1,0 +1,32 @@
+/*
+ * command_parse.h - a platform command, checked field by field before anything runs.
+ *
+ * Parsing is pure (no core, no I/O) so it can be fuzzed on its own: whatever bytes
+ * arrive on the command topic, the result is either a complete struct command or
+ * a sentence saying what is wrong with it.
+ */
+#ifndef RISKGW_COMMAND_PARSE_H
+#define RISKGW_COMMAND_PARSE_H
+
+#include <stddef.h>
+#include "config.h"
+#include "json_field.h"
+#include "sample.h"
+
+#define COMMAND_ID_MAX 64
+
+enum command_kind { CMD_STATUS, CMD_READ, CMD_SILENCE, CMD_RESET, CMD_RELOAD, CMD_KIND_COUNT };
+
+struct command {
+    enum command_kind kind;
+    char id[COMMAND_ID_MAX];        /* the caller's correlation id, echoed in the reply */
+    char name[ID_MAX];              /* the "cmd" text as given ("?" when unreadable) */
+    char device[ID_MAX];            /* read, silence, reset */
+    char point[ID_MAX];
+    char actor[EVENT_ACTOR_MAX];    /* silence, reset: "mqtt:<who>" */
+};
+
+/* 0 and cmd filled, or -1 with err set (cmd->id and cmd->name filled as far as read). */
+int command_parse(const char *text, size_t len, struct command *cmd, struct cfg_err *err);
+
+#endif
