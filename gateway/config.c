@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "profile.h"
 
 #define DEFAULT_INTERVAL_MS 1000
@@ -29,12 +30,14 @@
 #define DEFAULT_STORE_PATH "/var/lib/riskgw/riskgw.db"
 #define DEFAULT_COMMIT_INTERVAL_MS 1000
 #define DAY_MS (24L * 3600 * 1000)
+#define DEFAULT_STATUS_INTERVAL_S 30
+#define MS_PER_S 1000
 #define MAX_DEVICES 10000
 #define MODBUS_MAX_UNIT 247
 #define MODBUS_TCP_UNIT_ANY 255
 
 static const char *const top_keys[] = {"enterprise", "gateway", "profile_dir", "buses",
-                                       "devices", "mqtt", "store", NULL};
+                                       "devices", "mqtt", "store", "status_interval_s", NULL};
 static const char *const bus_keys[] = {"id", "device", "baud", "parity", "data_bits",
                                        "stop_bits", "rs485", "pause_ms", NULL};
 static const char *const device_keys[] = {
@@ -342,7 +345,11 @@ static int parse_store(const cJSON *root, struct config *cfg, struct cfg_err *er
 static int parse_root(const cJSON *root, struct config *cfg, const char *profile_dir_default,
                       struct cfg_err *err)
 {
+    long status_s = DEFAULT_STATUS_INTERVAL_S;
     snprintf(cfg->profile_dir, sizeof cfg->profile_dir, "%s", profile_dir_default);
+    if (jf_int(root, "status_interval_s", "", JF_OPTIONAL, 1, 3600, &status_s, err) < 0)
+        return -1;
+    cfg->status_interval_ms = status_s * MS_PER_S;
     if (jf_known_keys(root, "", top_keys, err) < 0 ||
         jf_string(root, "enterprise", "", JF_REQUIRED, cfg->enterprise_id, sizeof cfg->enterprise_id, err) < 0 ||
         check_id(cfg->enterprise_id, "", "enterprise", err) < 0 ||
@@ -371,6 +378,9 @@ static struct config *config_from_json(cJSON *root, const char *origin,
         cfg_fail(err, NULL, "%s: out of memory", origin);
     } else {
         snprintf(cfg->source, sizeof cfg->source, "%s", origin);
+        char *canonical = cJSON_PrintUnformatted(root);
+        cfg->hash = canonical ? hash_fnv1a(canonical, strlen(canonical)) : 0;
+        cJSON_free(canonical);
         struct cfg_err inner;
         int rc = cJSON_IsObject(root) ? parse_root(root, cfg, profile_dir_default, &inner)
                                       : cfg_fail(&inner, NULL, "expected a JSON object at the top");

@@ -104,6 +104,8 @@ struct store_cfg {
 
 struct config {
     char source[PATH_MAX_LEN];      /* the file it came from */
+    uint64_t hash;                  /* fingerprint of its content, reported in status */
+    long status_interval_ms;        /* health published and written this often */
     char enterprise_id[ID_MAX];
     char gateway_id[ID_MAX];
     char profile_dir[PATH_MAX_LEN];

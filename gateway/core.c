@@ -170,19 +170,31 @@ static void run_timers(struct core *c, int64_t now)
         core_commit(c);
         c->next_commit_ms = now + c->cfg->store.commit_interval_ms;
     }
+    if (now >= c->next_status_ms) {
+        core_publish_status(c, now);
+        c->next_status_ms = now + c->cfg->status_interval_ms;
+    }
+}
+
+/* The nearest of the core's deadlines. */
+static int64_t next_deadline(const struct core *c)
+{
+    int64_t next = c->next_tick_ms < c->next_commit_ms ? c->next_tick_ms : c->next_commit_ms;
+    return next < c->next_status_ms ? next : c->next_status_ms;
 }
 
 int core_run(struct core *c)
 {
     struct pollfd fds[2] = {{.fd = c->bell.fd, .events = POLLIN}, {.fd = c->sigfd, .events = POLLIN}};
     int64_t now = clock_mono_ms();
+    c->started_mono = now;
     c->next_tick_ms = now + RULE_TICK_MS;
     c->next_commit_ms = now + c->cfg->store.commit_interval_ms;
+    c->next_status_ms = now + c->cfg->store.commit_interval_ms;   /* a first report early */
     log_info("running: %zu devices, %zu points, store %s", c->cfg->ndevices, c->cfg->npoints,
              c->cfg->store.path);
     while (!c->stop) {
-        int64_t next = c->next_tick_ms < c->next_commit_ms ? c->next_tick_ms : c->next_commit_ms;
-        int64_t wait = next - clock_mono_ms();
+        int64_t wait = next_deadline(c) - clock_mono_ms();
         if (poll(fds, 2, wait < 0 ? 0 : (int)wait) < 0 && errno != EINTR) {
             log_error("core: poll failed: %s", strerror(errno));
             return -1;

@@ -22,4 +22,7 @@ int core_run(struct core *c);
 /* Stop pollers, flush the store, say offline, free everything. */
 void core_close(struct core *c);
 
+/* Where the running gateway writes its health report (read by `riskgw status`). */
+void core_status_path(const struct config *cfg, char *out, size_t cap);
+
 #endif

@@ -50,6 +50,10 @@ struct core {
     uint64_t events_dropped;
     int64_t next_commit_ms;         /* monotonic deadlines */
     int64_t next_tick_ms;
+    int64_t next_status_ms;
+    int64_t started_mono;
+    uint64_t status_prev_ticks;     /* CPU ticks and time at the previous report */
+    int64_t status_prev_mono;
     uint64_t events_recorded, samples_seen;
 };
 
@@ -81,6 +85,9 @@ int core_save_rule_state(struct core *c, uint32_t point);
 
 /* core.c */
 void core_drain_samples(struct core *c);
+
+/* core_status.c: the health report, on .../health (retained) and in a file. */
+void core_publish_status(struct core *c, int64_t now_mono);
 
 /* core_reload.c: SIGHUP and the reload command. 0, or -1 with why (the old config runs on). */
 int core_reload(struct core *c, char *why, size_t whylen);

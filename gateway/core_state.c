@@ -12,24 +12,18 @@
 #include <string.h>
 
 #include "core_internal.h"
+#include "hash.h"
 #include "log.h"
-
-#define FNV_OFFSET 1469598103934665603ULL
-#define FNV_PRIME 1099511628211ULL
 
 struct saved_state {
     uint64_t rule_hash;             /* of the rule_cfg the state was decided under */
     struct rule_state state;
 };
 
-/* FNV-1a over the rule config (parsed into zeroed memory, so padding is stable). */
+/* The rule config is parsed into zeroed memory, so its padding is stable. */
 static uint64_t rule_hash(const struct rule_cfg *r)
 {
-    const unsigned char *b = (const unsigned char *)r;
-    uint64_t h = FNV_OFFSET;
-    for (size_t i = 0; i < sizeof *r; i++)
-        h = (h ^ b[i]) * FNV_PRIME;
-    return h;
+    return hash_fnv1a(r, sizeof *r);
 }
 
 int core_save_rule_state(struct core *c, uint32_t point)

@@ -3,6 +3,7 @@
  *
  *   riskgw -c FILE        run in the foreground, log to stderr (systemd's way)
  *   riskgw -n -c FILE     check the config and exit 0 (good) or 1 (with the reason)
+ *   riskgw status [-c F]  show the running gateway's last health report
  *
  * Signals are blocked here, before any thread starts, so that they reach only the
  * core loop's signalfd and never interrupt a poller in the middle of a frame.
@@ -13,9 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "config.h"
 #include "core.h"
 #include "log.h"
+#include "status_view.h"
 
 #define DEFAULT_CONFIG "/etc/riskgw/riskgw.json"
 #define INSTALLED_PROFILE_DIR "/usr/share/riskgw/profiles"
@@ -25,6 +28,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: riskgw [-n] [-v] [-c FILE] [-p DIR]\n"
+            "       riskgw status [-c FILE]\n"
             "Risk-monitoring gateway: polls Modbus instruments, decides alarms, stores\n"
             "everything in SQLite and delivers it over MQTT.\n\n"
             "  -c, --config FILE      site config (default %s)\n"
@@ -79,6 +83,9 @@ int main(int argc, char **argv)
         default: usage(stderr); return 2;
         }
     }
+    int show_status = optind < argc && strcmp(argv[optind], "status") == 0;
+    if (show_status)
+        optind++;
     if (optind < argc) {
         fprintf(stderr, "riskgw: unexpected argument \"%s\"\n", argv[optind]);
         usage(stderr);
@@ -89,6 +96,12 @@ int main(int argc, char **argv)
     if (!cfg) {
         fprintf(stderr, "riskgw: config refused: %s\n", cerr.msg);
         return 1;
+    }
+    if (show_status) {
+        char path[PATH_MAX_LEN + 16];
+        core_status_path(cfg, path, sizeof path);
+        config_free(cfg);
+        return status_view_print(path, clock_wall_ms(), stdout);
     }
     if (check_only) {
         printf("riskgw: config %s is good: gateway %s/%s, %zu buses, %zu devices, %zu points\n",

@@ -25,6 +25,7 @@ cat > "$WORK/site.json" <<JSON
   "enterprise": "ent-test", "gateway": "gw-test",
   "mqtt": {"uri": "tcp://127.0.0.1:$mq_port"},
   "store": {"path": "$WORK/riskgw.db"},
+  "status_interval_s": 1,
   "devices": [
     {"id": "gas1", "profile": "gas_lel", "host": "127.0.0.1", "port": $sim_port, "unit": 1,
      "interval_ms": 200}
@@ -66,6 +67,16 @@ ids=$(sqlite3 "$WORK/riskgw.db" "SELECT id FROM events ORDER BY id;" | paste -sd
 [ "$(sqlite3 "$WORK/riskgw.db" 'PRAGMA journal_mode;')" = wal ] || fail "store is not in WAL mode"
 nsamples=$(sqlite3 "$WORK/riskgw.db" "SELECT count(*) FROM samples;")
 [ "$nsamples" -gt 20 ] || fail "only $nsamples samples stored"
+
+# ---- health: retained on .../health, and on the box through `riskgw status` ----
+health=$(mosquitto_sub -h 127.0.0.1 -p "$mq_port" -t 'riskgw/v1/ent-test/gw-test/health' -C 1 -W 5)
+jq -e '.devices[0].id == "gas1" and .devices[0].polls_ok > 10 and .process.threads >= 3
+       and .process.rss_kib > 0 and .store.ok == true and .uplinks[0].name == "mqtt"
+       and .uplinks[0].connected == true and (.config_hash | length) == 16' <<<"$health" >/dev/null \
+  || fail "health report incomplete: $health"
+view=$("$BUILD/riskgw" status -c "$WORK/site.json") || fail "riskgw status failed"
+grep -Eq '^  gas1 +[0-9]+ +0 +[0-9]+s +polling$' <<<"$view" || fail "riskgw status does not show gas1 polling: $view"
+grep -q 'mqtt       connected' <<<"$view" || fail "riskgw status does not show the uplink: $view"
 
 # ---- status: retained online now, offline after a clean stop ----
 status=$(mosquitto_sub -h 127.0.0.1 -p "$mq_port" -t 'riskgw/v1/ent-test/gw-test/status' -C 1 -W 5)

@@ -1,0 +1,255 @@
+/*
+ * core_status.c - how the gateway is, for the platform and for a technician.
+ *
+ * Every status interval the core builds one health report (uptime, version,
+ * config hash, per-device poll counters, queue and per-sink outbox depth, store
+ * size and failures, clock state, RSS and CPU), publishes it retained on
+ * .../health, and writes it atomically next to the store, where
+ * `riskgw status` reads it without needing a broker.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "core_internal.h"
+#include "log.h"
+#include "payload.h"
+#include "sink_mqtt.h"
+
+#define STATUS_BASE_BYTES 4096
+#define STATUS_DEVICE_BYTES 256
+#define PROC_LINE_MAX 512
+#define KIB 1024
+
+/* utime+stime in clock ticks, RSS in KiB and threads, from /proc/self. */
+static void read_proc(uint64_t *ticks, long *rss_kib, long *threads)
+{
+    char line[PROC_LINE_MAX];
+    unsigned long ut = 0, st = 0;
+    *ticks = 0;
+    *rss_kib = *threads = -1;
+    FILE *f = fopen("/proc/self/stat", "r");
+    if (f) {
+        if (fgets(line, sizeof line, f)) {
+            const char *p = strrchr(line, ')');      /* the command name may hold spaces */
+            if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) == 2)
+                *ticks = ut + st;
+        }
+        fclose(f);
+    }
+    f = fopen("/proc/self/status", "r");
+    if (!f)
+        return;
+    while (fgets(line, sizeof line, f)) {
+        sscanf(line, "VmRSS: %ld", rss_kib);
+        sscanf(line, "Threads: %ld", threads);
+    }
+    fclose(f);
+}
+
+static long long file_bytes(const char *path, const char *suffix)
+{
+    char p[PATH_MAX_LEN + 8];
+    struct stat sb;
+    snprintf(p, sizeof p, "%s%s", path, suffix);
+    return stat(p, &sb) == 0 ? (long long)sb.st_size : 0;
+}
+
+static void lane(struct jw *w, struct core *c, int sink, enum outbox_class cls, const char *name)
+{
+    struct outbox_lane_status ls;
+    if (outbox_status(c->outbox, sink, cls, &ls) < 0)
+        return;
+    jw_key(w, name);
+    jw_open(w, '{');
+    jw_key(w, "cursor");
+    jw_int(w, ls.cursor);
+    jw_key(w, "backlog");
+    jw_int(w, ls.backlog);
+    jw_key(w, "in_flight");
+    jw_int(w, ls.in_flight);
+    jw_close(w, '}');
+}
+
+static void section_process(struct jw *w, struct core *c, int64_t now)
+{
+    uint64_t ticks;
+    long rss, threads;
+    read_proc(&ticks, &rss, &threads);
+    double cpu = 0;
+    long hz = sysconf(_SC_CLK_TCK);
+    if (c->status_prev_mono && now > c->status_prev_mono && hz > 0)
+        cpu = 100.0 * (double)(ticks - c->status_prev_ticks) / (double)hz * 1000.0 /
+              (double)(now - c->status_prev_mono);
+    c->status_prev_ticks = ticks;
+    c->status_prev_mono = now;
+    jw_key(w, "process");
+    jw_open(w, '{');
+    jw_key(w, "rss_kib");
+    jw_int(w, rss);
+    jw_key(w, "threads");
+    jw_int(w, threads);
+    jw_key(w, "cpu_pct");
+    jw_num(w, cpu);
+    jw_close(w, '}');
+}
+
+static void section_store(struct jw *w, struct core *c)
+{
+    const struct store_stats *ss = store_stats(c->store);
+    struct queue_stats qs;
+    queue_stats(&c->samples, &qs);
+    jw_key(w, "samples");
+    jw_open(w, '{');
+    jw_key(w, "seen");
+    jw_int(w, (int64_t)c->samples_seen);
+    jw_key(w, "queue_depth");
+    jw_int(w, (int64_t)qs.depth);
+    jw_key(w, "queue_overflowed");
+    jw_int(w, (int64_t)qs.overflowed);
+    jw_close(w, '}');
+    jw_key(w, "events");
+    jw_open(w, '{');
+    jw_key(w, "recorded");
+    jw_int(w, (int64_t)c->events_recorded);
+    jw_key(w, "waiting_for_disk");
+    jw_int(w, c->replay ? (int64_t)c->npending : 0);
+    jw_key(w, "dropped");
+    jw_int(w, (int64_t)c->events_dropped);
+    jw_close(w, '}');
+    jw_key(w, "store");
+    jw_open(w, '{');
+    jw_key(w, "path");
+    jw_str(w, c->cfg->store.path);
+    jw_key(w, "bytes");
+    jw_int(w, file_bytes(c->cfg->store.path, "") + file_bytes(c->cfg->store.path, "-wal"));
+    jw_key(w, "ok");
+    jw_bool(w, !c->store_failing);
+    if (c->store_failing) {
+        jw_key(w, "error");
+        jw_str(w, store_last_error(c->store));
+    }
+    jw_key(w, "commits");
+    jw_int(w, (int64_t)ss->commits);
+    jw_key(w, "rollbacks");
+    jw_int(w, (int64_t)ss->rollbacks);
+    jw_close(w, '}');
+}
+
+static void section_uplinks(struct jw *w, struct core *c)
+{
+    jw_key(w, "uplinks");
+    jw_open(w, '[');
+    for (int i = 0; i < c->nsinks; i++) {
+        jw_open(w, '{');
+        jw_key(w, "name");
+        jw_str(w, c->sinks[i]->name);
+        jw_key(w, "connected");
+        jw_bool(w, c->sinks[i]->ops->connected(c->sinks[i]));
+        lane(w, c, i, OUTBOX_EVENTS, "events");
+        lane(w, c, i, OUTBOX_TELEMETRY, "telemetry");
+        jw_close(w, '}');
+    }
+    jw_close(w, ']');
+}
+
+static void section_devices(struct jw *w, struct core *c)
+{
+    jw_key(w, "devices");
+    jw_open(w, '[');
+    for (size_t d = 0; d < c->cfg->ndevices; d++) {
+        struct device_stats ds = {0};
+        if (c->pollers)
+            pollers_device_stats(c->pollers, d, &ds);
+        jw_open(w, '{');
+        jw_key(w, "id");
+        jw_str(w, c->cfg->devices[d].id);
+        jw_key(w, "polls_ok");
+        jw_int(w, (int64_t)ds.polls_ok);
+        jw_key(w, "polls_failed");
+        jw_int(w, (int64_t)ds.polls_failed);
+        jw_key(w, "last_ok");
+        jw_int(w, ds.last_ok_ms);
+        jw_key(w, "backed_off");
+        jw_bool(w, ds.backed_off);
+        jw_key(w, "frames_dropped");
+        jw_int(w, (int64_t)ds.frames_dropped);
+        jw_close(w, '}');
+    }
+    jw_close(w, ']');
+}
+
+/* Build the report into a heap buffer sized for the site. NULL when it cannot. */
+static char *status_build(struct core *c, int64_t now)
+{
+    size_t cap = STATUS_BASE_BYTES + STATUS_DEVICE_BYTES * c->cfg->ndevices;
+    char *buf = malloc(cap), hash[24];
+    if (!buf)
+        return NULL;
+    struct jw w;
+    jw_init(&w, buf, cap);
+    jw_open(&w, '{');
+    jw_key(&w, "v");
+    jw_int(&w, INTERFACE_VERSION);
+    jw_key(&w, "enterprise");
+    jw_str(&w, c->cfg->enterprise_id);
+    jw_key(&w, "gateway");
+    jw_str(&w, c->cfg->gateway_id);
+    jw_key(&w, "ts");
+    jw_int(&w, clock_wall_ms());
+    jw_key(&w, "time_synced");
+    jw_bool(&w, clock_wall_trusted());
+    jw_key(&w, "version");
+    jw_str(&w, RISKGW_VERSION);
+    jw_key(&w, "uptime_s");
+    jw_int(&w, (now - c->started_mono) / 1000);
+    snprintf(hash, sizeof hash, "%016llx", (unsigned long long)c->cfg->hash);
+    jw_key(&w, "config_hash");
+    jw_str(&w, hash);
+    section_process(&w, c, now);
+    section_store(&w, c);
+    section_uplinks(&w, c);
+    section_devices(&w, c);
+    jw_close(&w, '}');
+    if (jw_end(&w) < 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* Write path atomically (temp file, then rename), so a reader never sees half. */
+static int write_atomic(const char *path, const char *text)
+{
+    char tmp[PATH_MAX_LEN + 16];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return -1;
+    int ok = fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+    ok = (fclose(f) == 0) && ok;
+    return ok && rename(tmp, path) == 0 ? 0 : -1;
+}
+
+void core_status_path(const struct config *cfg, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s.status.json", cfg->store.path);
+}
+
+void core_publish_status(struct core *c, int64_t now)
+{
+    char *report = status_build(c, now), topic[TOPIC_MAX], path[PATH_MAX_LEN + 16];
+    if (!report) {
+        log_warn("status: the report does not fit in memory; skipped");
+        return;
+    }
+    core_status_path(c->cfg, path, sizeof path);
+    if (write_atomic(path, report) < 0)
+        log_warn("status: cannot write %s; `riskgw status` will show an old report", path);
+    if (c->mqtt && topic_gateway(topic, sizeof topic, c->cfg, "health") > 0)
+        sink_mqtt_publish(c->mqtt, topic, report, 1);
+    free(report);
+}
