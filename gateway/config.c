@@ -37,7 +37,8 @@
 #define MODBUS_TCP_UNIT_ANY 255
 
 static const char *const top_keys[] = {"enterprise", "gateway", "profile_dir", "buses",
-                                       "devices", "mqtt", "store", "status_interval_s", NULL};
+                                       "devices", "mqtt", "store", "status_interval_s",
+                                       "national", "webhooks", NULL};
 static const char *const bus_keys[] = {"id", "device", "baud", "parity", "data_bits",
                                        "stop_bits", "rs485", "pause_ms", NULL};
 static const char *const device_keys[] = {
@@ -327,6 +328,33 @@ static int parse_mqtt(const cJSON *root, struct config *cfg, struct cfg_err *err
     return 0;
 }
 
+/* The HTTP uplinks: the national platform (one) and duty-staff webhooks (a few). */
+static int parse_http(const cJSON *root, struct config *cfg, struct cfg_err *err)
+{
+    const cJSON *obj, *arr, *it;
+    char p[CFG_PATH_MAX];
+    if (jf_object(root, "national", "", JF_OPTIONAL, &obj, err) < 0 ||
+        (obj && sink_http_parse_national(obj, "national", &cfg->national, err) < 0) ||
+        jf_array(root, "webhooks", "", JF_OPTIONAL, &arr, err) < 0)
+        return -1;
+    cfg->national_enabled = obj != NULL;
+    if (arr && cJSON_GetArraySize(arr) > CONFIG_MAX_WEBHOOKS)
+        return cfg_fail(err, "webhooks", "has %d entries; at most %d are supported",
+                        cJSON_GetArraySize(arr), CONFIG_MAX_WEBHOOKS);
+    cJSON_ArrayForEach(it, arr) {
+        struct webhook_cfg *w = &cfg->webhooks[cfg->nwebhooks];
+        jf_path_index(p, sizeof p, "webhooks", (int)cfg->nwebhooks);
+        if (sink_http_parse_webhook(it, p, w, err) < 0)
+            return -1;
+        for (size_t j = 0; j < cfg->nwebhooks; j++)
+            if (strcmp(cfg->webhooks[j].name, w->name) == 0)
+                return cfg_fail(err, p, "webhook name \"%s\" is used twice; give each its own \"name\"",
+                                w->name);
+        cfg->nwebhooks++;
+    }
+    return 0;
+}
+
 static int parse_store(const cJSON *root, struct config *cfg, struct cfg_err *err)
 {
     const cJSON *obj;
@@ -356,7 +384,7 @@ static int parse_root(const cJSON *root, struct config *cfg, const char *profile
         jf_string(root, "gateway", "", JF_REQUIRED, cfg->gateway_id, sizeof cfg->gateway_id, err) < 0 ||
         check_id(cfg->gateway_id, "", "gateway", err) < 0 ||
         jf_string(root, "profile_dir", "", JF_OPTIONAL, cfg->profile_dir, sizeof cfg->profile_dir, err) < 0 ||
-        parse_mqtt(root, cfg, err) < 0 || parse_store(root, cfg, err) < 0 ||
+        parse_mqtt(root, cfg, err) < 0 || parse_http(root, cfg, err) < 0 || parse_store(root, cfg, err) < 0 ||
         parse_table(root, "buses", sizeof *cfg->buses, (void **)&cfg->buses, &cfg->nbuses,
                     bus_entry, cfg, err) < 0 ||
         parse_table(root, "devices", sizeof *cfg->devices, (void **)&cfg->devices, &cfg->ndevices,

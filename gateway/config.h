@@ -16,12 +16,14 @@
 #include "json_field.h"
 #include "point.h"
 #include "rules.h"
+#include "sink_http_cfg.h"
 
 #define ID_MAX 64
 #define TEXT_MAX 128
 #define PATH_MAX_LEN 256
 
 #define COMM_FAIL_MAX_MS 100000     /* GB 16808: a lost channel must fault within 100 s */
+#define CONFIG_MAX_WEBHOOKS 4
 
 enum bus_kind { BUS_TCP, BUS_RTU };
 
@@ -116,6 +118,10 @@ struct config {
     struct point_cfg *points;
     size_t npoints;
     struct mqtt_cfg mqtt;
+    int national_enabled;           /* the national dust-enterprise platform */
+    struct national_cfg national;
+    struct webhook_cfg webhooks[CONFIG_MAX_WEBHOOKS];
+    size_t nwebhooks;
     struct store_cfg store;
 };
 

@@ -22,6 +22,7 @@
 #include "core_internal.h"
 #include "log.h"
 #include "payload.h"
+#include "sink_http.h"
 #include "sink_mqtt.h"
 
 #define CORE_BATCH 256              /* items taken from a queue per wake-up */
@@ -39,6 +40,19 @@ static int open_points(struct core *c, char *err, size_t errlen)
     return core_bind_points(c, err, errlen);
 }
 
+/* Take a new sink (NULL: its creation failed, err says why) into the outbox. */
+static int add_sink(struct core *c, struct sink *s, char *err, size_t errlen)
+{
+    if (!s)
+        return -1;
+    c->sinks[c->nsinks++] = s;
+    if (outbox_add_sink(c->outbox, s) < 0) {
+        snprintf(err, errlen, "outbox: %s", outbox_last_error(c->outbox));
+        return -1;
+    }
+    return 0;
+}
+
 static int open_mqtt(struct core *c, char *err, size_t errlen)
 {
     char status[TOPIC_MAX], command[TOPIC_MAX], online[STATUS_PAYLOAD_MAX], offline[STATUS_PAYLOAD_MAX];
@@ -52,13 +66,20 @@ static int open_mqtt(struct core *c, char *err, size_t errlen)
     struct sink_mqtt_topics t = {.status = status, .online = online, .offline = offline,
                                  .command = command};
     c->mqtt = sink_mqtt_create(&c->cfg->mqtt, &t, &c->control, c->nsinks, err, errlen);
-    if (!c->mqtt)
+    return add_sink(c, c->mqtt, err, errlen);
+}
+
+/* The national platform and the webhooks, each a sink with its own cursor. */
+static int open_http(struct core *c, char *err, size_t errlen)
+{
+    if (c->cfg->national_enabled &&
+        add_sink(c, sink_http_national_create(&c->cfg->national, &c->control, c->nsinks, err, errlen),
+                 err, errlen) < 0)
         return -1;
-    c->sinks[c->nsinks++] = c->mqtt;
-    if (outbox_add_sink(c->outbox, c->mqtt) < 0) {
-        snprintf(err, errlen, "outbox: %s", outbox_last_error(c->outbox));
-        return -1;
-    }
+    for (size_t i = 0; i < c->cfg->nwebhooks; i++)
+        if (add_sink(c, sink_http_webhook_create(&c->cfg->webhooks[i], &c->control, c->nsinks, err, errlen),
+                     err, errlen) < 0)
+            return -1;
     return 0;
 }
 
@@ -94,7 +115,7 @@ struct core *core_open(struct config *cfg, char *err, size_t errlen)
     if (!c->store || open_points(c, err, errlen) < 0)
         goto fail;
     c->outbox = outbox_open(c->store, err, errlen);
-    if (!c->outbox || (cfg->mqtt.enabled && open_mqtt(c, err, errlen) < 0))
+    if (!c->outbox || (cfg->mqtt.enabled && open_mqtt(c, err, errlen) < 0) || open_http(c, err, errlen) < 0)
         goto fail;
     c->pollers = pollers_start(cfg, &c->samples, err, errlen);
     if (!c->pollers)

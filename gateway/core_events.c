@@ -13,6 +13,7 @@
 #include "core_internal.h"
 #include "log.h"
 #include "payload.h"
+#include "sink_mqtt.h"
 
 #define TELEMETRY_MAX_BYTES 65536
 
@@ -70,6 +71,24 @@ static void replay_pending(struct core *c)
     c->replay = 0;
 }
 
+/*
+ * The store cannot take these events, but the people on duty must still hear of
+ * them: send each once, now, outside the outbox (best effort, no seq, marked
+ * "stored": false). The same event follows with its seq once it is on disk.
+ */
+static void announce_unstored(struct core *c)
+{
+    char topic[TOPIC_MAX], payload[PAYLOAD_EVENT_MAX];
+    struct msg_meta meta = {.seq = 0, .epoch = store_epoch(c->store), .time_synced = clock_wall_trusted()};
+    for (; c->announced < c->npending; c->announced++) {
+        struct event *ev = &c->pending[c->announced];
+        if (!c->mqtt || topic_event(topic, sizeof topic, c->cfg, ev->point) < 0 ||
+            payload_event(payload, sizeof payload, c->cfg, ev, &meta) < 0 ||
+            sink_mqtt_publish(c->mqtt, topic, payload, 0) < 0)
+            return;                 /* the uplink is down too: the outbox will carry it later */
+    }
+}
+
 void core_commit(struct core *c)
 {
     if (c->replay)
@@ -80,12 +99,14 @@ void core_commit(struct core *c)
                       c->npending, store_last_error(c->store));
         c->store_failing = 1;
         c->replay = 1;
+        announce_unstored(c);
         return;
     }
     if (c->store_failing)
         log_info("store: writing again; %zu events kept in memory are now on disk", c->npending);
     c->store_failing = 0;
     c->npending = 0;
+    c->announced = 0;
 }
 
 void core_record_event(struct core *c, struct event *ev)
@@ -95,6 +116,7 @@ void core_record_event(struct core *c, struct event *ev)
     if (c->npending == CORE_PENDING_EVENTS) {
         memmove(c->pending, c->pending + 1, (CORE_PENDING_EVENTS - 1) * sizeof *c->pending);
         c->npending--;
+        c->announced -= c->announced > 0;
         c->events_dropped++;
         log_error("store: more than %d events waiting for the disk; the oldest is dropped (%llu so far)",
                   CORE_PENDING_EVENTS, (unsigned long long)c->events_dropped);

@@ -18,7 +18,7 @@
 
 #define CORE_SAMPLE_QUEUE 65536
 #define CORE_CONTROL_QUEUE 65536
-#define CORE_MAX_SINKS 4
+#define CORE_MAX_SINKS (2 + CONFIG_MAX_WEBHOOKS)   /* mqtt, national, webhooks */
 #define CORE_PENDING_EVENTS 4096    /* events kept in memory while the store cannot write */
 
 struct core {
@@ -45,6 +45,7 @@ struct core {
      */
     struct event pending[CORE_PENDING_EVENTS];
     size_t npending;
+    size_t announced;               /* pending events already sent as "stored": false */
     int replay;                     /* the open transaction was lost; stage pending again */
     int store_failing;              /* logged once per outage */
     uint64_t events_dropped;

@@ -25,6 +25,11 @@ static const char *needs_restart(const struct config *old, const struct config *
         return "the mqtt section changed";
     if (memcmp(&old->store, &cfg->store, sizeof cfg->store))
         return "the store section changed";
+    if (old->national_enabled != cfg->national_enabled ||
+        memcmp(&old->national, &cfg->national, sizeof cfg->national))
+        return "the national section changed";
+    if (old->nwebhooks != cfg->nwebhooks || memcmp(old->webhooks, cfg->webhooks, sizeof cfg->webhooks))
+        return "the webhooks changed";
     return NULL;
 }
 

@@ -159,8 +159,13 @@ static void header(struct jw *w, const struct config *cfg, const struct msg_meta
         return;
     jw_key(w, "epoch");
     jw_int(w, meta->epoch);
-    jw_key(w, "seq");
-    jw_int(w, meta->seq);
+    if (meta->seq > 0) {
+        jw_key(w, "seq");
+        jw_int(w, meta->seq);
+    } else {                            /* an alarm the store could not take yet */
+        jw_key(w, "stored");
+        jw_bool(w, 0);
+    }
     if (!meta->time_synced) {
         jw_key(w, "time_synced");
         jw_bool(w, 0);
