@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# A full disk under a running gateway (a real 2 MiB tmpfs). Polling and alarm
+# decisions go on; the alarm reaches the platform at once marked "stored": false;
+# the health report says the store cannot write and why; when space returns the
+# store recovers by itself and the same event arrives again with its seq.
+# Needs root to mount the tmpfs (CI and `make test` run as root).
+set -euo pipefail
+BUILD=${1:?usage: test_disk_full.sh BUILD_DIR}
+SRC=${RISKGW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$SRC/tests/lib/harness.sh"
+harness_init
+[ "$(id -u)" = 0 ] || fail "this test mounts a tmpfs and must run as root"
+mkdir "$WORK/disk"
+mount -t tmpfs -o size=2m tmpfs "$WORK/disk" || fail "cannot mount a tmpfs on $WORK/disk"
+trap 'umount -l "$WORK/disk" 2>/dev/null; harness_cleanup' EXIT
+
+mq_port=$(free_port)
+start_mosquitto "$mq_port"
+base=riskgw/v1/ent-test/gw-test
+start_bg events mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/event/#"
+start_bg health mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/health"
+sim_port=$(free_port)
+mkfifo "$WORK/sim.in"
+exec 7<>"$WORK/sim.in"
+start_bg sim sh -c "exec '$BUILD/riskgw-sim' --profile gas_lel --port $sim_port \
+    --scenario '$SRC/tests/integration/clean_air.json' < '$WORK/sim.in'"
+wait_for_line "$WORK/sim.log" "listening on" 10 || fail "simulator did not start"
+cat > "$WORK/site.json" <<JSON
+{"enterprise": "ent-test", "gateway": "gw-test", "status_interval_s": 1,
+ "mqtt": {"uri": "tcp://127.0.0.1:$mq_port"},
+ "store": {"path": "$WORK/disk/riskgw.db", "commit_interval_ms": 200},
+ "devices": [{"id": "gas1", "profile": "gas_lel", "host": "127.0.0.1", "port": $sim_port,
+              "interval_ms": 100}]}
+JSON
+start_bg gw "$BUILD/riskgw" -c "$WORK/site.json"
+gw=$BG_PID
+wait_for_line "$WORK/gw.log" "uplink mqtt connected" 10 || fail "gateway did not connect"
+sleep 1
+
+# ---- fill the disk ----
+dd if=/dev/zero of="$WORK/disk/filler" bs=4k 2>/dev/null || true
+echo "set lel 60" >&7
+wait_for_line "$WORK/events.log" '"stored":false' 10 || fail "the alarm did not reach the platform while the disk was full"
+grep '"stored":false' "$WORK/events.log" | head -1 | jq -e '.kind == "RAISED" and .level == "level2" and (has("seq") | not)' >/dev/null \
+  || fail "the unstored announcement is wrong: $(head -1 "$WORK/events.log")"
+wait_for_line "$WORK/gw.log" "store: 1 events are kept in memory until the store writes again" 10 \
+  || fail "the store fault was not logged"
+# The health report cannot be written to the full disk, but it still goes out on MQTT.
+wait_for_line "$WORK/health.log" '"ok":false,"error":' 10 || fail "health does not report the store fault"
+grep '"ok":false' "$WORK/health.log" | tail -1 | jq -e '.events.waiting_for_disk == 1
+    and (.store.error | test("full"))' >/dev/null || fail "health fault report: $(tail -1 "$WORK/health.log")"
+seen1=$(grep '"ok":false' "$WORK/health.log" | tail -1 | jq '.samples.seen')
+kill -0 "$gw" || fail "the gateway died on a full disk"
+
+# ---- space returns ----
+rm -f "$WORK/disk/filler"
+wait_for_line "$WORK/gw.log" "store: writing again; 1 events kept in memory are now on disk" 10 \
+  || fail "the store did not recover by itself"
+wait_for_line "$WORK/events.log" '"seq":1' 10 || fail "the stored event did not follow with its seq"
+grep '"seq":1' "$WORK/events.log" | head -1 | jq -e '.kind == "RAISED" and .level == "level2"' >/dev/null \
+  || fail "the event that followed is not the alarm"
+[ "$(sqlite3 "$WORK/disk/riskgw.db" "SELECT kind || ':' || level FROM events;")" = "RAISED:level2" ] \
+  || fail "the alarm is not in the store after recovery"
+sleep 1.5
+jq -e '.store.ok == true and .events.waiting_for_disk == 0' "$WORK/disk/riskgw.db.status.json" >/dev/null \
+  || fail "health still reports the store failing: $(cat "$WORK/disk/riskgw.db.status.json")"
+seen2=$(jq '.samples.seen' "$WORK/disk/riskgw.db.status.json")
+[ "$seen2" -gt "$seen1" ] || fail "polling did not go on ($seen1 -> $seen2 samples)"
+echo "PASS: alarm announced while the disk was full, stored and sent with its seq after recovery"
