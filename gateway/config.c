@@ -29,6 +29,10 @@
 #define DEFAULT_RECONNECT_MAX_MS 30000
 #define DEFAULT_STORE_PATH "/var/lib/riskgw/riskgw.db"
 #define DEFAULT_COMMIT_INTERVAL_MS 1000
+#define DEFAULT_AGGREGATE_DAYS 90
+#define DEFAULT_MAX_MB 2048
+#define DEFAULT_HEARTBEAT_S 300
+#define MAX_RETENTION_DAYS 3650
 #define DAY_MS (24L * 3600 * 1000)
 #define DEFAULT_STATUS_INTERVAL_S 30
 #define MS_PER_S 1000
@@ -49,7 +53,8 @@ static const char *const mqtt_keys[] = {
     "enabled", "uri", "client_id", "topic_prefix", "keepalive_s", "username", "password",
     "ca_file", "cert_file", "key_file", "verify_server", "window", "reconnect_min_ms",
     "reconnect_max_ms", NULL};
-static const char *const store_keys[] = {"path", "commit_interval_ms", NULL};
+static const char *const store_keys[] = {"path", "commit_interval_ms", "retention_days",
+                                         "aggregate_days", "max_mb", "heartbeat_s", NULL};
 
 /* Ids travel in MQTT topics and file names: keep them to a safe alphabet. */
 static int check_id(const char *id, const char *path, const char *key, struct cfg_err *err)
@@ -358,16 +363,33 @@ static int parse_http(const cJSON *root, struct config *cfg, struct cfg_err *err
 static int parse_store(const cJSON *root, struct config *cfg, struct cfg_err *err)
 {
     const cJSON *obj;
-    snprintf(cfg->store.path, sizeof cfg->store.path, "%s", DEFAULT_STORE_PATH);
-    cfg->store.commit_interval_ms = DEFAULT_COMMIT_INTERVAL_MS;
+    struct store_cfg *st = &cfg->store;
+    snprintf(st->path, sizeof st->path, "%s", DEFAULT_STORE_PATH);
+    st->commit_interval_ms = DEFAULT_COMMIT_INTERVAL_MS;
+    st->retention_days = RETENTION_MIN_DAYS;
+    st->aggregate_days = DEFAULT_AGGREGATE_DAYS;
+    st->max_mb = DEFAULT_MAX_MB;
+    st->heartbeat_s = DEFAULT_HEARTBEAT_S;
     if (jf_object(root, "store", "", JF_OPTIONAL, &obj, err) < 0)
         return -1;
     if (!obj)
         return 0;
-    return (jf_known_keys(obj, "store", store_keys, err) < 0 ||
-            jf_string(obj, "path", "store", JF_OPTIONAL, cfg->store.path, sizeof cfg->store.path, err) < 0 ||
-            jf_int(obj, "commit_interval_ms", "store", JF_OPTIONAL, 10, 60000,
-                   &cfg->store.commit_interval_ms, err) < 0) ? -1 : 0;
+    if (jf_known_keys(obj, "store", store_keys, err) < 0 ||
+        jf_string(obj, "path", "store", JF_OPTIONAL, st->path, sizeof st->path, err) < 0 ||
+        jf_int(obj, "commit_interval_ms", "store", JF_OPTIONAL, 10, 60000, &st->commit_interval_ms, err) < 0 ||
+        jf_int(obj, "retention_days", "store", JF_OPTIONAL, 0, MAX_RETENTION_DAYS, &st->retention_days, err) < 0 ||
+        jf_int(obj, "aggregate_days", "store", JF_OPTIONAL, 0, MAX_RETENTION_DAYS, &st->aggregate_days, err) < 0 ||
+        jf_int(obj, "max_mb", "store", JF_OPTIONAL, 0, 1024L * 1024, &st->max_mb, err) < 0 ||
+        jf_int(obj, "heartbeat_s", "store", JF_OPTIONAL, 1, 86400, &st->heartbeat_s, err) < 0)
+        return -1;
+    if (st->retention_days < RETENTION_MIN_DAYS)
+        return cfg_fail(err, "store.retention_days", "%ld is below the %d days that records must be kept",
+                        st->retention_days, RETENTION_MIN_DAYS);
+    if (st->aggregate_days < st->retention_days)
+        return cfg_fail(err, "store.aggregate_days", "%ld is shorter than retention_days (%ld): "
+                        "aggregates outlive the raw samples they summarise", st->aggregate_days,
+                        st->retention_days);
+    return 0;
 }
 
 static int parse_root(const cJSON *root, struct config *cfg, const char *profile_dir_default,

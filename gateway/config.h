@@ -80,6 +80,7 @@ struct point_cfg {
     struct point_map map;
     struct rule_cfg rule;
     struct setpoint_limits limits;
+    double deadband;                /* a reading is stored when it moves more than this */
     int writable;
 };
 
@@ -99,9 +100,15 @@ struct mqtt_cfg {
     long reconnect_min_ms, reconnect_max_ms;
 };
 
+#define RETENTION_MIN_DAYS 30        /* hazardous-chemical records: at least 30 days */
+
 struct store_cfg {
     char path[PATH_MAX_LEN];
     long commit_interval_ms;
+    long retention_days;            /* raw samples; >= RETENTION_MIN_DAYS */
+    long aggregate_days;            /* per-minute min/avg/max */
+    long max_mb;                    /* hard cap on the data in the file; 0 = none */
+    long heartbeat_s;               /* an unchanged reading is stored again this often */
 };
 
 struct config {

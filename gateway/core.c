@@ -191,6 +191,7 @@ static void run_timers(struct core *c, int64_t now)
         core_commit(c);
         c->next_commit_ms = now + c->cfg->store.commit_interval_ms;
     }
+    core_prune(c, now);
     if (now >= c->next_status_ms) {
         core_publish_status(c, now);
         c->next_status_ms = now + c->cfg->status_interval_ms;

@@ -144,8 +144,7 @@ void core_handle_sample(struct core *c, const struct sample *s)
     struct event evs[RULE_MAX_EVENTS];
     c->latest[s->point] = *s;
     c->samples_seen++;
-    if (!c->replay && store_add_sample(c->store, c->store_key[s->point], s) < 0)
-        c->replay = 1;          /* the transaction was lost: events in it go again */
+    core_record_sample(c, s);
     if (pc->rule.nlevels > 0) {
         int n = rules_eval(&pc->rule, &c->rule_state[s->point], s, s->mono_ms, evs);
         record_all(c, evs, n);

@@ -36,6 +36,8 @@ struct core {
     struct sample *latest;          /* last sample (ts_ms 0: none yet) */
     struct rule_state *rule_state;
     int64_t *store_key;             /* store_point_key of device/point */
+    struct sample *stored;
+    struct store_aggregate *minute;
     uint8_t *device_dirty;          /* telemetry pending per device */
     int sigfd;
     int stop;
@@ -52,6 +54,7 @@ struct core {
     int64_t next_commit_ms;         /* monotonic deadlines */
     int64_t next_tick_ms;
     int64_t next_status_ms;
+    int64_t next_prune_ms;
     int64_t started_mono;
     uint64_t status_prev_ticks;     /* CPU ticks and time at the previous report */
     int64_t status_prev_mono;
@@ -75,6 +78,8 @@ struct point_tables {
     struct rule_state *rule_state;
     int64_t *store_key;
     uint8_t *device_dirty;
+    struct sample *stored;          /* the last sample written to history */
+    struct store_aggregate *minute; /* this minute's min/avg/max so far */
 };
 int core_tables_alloc(struct point_tables *t, const struct config *cfg);
 void core_tables_free(struct point_tables *t);
@@ -83,6 +88,10 @@ void core_tables_install(struct core *c, const struct point_tables *t);
 /* Register store keys, start every rule state fresh, restore the saved ones. */
 int core_bind_points(struct core *c, char *err, size_t errlen);
 int core_save_rule_state(struct core *c, uint32_t point);
+
+/* core_history.c: samples worth keeping, minute aggregates, retention. */
+void core_record_sample(struct core *c, const struct sample *s);
+void core_prune(struct core *c, int64_t now_mono);
 
 /* core.c */
 void core_drain_samples(struct core *c);

@@ -67,7 +67,9 @@ int core_tables_alloc(struct point_tables *t, const struct config *cfg)
     t->rule_state = calloc(cfg->npoints, sizeof *t->rule_state);
     t->store_key = calloc(cfg->npoints, sizeof *t->store_key);
     t->device_dirty = calloc(cfg->ndevices, 1);
-    if (t->latest && t->rule_state && t->store_key && t->device_dirty)
+    t->stored = calloc(cfg->npoints, sizeof *t->stored);
+    t->minute = calloc(cfg->npoints, sizeof *t->minute);
+    if (t->latest && t->rule_state && t->store_key && t->device_dirty && t->stored && t->minute)
         return 0;
     core_tables_free(t);
     return -1;
@@ -79,17 +81,21 @@ void core_tables_free(struct point_tables *t)
     free(t->rule_state);
     free(t->store_key);
     free(t->device_dirty);
+    free(t->stored);
+    free(t->minute);
     memset(t, 0, sizeof *t);
 }
 
 void core_tables_install(struct core *c, const struct point_tables *t)
 {
-    struct point_tables old = {c->latest, c->rule_state, c->store_key, c->device_dirty};
+    struct point_tables old = {c->latest, c->rule_state, c->store_key, c->device_dirty, c->stored, c->minute};
     core_tables_free(&old);
     c->latest = t->latest;
     c->rule_state = t->rule_state;
     c->store_key = t->store_key;
     c->device_dirty = t->device_dirty;
+    c->stored = t->stored;
+    c->minute = t->minute;
 }
 
 int core_bind_points(struct core *c, char *err, size_t errlen)

@@ -136,6 +136,18 @@ static void section_store(struct jw *w, struct core *c)
     jw_int(w, (int64_t)ss->commits);
     jw_key(w, "rollbacks");
     jw_int(w, (int64_t)ss->rollbacks);
+    const struct store_drops *d = store_drops(c->store);
+    jw_key(w, "dropped_for_cap");
+    jw_open(w, '{');
+    jw_key(w, "samples");
+    jw_int(w, d->samples);
+    jw_key(w, "telemetry");
+    jw_int(w, d->telemetry);
+    jw_key(w, "aggregates");
+    jw_int(w, d->aggregates);
+    jw_key(w, "events");
+    jw_int(w, d->events);
+    jw_close(w, '}');
     jw_close(w, '}');
 }
 

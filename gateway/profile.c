@@ -18,7 +18,7 @@
 
 static const char *const point_keys[] = {
     "id", "name", "unit", "area", "address", "bit", "type", "order", "scale", "offset",
-    "signal", "range", "plausible", "alarm", "writable", "limits", NULL};
+    "signal", "range", "plausible", "alarm", "writable", "limits", "deadband", NULL};
 static const char *const limits_keys[] = {"standard", "above", "below", NULL};
 static const char *const area_names[] = {"coil", "discrete", "holding", "input"};
 static const char *const type_names[] = {"bit", "int16", "uint16", "int32", "uint32",
@@ -206,6 +206,7 @@ static int point_parse(const cJSON *obj, const char *path, int address_base, int
         jf_number(obj, "offset", path, JF_OPTIONAL, -1e12, 1e12, &pc->map.offset, err) < 0 ||
         parse_pair(obj, "range", path, &pc->map.range_lo, &pc->map.range_hi, err) < 0 ||
         parse_pair(obj, "plausible", path, &pc->map.plausible_lo, &pc->map.plausible_hi, err) < 0 ||
+        jf_number(obj, "deadband", path, JF_OPTIONAL, 0, 1e12, &pc->deadband, err) < 0 ||
         jf_bool(obj, "writable", path, JF_OPTIONAL, &pc->writable, err) < 0)
         return -1;
     pc->map.bit = (int8_t)bit;

@@ -52,6 +52,9 @@ static const char *const store_sql[STMT_COUNT] = {
     [STMT_RULE_SAVE] = "INSERT INTO rule_state (point_key, state) VALUES (?1, ?2)"
                        " ON CONFLICT (point_key) DO UPDATE SET state = excluded.state",
     [STMT_RULE_LOAD] = "SELECT point_key, state FROM rule_state",
+    [STMT_AGGREGATE_ADD] = "INSERT INTO aggregates (point_key, minute_ms, n, min, avg, max)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (point_key, minute_ms) DO UPDATE"
+                           " SET n = excluded.n, min = excluded.min, avg = excluded.avg, max = excluded.max",
 };
 
 /* What to do about a failure, by SQLite's primary result code. */

@@ -94,6 +94,36 @@ struct store_stats {
 };
 const struct store_stats *store_stats(struct store *st);
 
+/* A minute's summary of one point's good readings (store_retention.c). */
+struct store_aggregate {
+    int64_t minute_ms;          /* start of the minute, wall clock */
+    uint32_t n;
+    double min, sum, max;
+};
+int store_add_aggregate(struct store *st, int64_t point_key, const struct store_aggregate *a);
+
+/*
+ * Retention. Raw samples older than raw_days and aggregates older than
+ * aggregate_days go; outbox rows every sink has confirmed (seq <= delivered[cls])
+ * go, but the newest row of each class stays (seqs continue from it). When the
+ * data in the file exceeds max_bytes (0: no cap), the oldest telemetry goes
+ * first - raw samples, then unsent telemetry messages, then aggregates - and
+ * events only last. Every row dropped for the cap is counted by kind.
+ * Works in bounded batches inside the open transaction; commit afterwards.
+ */
+struct store_retention {
+    int raw_days, aggregate_days;
+    int64_t max_bytes;
+};
+struct store_drops {
+    int64_t samples, telemetry, aggregates, events;    /* dropped for the size cap */
+};
+int store_prune(struct store *st, const struct store_retention *policy, int64_t now_ms,
+                const int64_t delivered[OUTBOX_CLASS_COUNT]);
+/* Bytes the data takes in the file (pages in use), and the cap drops so far. */
+int64_t store_used_bytes(struct store *st);
+const struct store_drops *store_drops(struct store *st);
+
 /* Last error as a sentence (for status and logs). */
 const char *store_last_error(struct store *st);
 

@@ -4,7 +4,7 @@
  *
  * store.c opens, commits and reports errors; store_schema.c migrates; store_rows.c
  * writes points, samples, events and rule state; store_outbox.c keeps the outbox
- * log and the sinks' cursors. Nothing outside gateway/store*.c includes this.
+ * log and the sinks' cursors; store_retention.c writes aggregates and prunes. Nothing outside gateway/store*.c includes this.
  */
 #ifndef RISKGW_STORE_INTERNAL_H
 #define RISKGW_STORE_INTERNAL_H
@@ -23,6 +23,7 @@ enum store_stmt {
     STMT_OUTBOX_ADD, STMT_OUTBOX_FETCH, STMT_OUTBOX_LAST,
     STMT_CURSOR_GET, STMT_CURSOR_SET,
     STMT_RULE_SAVE, STMT_RULE_LOAD,
+    STMT_AGGREGATE_ADD,
     STMT_COUNT
 };
 
@@ -36,6 +37,8 @@ struct store {
     int64_t last_seq[OUTBOX_CLASS_COUNT];       /* highest committed seq */
     int64_t epoch_ms;
     struct store_stats stats;
+    struct store_drops drops;                   /* rows dropped for the size cap (persisted) */
+    int drops_loaded;
     char err[STORE_ERR_MAX];
 };
 

@@ -51,6 +51,19 @@ static const char *const steps[] = {
     "CREATE TABLE meta ("
     "  name TEXT PRIMARY KEY,"
     "  value);",
+
+    /* 3: per-minute aggregates kept longer than raw samples, and drop counters. */
+    "CREATE TABLE aggregates ("
+    "  point_key INTEGER NOT NULL,"
+    "  minute_ms INTEGER NOT NULL,"
+    "  n INTEGER NOT NULL,"
+    "  min REAL NOT NULL,"
+    "  avg REAL NOT NULL,"
+    "  max REAL NOT NULL,"
+    "  PRIMARY KEY (point_key, minute_ms)) WITHOUT ROWID;"
+    "CREATE TABLE drops ("
+    "  what TEXT PRIMARY KEY,"
+    "  rows INTEGER NOT NULL);",
 };
 
 #define STEP_COUNT ((int)(sizeof steps / sizeof steps[0]))

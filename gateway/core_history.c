@@ -1,0 +1,107 @@
+/*
+ * core_history.c - which readings become history, and how old history goes.
+ *
+ * A reading is stored when it says something new: its quality changed, it moved
+ * more than the point's deadband, or the heartbeat says "still the same" is worth
+ * a row again. Every good reading also feeds its point's minute aggregate
+ * (min/avg/max), written when the minute turns. Pruning runs hourly, and more
+ * often while the store is over its size cap.
+ */
+#include <math.h>
+
+#include "clock.h"
+#include "core_internal.h"
+#include "log.h"
+
+#define MS_PER_MINUTE 60000LL
+#define MS_PER_S 1000
+#define PRUNE_INTERVAL_MS (3600LL * 1000)
+#define PRUNE_RETRY_MS (10LL * 1000)        /* while over the cap: prune in steps */
+#define MIB (1024LL * 1024)
+
+static int worth_storing(const struct core *c, const struct sample *s)
+{
+    const struct sample *last = &c->stored[s->point];
+    if (last->ts_ms == 0 || last->quality != s->quality ||
+        s->ts_ms - last->ts_ms >= c->cfg->store.heartbeat_s * MS_PER_S)
+        return 1;
+    if (!quality_has_value(s->quality))
+        return 0;
+    double band = c->cfg->points[s->point].deadband;
+    return band > 0 ? fabs(s->value - last->value) > band : s->value != last->value;
+}
+
+static void aggregate(struct core *c, const struct sample *s)
+{
+    struct store_aggregate *a = &c->minute[s->point];
+    int64_t minute = s->ts_ms - s->ts_ms % MS_PER_MINUTE;
+    if (a->n > 0 && a->minute_ms != minute) {
+        if (store_add_aggregate(c->store, c->store_key[s->point], a) < 0)
+            c->replay = 1;
+        a->n = 0;
+    }
+    if (!quality_has_value(s->quality))
+        return;
+    if (a->n == 0) {
+        a->minute_ms = minute;
+        a->min = a->max = s->value;
+        a->sum = 0;
+    }
+    a->min = fmin(a->min, s->value);
+    a->max = fmax(a->max, s->value);
+    a->sum += s->value;
+    a->n++;
+}
+
+void core_record_sample(struct core *c, const struct sample *s)
+{
+    if (c->replay)
+        return;             /* the store is failing: samples wait for nothing, events are kept */
+    aggregate(c, s);
+    if (!worth_storing(c, s))
+        return;
+    if (store_add_sample(c->store, c->store_key[s->point], s) < 0) {
+        c->replay = 1;      /* the transaction was lost: events in it go again */
+        return;
+    }
+    c->stored[s->point] = *s;
+}
+
+/* The highest seq of each class that every uplink has confirmed. */
+static void delivered_everywhere(struct core *c, int64_t out[OUTBOX_CLASS_COUNT])
+{
+    for (int cls = 0; cls < OUTBOX_CLASS_COUNT; cls++) {
+        out[cls] = c->nsinks ? INT64_MAX : store_outbox_last_seq(c->store, (enum outbox_class)cls);
+        for (int i = 0; i < c->nsinks; i++) {
+            struct outbox_lane_status ls;
+            if (outbox_status(c->outbox, i, (enum outbox_class)cls, &ls) == 0 && ls.cursor < out[cls])
+                out[cls] = ls.cursor;
+        }
+    }
+}
+
+void core_prune(struct core *c, int64_t now_mono)
+{
+    if (now_mono < c->next_prune_ms || c->replay)
+        return;
+    const struct store_cfg *sc = &c->cfg->store;
+    struct store_retention policy = {.raw_days = (int)sc->retention_days,
+                                     .aggregate_days = (int)sc->aggregate_days,
+                                     .max_bytes = sc->max_mb * MIB};
+    int64_t delivered[OUTBOX_CLASS_COUNT];
+    delivered_everywhere(c, delivered);
+    struct store_drops before = *store_drops(c->store);
+    if (store_prune(c->store, &policy, clock_wall_ms(), delivered) < 0) {
+        log_error("store: pruning failed: %s", store_last_error(c->store));
+        c->replay = 1;
+    }
+    core_commit(c);
+    const struct store_drops *d = store_drops(c->store);
+    if (d->samples + d->telemetry + d->aggregates + d->events >
+        before.samples + before.telemetry + before.aggregates + before.events)
+        log_warn("store: over its %ld MiB cap; dropped so far: %lld samples, %lld unsent telemetry messages, "
+                 "%lld aggregates, %lld events (raise store.max_mb or shorten retention)", sc->max_mb,
+                 (long long)d->samples, (long long)d->telemetry, (long long)d->aggregates, (long long)d->events);
+    int over = policy.max_bytes > 0 && store_used_bytes(c->store) > policy.max_bytes;
+    c->next_prune_ms = now_mono + (over ? PRUNE_RETRY_MS : PRUNE_INTERVAL_MS);
+}
