@@ -1,96 +1,132 @@
 /*
- * sim_control.c - parse and run control lines, and cut a byte stream into them.
+ * sim_control.c - parse and run control lines, for one device or for a whole site.
  *
- * The grammar is tiny on purpose: a verb and its words, separated by blanks.
- * Empty lines and lines starting with '#' are ignored, so a test can feed a
- * commented script. Lines longer than SIM_LINE_MAX are refused whole rather than
- * cut, because half a "set" line could set the wrong value.
+ * The grammar is tiny on purpose: a verb and its words, separated by blanks,
+ * with the device id in front when a site has several devices. Empty lines and
+ * lines starting with '#' are ignored, so a test can feed a commented script.
+ * Lines longer than SIM_LINE_MAX are refused whole rather than cut, because half
+ * a "set" line could set the wrong value.
  */
 #include "sim_control.h"
 
-#include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "log.h"
+#include "sim_site.h"
 #include "sim_text.h"
 
-#define MAX_WORDS 4                 /* the longest command, plus one to catch extra words */
-#define READ_CHUNK 512
+#define MAX_WORDS 8                 /* the longest line ("inject gap holding 18 34"), plus room */
+#define SHOW_IDS_MAX 8              /* device ids listed in a refusal */
+#define BLANKS " \t\r"
 
 static const char help_text[] =
-    "set POINT VALUE   hold POINT at VALUE (engineering units) until 'recover POINT'\n"
-    "fault POINT       serve POINT's sensor-fault signal (2 mA loop current, or out of range)\n"
-    "recover POINT     hand POINT back to its scenario\n"
-    "show              print every point's value and what drives it\n"
-    "quit              stop the simulator\n";
+    "[DEVICE] set POINT VALUE   hold POINT at VALUE (engineering units) until 'recover POINT'\n"
+    "[DEVICE] fault POINT       serve POINT's sensor-fault signal (2 mA loop current, or out of range)\n"
+    "[DEVICE] recover POINT     hand POINT back to its scenario\n"
+    "[DEVICE] inject FAULT      noreply | late MS | exception CODE | crc | garbage |\n"
+    "                           disconnect [S] | reset [S] | gap AREA START [COUNT]\n"
+    "[DEVICE] clear             end every injected fault and gap\n"
+    "[DEVICE] show              print points and faults (every device without DEVICE)\n"
+    "quit                       stop the simulator\n"
+    "DEVICE is the device id; it may be left out when there is one device.\n";
 
-typedef enum sim_ctl_result verb_fn(struct sim_device *dev, char **words, FILE *out,
+typedef enum sim_ctl_result verb_fn(struct sim_device *dev, char **words, int n, FILE *out,
                                     struct cfg_err *err);
 
 static enum sim_ctl_result result_of(int rc) { return rc < 0 ? SIM_CTL_ERROR : SIM_CTL_OK; }
 
-static enum sim_ctl_result do_set(struct sim_device *dev, char **words, FILE *out, struct cfg_err *err)
+static enum sim_ctl_result do_set(struct sim_device *dev, char **words, int n, FILE *out,
+                                  struct cfg_err *err)
 {
     double value;
-    (void)out;
+    (void)n, (void)out;
     if (sim_text_double(words[2], &value) < 0)
         return cfg_fail(err, NULL, "set %.64s: \"%.32s\" is not a number", words[1], words[2]);
     return result_of(sim_device_set(dev, words[1], value, err));
 }
 
-static enum sim_ctl_result do_fault(struct sim_device *dev, char **words, FILE *out, struct cfg_err *err)
+static enum sim_ctl_result do_fault(struct sim_device *dev, char **words, int n, FILE *out,
+                                    struct cfg_err *err)
 {
-    (void)out;
+    (void)n, (void)out;
     return result_of(sim_device_fault(dev, words[1], err));
 }
 
-static enum sim_ctl_result do_recover(struct sim_device *dev, char **words, FILE *out,
+static enum sim_ctl_result do_recover(struct sim_device *dev, char **words, int n, FILE *out,
                                       struct cfg_err *err)
 {
-    (void)out;
+    (void)n, (void)out;
     return result_of(sim_device_recover(dev, words[1], err));
 }
 
-static enum sim_ctl_result do_show(struct sim_device *dev, char **words, FILE *out, struct cfg_err *err)
+/* inject FAULT... and clear: both a struct sim_inject for the device. */
+static enum sim_ctl_result do_inject(struct sim_device *dev, char **words, int n, FILE *out,
+                                     struct cfg_err *err)
 {
-    (void)words, (void)err;
+    struct sim_inject inj;
+    (void)out;
+    int is_clear = strcmp(words[0], "clear") == 0;
+    if (sim_inject_parse_words(words + !is_clear, n - !is_clear, &inj, err) < 0)
+        return SIM_CTL_ERROR;
+    return result_of(sim_device_inject(dev, &inj, err));
+}
+
+static enum sim_ctl_result do_show(struct sim_device *dev, char **words, int n, FILE *out,
+                                   struct cfg_err *err)
+{
+    (void)words, (void)n, (void)err;
     sim_device_show(dev, out);
     return SIM_CTL_OK;
 }
 
-static enum sim_ctl_result do_help(struct sim_device *dev, char **words, FILE *out, struct cfg_err *err)
+static enum sim_ctl_result do_help(struct sim_device *dev, char **words, int n, FILE *out,
+                                   struct cfg_err *err)
 {
-    (void)dev, (void)words, (void)err;
+    (void)dev, (void)words, (void)n, (void)err;
     fputs(help_text, out);
     return SIM_CTL_OK;
 }
 
-static enum sim_ctl_result do_quit(struct sim_device *dev, char **words, FILE *out, struct cfg_err *err)
+static enum sim_ctl_result do_quit(struct sim_device *dev, char **words, int n, FILE *out,
+                                   struct cfg_err *err)
 {
-    (void)dev, (void)words, (void)out, (void)err;
+    (void)dev, (void)words, (void)n, (void)out, (void)err;
     return SIM_CTL_QUIT;
 }
 
 struct verb {
     const char *name;
-    int nwords;                     /* including the verb */
+    int min_words, max_words;       /* including the verb */
     const char *usage;
     verb_fn *run;
 };
 
 static const struct verb verbs[] = {
-    {"set", 3, "set POINT VALUE", do_set},   {"fault", 2, "fault POINT", do_fault},
-    {"recover", 2, "recover POINT", do_recover}, {"show", 1, "show", do_show},
-    {"help", 1, "help", do_help},            {"quit", 1, "quit", do_quit},
+    {"set", 3, 3, "set POINT VALUE", do_set},
+    {"fault", 2, 2, "fault POINT", do_fault},
+    {"recover", 2, 2, "recover POINT", do_recover},
+    {"inject", 2, MAX_WORDS - 1, "inject FAULT (see 'help')", do_inject},
+    {"clear", 1, 1, "clear", do_inject},
+    {"show", 1, 1, "show", do_show},
+    {"help", 1, 1, "help", do_help},
+    {"quit", 1, 1, "quit", do_quit},
 };
 #define VERB_COUNT (sizeof verbs / sizeof verbs[0])
+
+static const struct verb *find_verb(const char *word)
+{
+    for (size_t v = 0; v < VERB_COUNT; v++)
+        if (strcmp(verbs[v].name, word) == 0)
+            return &verbs[v];
+    return NULL;
+}
+
+int sim_control_is_verb(const char *word) { return find_verb(word) != NULL; }
 
 static int split_words(char *line, char **words)
 {
     int n = 0;
     char *save = NULL;
-    for (char *w = strtok_r(line, " \t\r", &save); w; w = strtok_r(NULL, " \t\r", &save)) {
+    for (char *w = strtok_r(line, BLANKS, &save); w; w = strtok_r(NULL, BLANKS, &save)) {
         if (n == MAX_WORDS)
             return n + 1;
         words[n++] = w;
@@ -98,76 +134,74 @@ static int split_words(char *line, char **words)
     return n;
 }
 
+/* Copy line and split it; 0 words for a blank line or a comment. -1 when too long. */
+static int words_of(const char *line, char *copy, char **words, struct cfg_err *err)
+{
+    if (strlen(line) >= SIM_LINE_MAX)
+        return cfg_fail(err, NULL, "a control line has at most %d characters", SIM_LINE_MAX - 1);
+    strcpy(copy, line);
+    int n = split_words(copy, words);
+    return n > 0 && words[0][0] == '#' ? 0 : n;
+}
+
 enum sim_ctl_result sim_control_exec(struct sim_device *dev, const char *line, FILE *out,
                                      struct cfg_err *err)
 {
     char copy[SIM_LINE_MAX], *words[MAX_WORDS];
-    if (strlen(line) >= sizeof copy)
-        return cfg_fail(err, NULL, "a control line has at most %d characters", SIM_LINE_MAX - 1);
-    strcpy(copy, line);
-    int n = split_words(copy, words);
-    if (n == 0 || words[0][0] == '#')
-        return SIM_CTL_OK;
-    size_t v = 0;
-    while (v < VERB_COUNT && strcmp(verbs[v].name, words[0]) != 0)
-        v++;
-    if (v == VERB_COUNT)
+    int n = words_of(line, copy, words, err);
+    if (n <= 0)
+        return n < 0 ? SIM_CTL_ERROR : SIM_CTL_OK;
+    const struct verb *v = find_verb(words[0]);
+    if (!v)
         return cfg_fail(err, NULL, "unknown command \"%.32s\"; the commands are set POINT VALUE, "
-                        "fault POINT, recover POINT, show, help and quit", words[0]);
-    if (n != verbs[v].nwords)
-        return cfg_fail(err, NULL, "\"%s\" takes %d word(s) after it; usage: %s", verbs[v].name,
-                        verbs[v].nwords - 1, verbs[v].usage);
-    return verbs[v].run(dev, words, out, err);
+                        "fault POINT, recover POINT, inject FAULT, clear, show, help and quit", words[0]);
+    if (n < v->min_words || n > v->max_words)
+        return cfg_fail(err, NULL, "\"%s\" takes %d word(s) after it; usage: %s", v->name,
+                        v->min_words - 1, v->usage);
+    return v->run(dev, words, n, out, err);
 }
 
-void sim_input_init(struct sim_input *in, int fd)
+enum sim_ctl_result sim_control_device_line(void *dev, const char *line, FILE *out, struct cfg_err *err)
 {
-    memset(in, 0, sizeof *in);
-    in->fd = fd;
-    in->open = 1;
+    return sim_control_exec(dev, line, out, err);
 }
 
-/* Execute one complete line, logging a refusal. */
-static enum sim_ctl_result run_line(struct sim_input *in, struct sim_device *dev, FILE *out)
+/* "name the device: ... (its devices: a, b, c and 97 more)". */
+static enum sim_ctl_result fail_which_device(const struct sim_site *s, const char *first,
+                                             struct cfg_err *err)
 {
-    struct cfg_err err;
-    in->buf[in->len] = '\0';
-    in->len = 0;
-    if (in->overlong) {
-        in->overlong = 0;
-        log_error("control line ignored: longer than %d characters", SIM_LINE_MAX - 1);
-        return SIM_CTL_OK;
-    }
-    enum sim_ctl_result r = sim_control_exec(dev, in->buf, out, &err);
-    if (r == SIM_CTL_ERROR)
-        log_error("control line \"%s\" refused, nothing changed: %s", in->buf, err.msg);
-    fflush(out);
-    return r;
+    char ids[CFG_ERR_MAX / 2] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < s->ndevs && i < SHOW_IDS_MAX && used < sizeof ids; i++)
+        used += (size_t)snprintf(ids + used, sizeof ids - used, "%s%s", i ? ", " : "", s->devs[i].id);
+    if (s->ndevs > SHOW_IDS_MAX && used < sizeof ids)
+        snprintf(ids + used, sizeof ids - used, " and %zu more", s->ndevs - SHOW_IDS_MAX);
+    return cfg_fail(err, NULL, "\"%.32s\" is neither a device nor a command for every device; start "
+                    "the line with the device id (the devices: %s)", first, ids);
 }
 
-enum sim_ctl_result sim_input_read(struct sim_input *in, struct sim_device *dev, FILE *out)
+enum sim_ctl_result sim_control_site_line(void *site, const char *line, FILE *out, struct cfg_err *err)
 {
-    char chunk[READ_CHUNK];
-    ssize_t got = read(in->fd, chunk, sizeof chunk);
-    if (got < 0 && (errno == EAGAIN || errno == EINTR))
-        return SIM_CTL_OK;
-    if (got <= 0) {
-        if (got < 0)
-            log_warn("control input: read failed (%s); no longer reading control lines", strerror(errno));
-        in->open = 0;
-        if (in->len > 0 || in->overlong)        /* a last line without its newline */
-            return run_line(in, dev, out) == SIM_CTL_QUIT ? SIM_CTL_QUIT : SIM_CTL_OK;
+    struct sim_site *s = site;
+    char copy[SIM_LINE_MAX], *words[MAX_WORDS];
+    int n = words_of(line, copy, words, err);
+    if (n <= 0)
+        return n < 0 ? SIM_CTL_ERROR : SIM_CTL_OK;
+    struct sim_site_dev *d = sim_site_find(s, words[0]);
+    if (d) {
+        const char *rest = strstr(line, words[0]) + strlen(words[0]);
+        if (n == 1)
+            return cfg_fail(err, NULL, "%s: what should it do? e.g. \"%s show\" (see 'help')", d->id, d->id);
+        return sim_control_exec(d->dev, rest, out, err);
+    }
+    if (s->ndevs == 1)
+        return sim_control_exec(s->devs[0].dev, line, out, err);
+    if (n == 1 && strcmp(words[0], "show") == 0) {
+        for (size_t i = 0; i < s->ndevs; i++)
+            sim_device_show(s->devs[i].dev, out);
         return SIM_CTL_OK;
     }
-    for (ssize_t i = 0; i < got; i++) {
-        if (chunk[i] == '\n') {
-            if (run_line(in, dev, out) == SIM_CTL_QUIT)
-                return SIM_CTL_QUIT;
-        } else if (in->len + 1 < sizeof in->buf) {
-            in->buf[in->len++] = chunk[i];
-        } else {
-            in->overlong = 1;
-        }
-    }
-    return SIM_CTL_OK;
+    if (n == 1 && (strcmp(words[0], "help") == 0 || strcmp(words[0], "quit") == 0))
+        return sim_control_exec(NULL, line, out, err);
+    return fail_which_device(s, words[0], err);
 }

@@ -5,13 +5,16 @@
  * value when it has none), a value a technician set, or a fault signal. Whatever
  * drives it, the value reaches the registers only through sim_point_write, and a
  * scenario is checked against the profile in full before the first request is
- * served, so nothing it can produce later fails silently.
+ * served, so nothing it can produce later fails silently. The communication
+ * faults it shows (sim_fault.c) come from the same three places: a scenario's
+ * fault cues, a control line, or the site file.
  */
 #include "sim_device.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "log.h"
 #include "sim_point.h"
 
@@ -30,14 +33,25 @@ struct sim_point_state {
     int write_failed;           /* a write failure was logged already */
 };
 
+#define DEVICE_LABEL_MAX (ID_MAX + sizeof " unit 255")
+
 struct sim_device {
     const struct profile *pf;
     const struct sim_scenario *sc;  /* NULL: every point rests */
     uint8_t unit;
+    char id[ID_MAX];
+    char label[DEVICE_LABEL_MAX];   /* "gas1 unit 1" in log lines */
     modbus_mapping_t *tables;
     struct sim_point_state *pts;
     int end_logged;
+    int dirty;                      /* no scenario: the tables need rewriting */
+    long cue;                       /* the scenario fault cue applied last, -1 none */
+    struct sim_faults faults;
+    sim_reset_fn *on_reset;
+    void *reset_arg;
 };
+
+static void refresh_tables(struct sim_device *dev, double elapsed_s);
 
 static long find_point(const struct profile *pf, const char *id)
 {
@@ -89,6 +103,8 @@ static int bind_scenario(struct sim_device *dev, struct cfg_err *err)
                         sc->origin, sc->profile, dev->pf->name);
     for (size_t i = 0; i < sc->ntracks; i++) {
         long k = find_point(dev->pf, sc->tracks[i].point);
+        if (k < 0 && sc->shared)
+            continue;                   /* a timeline for another profile's point */
         if (k < 0) {
             snprintf(where, sizeof where, "%s: points.%s", sc->origin, sc->tracks[i].point);
             return fail_no_point(dev->pf, where, err);
@@ -125,6 +141,9 @@ struct sim_device *sim_device_new(const struct profile *pf, uint8_t unit,
     dev->pf = pf;
     dev->sc = sc;
     dev->unit = unit;
+    dev->dirty = 1;
+    dev->cue = -1;
+    sim_device_set_id(dev, "");
     for (size_t k = 0; k < pf->npoints; k++) {
         struct sim_point_state *ps = &dev->pts[k];
         ps->track = ps->segment = -1;
@@ -135,7 +154,7 @@ struct sim_device *sim_device_new(const struct profile *pf, uint8_t unit,
         sim_device_free(dev);
         return NULL;
     }
-    sim_device_update(dev, 0.0);
+    refresh_tables(dev, 0.0);       /* advancing (its logs and cues) waits for the id */
     return dev;
 }
 
@@ -151,9 +170,22 @@ void sim_device_free(struct sim_device *dev)
 
 uint8_t sim_device_unit(const struct sim_device *dev) { return dev->unit; }
 
+const struct profile *sim_device_profile(const struct sim_device *dev) { return dev->pf; }
+
+void sim_device_set_id(struct sim_device *dev, const char *id)
+{
+    snprintf(dev->id, sizeof dev->id, "%s", id);
+    if (dev->id[0])
+        snprintf(dev->label, sizeof dev->label, "%s unit %u", dev->id, dev->unit);
+    else
+        snprintf(dev->label, sizeof dev->label, "unit %u", dev->unit);
+}
+
+const char *sim_device_id(const struct sim_device *dev) { return dev->id; }
+
 modbus_mapping_t *sim_device_tables(struct sim_device *dev) { return dev->tables; }
 
-/* The scenario's value for point k now; logs the segment when it changes. */
+/* The scenario's value for point k now: 1 when it is the fault signal. */
 static int scenario_value(struct sim_device *dev, size_t k, double elapsed_s, double *value)
 {
     struct sim_point_state *ps = &dev->pts[k];
@@ -161,25 +193,50 @@ static int scenario_value(struct sim_device *dev, size_t k, double elapsed_s, do
         *value = sim_point_rest_value(&dev->pf->points[k].map);
         return 0;
     }
-    size_t seg = sim_scenario_segment(dev->sc, (size_t)ps->track, elapsed_s);
-    if ((long)seg != ps->segment) {
-        char what[SIM_WHY_MAX];
-        sim_segment_describe(&dev->sc->tracks[ps->track].segs[seg], what, sizeof what);
-        log_info("unit %u point %s: %s (scenario %s, segment %zu, t=%.1f s)", dev->unit,
-                 dev->pf->points[k].id, what, dev->sc->name, seg, elapsed_s);
-        ps->segment = (long)seg;
-    }
     return sim_scenario_eval(dev->sc, (size_t)ps->track, elapsed_s, value) == SIM_FAULT;
 }
 
-void sim_device_update(struct sim_device *dev, double elapsed_s)
+/* Log the segment point k enters, once. */
+static void log_segment(struct sim_device *dev, size_t k, double elapsed_s)
+{
+    struct sim_point_state *ps = &dev->pts[k];
+    char what[SIM_WHY_MAX];
+    if (ps->track < 0 || ps->mode != MODE_SCENARIO)
+        return;
+    size_t seg = sim_scenario_segment(dev->sc, (size_t)ps->track, elapsed_s);
+    if ((long)seg == ps->segment)
+        return;
+    sim_segment_describe(&dev->sc->tracks[ps->track].segs[seg], what, sizeof what);
+    log_info("%s point %s: %s (scenario %s, segment %zu, t=%.1f s)", dev->label,
+             dev->pf->points[k].id, what, dev->sc->name, seg, elapsed_s);
+    ps->segment = (long)seg;
+}
+
+void sim_device_advance(struct sim_device *dev, double elapsed_s)
 {
     const struct sim_scenario *sc = dev->sc;
-    if (sc && !sc->loop && sc->duration_s > 0.0 && elapsed_s >= sc->duration_s && !dev->end_logged) {
-        log_info("unit %u: scenario %s ended after %g s; holding its last values until stopped",
-                 dev->unit, sc->name, sc->duration_s);
+    struct cfg_err err;
+    if (!sc)
+        return;
+    long cue = sim_scenario_cue(sc, elapsed_s);
+    if (cue != dev->cue) {
+        dev->cue = cue;
+        if (cue >= 0 && sim_device_inject(dev, &sc->cues[cue].inj, &err) < 0)
+            log_warn("%s: scenario %s fault cue %ld not applied: %s", dev->label, sc->name, cue, err.msg);
+    }
+    if (!sc->loop && sc->duration_s > 0.0 && elapsed_s >= sc->duration_s && !dev->end_logged) {
+        log_info("%s: scenario %s ended after %g s; holding its last values until stopped",
+                 dev->label, sc->name, sc->duration_s);
         dev->end_logged = 1;
     }
+    for (size_t k = 0; k < dev->pf->npoints; k++)
+        log_segment(dev, k, elapsed_s);
+}
+
+/* Write what every point shows at elapsed_s into the tables. */
+static void refresh_tables(struct sim_device *dev, double elapsed_s)
+{
+    dev->dirty = 0;
     for (size_t k = 0; k < dev->pf->npoints; k++) {
         struct sim_point_state *ps = &dev->pts[k];
         const struct point_cfg *pc = &dev->pf->points[k];
@@ -192,21 +249,55 @@ void sim_device_update(struct sim_device *dev, double elapsed_s)
         ps->shown = v;
         ps->shown_fault = fault;
         if (sim_point_write(&pc->map, dev->tables, v) < 0 && !ps->write_failed) {
-            log_warn("unit %u point %s: cannot encode %g %s; its registers keep their last value",
-                     dev->unit, pc->id, v, pc->unit);
+            log_warn("%s point %s: cannot encode %g %s; its registers keep their last value",
+                     dev->label, pc->id, v, pc->unit);
             ps->write_failed = 1;
         }
     }
+}
+
+void sim_device_update(struct sim_device *dev, double elapsed_s)
+{
+    sim_device_advance(dev, elapsed_s);
+    if (dev->sc || dev->dirty)
+        refresh_tables(dev, elapsed_s);     /* resting values are written already */
+}
+
+void sim_device_on_reset(struct sim_device *dev, sim_reset_fn *fn, void *arg)
+{
+    dev->on_reset = fn;
+    dev->reset_arg = arg;
+}
+
+int sim_device_inject(struct sim_device *dev, const struct sim_inject *inj, struct cfg_err *err)
+{
+    char what[SIM_INJECT_TEXT_MAX];
+    if (sim_faults_apply(&dev->faults, inj, clock_mono_ms(), err) < 0)
+        return -1;
+    sim_inject_describe(inj, what, sizeof what);
+    log_info("%s: %s%s", dev->label, inj->kind == SIM_INJ_CLEAR ? "faults cleared, answering normally"
+                                                                 : "injected fault: ",
+             inj->kind == SIM_INJ_CLEAR ? "" : what);
+    if (inj->kind == SIM_INJ_RESET && dev->on_reset)
+        dev->on_reset(dev->reset_arg, inj->ms);
+    return 0;
+}
+
+void sim_device_answer(struct sim_device *dev, double elapsed_s, const uint8_t *req, size_t len,
+                       struct sim_answer *a)
+{
+    sim_device_update(dev, elapsed_s);
+    sim_faults_answer(&dev->faults, dev->tables, req, len, clock_mono_ms(), a);
 }
 
 /* The state of a point named by a technician, or NULL with err. */
 static struct sim_point_state *lookup(struct sim_device *dev, const char *point, size_t *k,
                                       struct cfg_err *err)
 {
-    char where[CFG_ERR_MAX / 4];
+    char where[DEVICE_LABEL_MAX + ID_MAX + sizeof " point \"\""];
     long i = find_point(dev->pf, point);
     if (i < 0) {
-        snprintf(where, sizeof where, "unit %u point \"%.*s\"", dev->unit, ID_MAX, point);
+        snprintf(where, sizeof where, "%s point \"%.*s\"", dev->label, ID_MAX, point);
         fail_no_point(dev->pf, where, err);
         return NULL;
     }
@@ -222,11 +313,12 @@ int sim_device_set(struct sim_device *dev, const char *point, double value, stru
         return -1;
     const struct point_cfg *pc = &dev->pf->points[k];
     if (!sim_point_encodable(&pc->map, value))
-        return cfg_fail(err, NULL, "unit %u point %s: %g %s is beyond what its registers can hold "
-                        "with its type, scale and signal", dev->unit, pc->id, value, pc->unit);
+        return cfg_fail(err, NULL, "%s point %s: %g %s is beyond what its registers can hold "
+                        "with its type, scale and signal", dev->label, pc->id, value, pc->unit);
     ps->mode = MODE_SET;
     ps->set_value = value;
-    log_info("unit %u point %s: held at %g %s until 'recover %s'", dev->unit, pc->id, value,
+    dev->dirty = 1;
+    log_info("%s point %s: held at %g %s until 'recover %s'", dev->label, pc->id, value,
              pc->unit, pc->id);
     return 0;
 }
@@ -239,15 +331,16 @@ int sim_device_fault(struct sim_device *dev, const char *point, struct cfg_err *
         return -1;
     const struct point_cfg *pc = &dev->pf->points[k];
     if (!ps->has_fault)
-        return cfg_fail(err, NULL, "unit %u point %s cannot show a fault: %s", dev->unit, pc->id,
+        return cfg_fail(err, NULL, "%s point %s cannot show a fault: %s", dev->label, pc->id,
                         ps->fault_why);
     ps->mode = MODE_FAULT;
+    dev->dirty = 1;
     if (pc->map.signal == SIGNAL_LOOP_MA)
-        log_info("unit %u point %s: sensor fault, serving a %g mA loop current until 'recover %s'",
-                 dev->unit, pc->id, SIM_FAULT_MA, pc->id);
+        log_info("%s point %s: sensor fault, serving a %g mA loop current until 'recover %s'",
+                 dev->label, pc->id, SIM_FAULT_MA, pc->id);
     else
-        log_info("unit %u point %s: sensor fault, serving %g %s (read as a fault) until 'recover %s'",
-                 dev->unit, pc->id, ps->fault_value, pc->unit, pc->id);
+        log_info("%s point %s: sensor fault, serving %g %s (read as a fault) until 'recover %s'",
+                 dev->label, pc->id, ps->fault_value, pc->unit, pc->id);
     return 0;
 }
 
@@ -259,7 +352,8 @@ int sim_device_recover(struct sim_device *dev, const char *point, struct cfg_err
         return -1;
     ps->mode = MODE_SCENARIO;
     ps->segment = -1;           /* say again which segment it rejoins */
-    log_info("unit %u point %s: back to %s", dev->unit, dev->pf->points[k].id,
+    dev->dirty = 1;
+    log_info("%s point %s: back to %s", dev->label, dev->pf->points[k].id,
              ps->track >= 0 ? "its scenario" : "its rest value (no scenario timeline)");
     return 0;
 }
@@ -271,7 +365,18 @@ void sim_device_show(const struct sim_device *dev, FILE *out)
         const struct sim_point_state *ps = &dev->pts[k];
         const struct point_cfg *pc = &dev->pf->points[k];
         const char *driver = ps->mode == MODE_SCENARIO && ps->track < 0 ? "rest" : drivers[ps->mode];
-        fprintf(out, "unit %u %-16s %-8s %g %s%s\n", dev->unit, pc->id, driver, ps->shown, pc->unit,
+        fprintf(out, "%s %-16s %-8s %g %s%s\n", dev->label, pc->id, driver, ps->shown, pc->unit,
                 ps->shown_fault ? " (fault signal)" : "");
+    }
+    char what[SIM_INJECT_TEXT_MAX];
+    struct sim_inject gap = {.kind = SIM_INJ_GAP};
+    if (dev->faults.comm.kind != SIM_INJ_CLEAR) {
+        sim_inject_describe(&dev->faults.comm, what, sizeof what);
+        fprintf(out, "%s injected: %s\n", dev->label, what);
+    }
+    for (size_t i = 0; i < dev->faults.ngaps; i++) {
+        gap.gap = dev->faults.gaps[i];
+        sim_inject_describe(&gap, what, sizeof what);
+        fprintf(out, "%s injected: %s\n", dev->label, what);
     }
 }

@@ -146,3 +146,12 @@ long sim_scenario_track(const struct sim_scenario *sc, const char *point)
             return (long)i;
     return -1;
 }
+
+long sim_scenario_cue(const struct sim_scenario *sc, double elapsed_s)
+{
+    double t = sim_scenario_time(sc, elapsed_s);
+    long i = -1;
+    while ((size_t)(i + 1) < sc->ncues && sc->cues[i + 1].at_s <= t)
+        i++;
+    return i;
+}

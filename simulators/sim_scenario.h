@@ -7,6 +7,8 @@
  * pure function of (scenario, track, t): no clock, no I/O, no hidden state, so the
  * same scenario replays the same numbers in a test, on a bench and in a demo.
  * The scenario knows nothing of registers; sim_device turns its values into them.
+ * A scenario may also carry a "faults" timeline: communication faults (sim_fault.h)
+ * the device starts to show at given times.
  */
 #ifndef RISKGW_SIM_SCENARIO_H
 #define RISKGW_SIM_SCENARIO_H
@@ -15,6 +17,7 @@
 #include <stdint.h>
 #include "config.h"
 #include "json_field.h"
+#include "sim_fault.h"
 
 #define SIM_NOISE_PERIOD_S 1.0      /* default: a new noise sample every second */
 #define SIM_NOISE_TRUNCATE_SD 4.0   /* noise never strays further than this many sd */
@@ -39,6 +42,12 @@ struct sim_track {
     uint64_t noise_key;         /* seed mixed with the point id */
 };
 
+/* From at_s on, the device shows inj (until the next cue; "clear" ends it). */
+struct sim_fault_cue {
+    double at_s;
+    struct sim_inject inj;
+};
+
 struct sim_scenario {
     char origin[PATH_MAX_LEN];  /* file name, for messages */
     char name[ID_MAX];
@@ -47,8 +56,12 @@ struct sim_scenario {
     uint64_t seed;
     double duration_s;          /* end of the timeline (explicit or the last segment's end) */
     int loop;                   /* 1: start again at duration_s */
+    int shared;                 /* 1: written for several profiles; a device ignores the
+                                   timelines of points its profile does not have */
     struct sim_track *tracks;
     size_t ntracks;
+    struct sim_fault_cue *cues;     /* ascending at_s */
+    size_t ncues;
 };
 
 /* What a point shows at a time: a number, or the instrument's fault signal. */
@@ -66,6 +79,9 @@ int sim_scenario_set_loop(struct sim_scenario *sc, struct cfg_err *err);
 
 /* Index of the track for a point id, or -1. */
 long sim_scenario_track(const struct sim_scenario *sc, const char *point);
+
+/* Index of the fault cue in force at elapsed_s (wrapped or held), -1 before the first. */
+long sim_scenario_cue(const struct sim_scenario *sc, double elapsed_s);
 
 /* Timeline time for elapsed scenario seconds: wrapped when looping, else held at the end. */
 double sim_scenario_time(const struct sim_scenario *sc, double elapsed_s);

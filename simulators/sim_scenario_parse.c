@@ -21,7 +21,9 @@
 #define FNV1A_PRIME UINT64_C(0x100000001B3)
 
 static const char *const scenario_keys[] = {
-    "name", "description", "profile", "seed", "duration_s", "loop", "points", NULL};
+    "name", "description", "profile", "seed", "duration_s", "loop", "shared", "points",
+    "faults", NULL};
+static const char *const cue_keys[] = {"at_s", "inject", NULL};
 static const char *const segment_keys[] = {
     "at_s", "value", "ramp_to", "over_s", "sine", "noise", "fault", NULL};
 static const char *const sine_keys[] = {"mean", "amplitude", "period_s", NULL};
@@ -175,7 +177,7 @@ static int parse_points(const cJSON *points, struct sim_scenario *sc, struct cfg
     const cJSON *it;
     int n = cJSON_GetArraySize(points);
     if (n == 0)
-        return cfg_fail(err, "points", "a scenario needs at least one point timeline");
+        return 0;
     sc->tracks = calloc((size_t)n, sizeof *sc->tracks);
     if (!sc->tracks)
         return cfg_fail(err, "points", "out of memory");
@@ -196,9 +198,45 @@ static int parse_points(const cJSON *points, struct sim_scenario *sc, struct cfg
     return 0;
 }
 
+/* The "faults" timeline: [{"at_s": T, "inject": "late 200"}, ...]. */
+static int parse_faults(const cJSON *arr, struct sim_scenario *sc, struct cfg_err *err)
+{
+    char p[CFG_PATH_MAX], text[SIM_INJECT_TEXT_MAX];
+    struct cfg_err inner;
+    int n = cJSON_GetArraySize(arr);
+    if (n == 0)
+        return 0;
+    if (!(sc->cues = calloc((size_t)n, sizeof *sc->cues)))
+        return cfg_fail(err, "faults", "out of memory");
+    for (int i = 0; i < n; i++) {
+        const cJSON *obj = cJSON_GetArrayItem(arr, i);
+        struct sim_fault_cue *cue = &sc->cues[i];
+        jf_path_index(p, sizeof p, "faults", i);
+        if (!cJSON_IsObject(obj))
+            return cfg_fail(err, p, "expected {\"at_s\": T, \"inject\": \"noreply\"}");
+        if (jf_known_keys(obj, p, cue_keys, err) < 0 ||
+            jf_number(obj, "at_s", p, JF_REQUIRED, 0, SCENARIO_MAX_SECONDS, &cue->at_s, err) < 0 ||
+            jf_string(obj, "inject", p, JF_REQUIRED, text, sizeof text, err) < 0)
+            return -1;
+        if (i > 0 && cue->at_s <= sc->cues[i - 1].at_s)
+            return cfg_fail(err, p, "at_s %g is not after the previous cue's %g; cues go in time order",
+                            cue->at_s, sc->cues[i - 1].at_s);
+        if (sc->duration_s > 0.0 && cue->at_s >= sc->duration_s)
+            return cfg_fail(err, p, "starts at %g s, at or after \"duration_s\" %g: it would never play",
+                            cue->at_s, sc->duration_s);
+        if (sim_inject_parse(text, &cue->inj, &inner) < 0) {
+            char at[CFG_PATH_MAX];
+            jf_path_key(at, sizeof at, p, "inject");
+            return cfg_fail(err, at, "%s", inner.msg);
+        }
+        sc->ncues++;
+    }
+    return 0;
+}
+
 static int parse_root(const cJSON *root, struct sim_scenario *sc, struct cfg_err *err)
 {
-    const cJSON *points;
+    const cJSON *points = NULL, *faults = NULL;
     long seed = 1;
     if (!cJSON_IsObject(root))
         return cfg_fail(err, NULL, "a scenario is a JSON object with \"points\"");
@@ -210,12 +248,16 @@ static int parse_root(const cJSON *root, struct sim_scenario *sc, struct cfg_err
         jf_number(root, "duration_s", "", JF_OPTIONAL, SCENARIO_MIN_PERIOD_S, SCENARIO_MAX_SECONDS,
                   &sc->duration_s, err) < 0 ||
         jf_bool(root, "loop", "", JF_OPTIONAL, &sc->loop, err) < 0 ||
-        jf_object(root, "points", "", JF_REQUIRED, &points, err) < 0)
+        jf_bool(root, "shared", "", JF_OPTIONAL, &sc->shared, err) < 0 ||
+        jf_object(root, "points", "", JF_OPTIONAL, &points, err) < 0 ||
+        jf_array(root, "faults", "", JF_OPTIONAL, &faults, err) < 0)
         return -1;
     sc->seed = (uint64_t)seed;
     if (sc->loop && sc->duration_s <= 0.0)
         return cfg_fail(err, "loop", "a looping scenario needs \"duration_s\", the length of one round");
-    if (parse_points(points, sc, err) < 0)
+    if (!cJSON_GetArraySize(points) && !cJSON_GetArraySize(faults))
+        return cfg_fail(err, "points", "a scenario needs at least one point timeline or a \"faults\" timeline");
+    if ((points && parse_points(points, sc, err) < 0) || (faults && parse_faults(faults, sc, err) < 0))
         return -1;
     return 0;
 }
@@ -258,6 +300,7 @@ void sim_scenario_free(struct sim_scenario *sc)
     for (size_t i = 0; i < sc->ntracks; i++)
         free(sc->tracks[i].segs);
     free(sc->tracks);
+    free(sc->cues);
     free(sc);
 }
 

@@ -183,13 +183,13 @@ static void test_input_stream(void)
     if (!dev)
         return;
     uint16_t *regs = sim_device_tables(dev)->tab_registers;
-    sim_input_init(&in, p[0]);
+    sim_input_init(&in, p[0], 0);
     CHECK(write(p[1], "set lel 1", 9) == 9);
-    CHECK_INT(sim_input_read(&in, dev, stderr), SIM_CTL_OK);
+    CHECK_INT(sim_input_read(&in, sim_control_device_line, dev, stderr), SIM_CTL_OK);
     sim_device_update(dev, 0);
     CHECK_INT(regs[LEL_REG], 0);                /* half a line does nothing yet */
     CHECK(write(p[1], "2.5\nbogus\nset status 1\n", 24) == 24);
-    CHECK_INT(sim_input_read(&in, dev, stderr), SIM_CTL_OK);
+    CHECK_INT(sim_input_read(&in, sim_control_device_line, dev, stderr), SIM_CTL_OK);
     sim_device_update(dev, 0);
     CHECK_INT(regs[LEL_REG], 125);
     CHECK_INT(regs[STATUS_REG], 1);
@@ -198,14 +198,14 @@ static void test_input_stream(void)
     memcpy(longline, "set lel 9", 9);
     longline[sizeof longline - 1] = '\n';
     CHECK(write(p[1], longline, sizeof longline) == (ssize_t)sizeof longline);
-    CHECK_INT(sim_input_read(&in, dev, stderr), SIM_CTL_OK);
+    CHECK_INT(sim_input_read(&in, sim_control_device_line, dev, stderr), SIM_CTL_OK);
     sim_device_update(dev, 0);
     CHECK_INT(regs[LEL_REG], 125);              /* an overlong line is refused whole */
     CHECK(write(p[1], "quit\nset lel 3\n", 15) == 15);
-    CHECK_INT(sim_input_read(&in, dev, stderr), SIM_CTL_QUIT);
+    CHECK_INT(sim_input_read(&in, sim_control_device_line, dev, stderr), SIM_CTL_QUIT);
     close(p[1]);
-    sim_input_init(&in, p[0]);
-    CHECK_INT(sim_input_read(&in, dev, stderr), SIM_CTL_OK);
+    sim_input_init(&in, p[0], 0);
+    CHECK_INT(sim_input_read(&in, sim_control_device_line, dev, stderr), SIM_CTL_OK);
     CHECK_INT(in.open, 0);                      /* EOF: no longer read, nothing else */
     close(p[0]);
     sim_device_free(dev);
