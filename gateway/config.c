@@ -42,7 +42,7 @@
 
 static const char *const top_keys[] = {"enterprise", "gateway", "profile_dir", "buses",
                                        "devices", "mqtt", "store", "status_interval_s",
-                                       "national", "webhooks", NULL};
+                                       "national", "webhooks", "calendars", "rules", NULL};
 static const char *const bus_keys[] = {"id", "device", "baud", "parity", "data_bits",
                                        "stop_bits", "rs485", "pause_ms", NULL};
 static const char *const device_keys[] = {
@@ -414,7 +414,7 @@ static int parse_root(const cJSON *root, struct config *cfg, const char *profile
         return -1;
     if (cfg->ndevices == 0)
         return cfg_fail(err, "devices", "is required: at least one device to poll");
-    return 0;
+    return config_parse_rules(root, cfg, err);
 }
 
 /* Build a config from parsed JSON; takes ownership of root. */
@@ -460,6 +460,7 @@ void config_free(struct config *cfg)
 {
     if (!cfg)
         return;
+    config_free_rules(cfg);
     free(cfg->buses);
     free(cfg->devices);
     free(cfg->points);

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "batch.h"
+#include "expr_rule.h"
 #include "json_field.h"
 #include "point.h"
 #include "rules.h"
@@ -25,7 +26,10 @@
 #define COMM_FAIL_MAX_MS 100000     /* GB 16808: a lost channel must fault within 100 s */
 #define CONFIG_MAX_WEBHOOKS 4
 
-enum bus_kind { BUS_TCP, BUS_RTU };
+enum bus_kind { BUS_TCP, BUS_RTU, BUS_VIRTUAL };
+
+/* The virtual device whose points are the combined rules (never polled). */
+#define RULES_DEVICE_ID "_rules"
 
 struct bus_cfg {                    /* a serial line; TCP devices name host:port instead */
     char id[ID_MAX];
@@ -130,6 +134,10 @@ struct config {
     struct webhook_cfg webhooks[CONFIG_MAX_WEBHOOKS];
     size_t nwebhooks;
     struct store_cfg store;
+    struct expr_calendars calendars;
+    struct expr_rule *crules;       /* combined rules; crules[i] is point rules_first_point + i */
+    size_t ncrules;
+    size_t rules_first_point;
 };
 
 /*
@@ -142,6 +150,10 @@ struct config *config_load(const char *filename, const char *profile_dir_default
 struct config *config_parse(const char *text, const char *origin,
                             const char *profile_dir_default, struct cfg_err *err);
 void config_free(struct config *cfg);
+
+/* config_rules.c: "calendars" and "rules" (after the devices); free what they hold. */
+int config_parse_rules(const cJSON *root, struct config *cfg, struct cfg_err *err);
+void config_free_rules(struct config *cfg);
 
 /* Index of a device/point by id, or -1. */
 long config_find_point(const struct config *cfg, const char *device, const char *point);

@@ -37,7 +37,7 @@ static int open_points(struct core *c, char *err, size_t errlen)
         return -1;
     }
     core_tables_install(c, &t);
-    return core_bind_points(c, err, errlen);
+    return core_bind_points(c, err, errlen) < 0 ? -1 : core_rules_open(c, err, errlen);
 }
 
 /* Take a new sink (NULL: its creation failed, err says why) into the outbox. */
@@ -256,6 +256,7 @@ void core_close(struct core *c)
     doorbell_close(&c->bell);
     if (c->sigfd >= 0)
         close(c->sigfd);
+    core_rules_close(c);
     struct point_tables none = {0};
     core_tables_install(c, &none);
     config_free(c->cfg);

@@ -145,12 +145,14 @@ void core_handle_sample(struct core *c, const struct sample *s)
     c->latest[s->point] = *s;
     c->samples_seen++;
     core_record_sample(c, s);
+    int n = 0;
     if (pc->rule.nlevels > 0) {
-        int n = rules_eval(&pc->rule, &c->rule_state[s->point], s, s->mono_ms, evs);
+        n = rules_eval(&pc->rule, &c->rule_state[s->point], s, s->mono_ms, evs);
         record_all(c, evs, n);
-        if (n > 0)
-            core_commit(c);     /* events reach the disk before anything is published */
     }
+    n += core_rules_sample(c, s);
+    if (n > 0)
+        core_commit(c);         /* events reach the disk before anything is published */
     c->device_dirty[pc->device] = 1;
 }
 
@@ -160,12 +162,13 @@ void core_tick_rules(struct core *c, int64_t now_mono, int64_t now_wall)
     int any = 0;
     for (size_t i = 0; i < c->cfg->npoints; i++) {
         const struct point_cfg *pc = &c->cfg->points[i];
-        if (pc->rule.nlevels == 0)
-            continue;
+        if (pc->rule.nlevels == 0 || c->cfg->devices[pc->device].kind == BUS_VIRTUAL)
+            continue;           /* combined rules tick in core_rules_tick */
         int n = rules_tick(&pc->rule, &c->rule_state[i], (uint32_t)i, now_mono, now_wall, evs);
         record_all(c, evs, n);
         any += n;
     }
+    any += core_rules_tick(c, now_mono, now_wall);
     if (any)
         core_commit(c);
 }

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include "config.h"
+#include "expr.h"
 #include "outbox.h"
 #include "poller.h"
 #include "queue.h"
@@ -39,6 +40,9 @@ struct core {
     struct sample *stored;
     struct store_aggregate *minute;
     uint8_t *device_dirty;          /* telemetry pending per device */
+    struct history *history;        /* windows the combined rules read */
+    struct expr_env env;
+    uint8_t *in_rules;              /* per point: read by some combined rule */
     int sigfd;
     int stop;
     /*
@@ -88,6 +92,12 @@ void core_tables_install(struct core *c, const struct point_tables *t);
 /* Register store keys, start every rule state fresh, restore the saved ones. */
 int core_bind_points(struct core *c, char *err, size_t errlen);
 int core_save_rule_state(struct core *c, uint32_t point);
+
+/* core_rules.c: combined rules. sample/tick return the events they recorded. */
+int core_rules_open(struct core *c, char *err, size_t errlen);
+void core_rules_close(struct core *c);
+int core_rules_sample(struct core *c, const struct sample *s);
+int core_rules_tick(struct core *c, int64_t now_mono, int64_t now_wall);
 
 /* core_history.c: samples worth keeping, minute aggregates, retention. */
 void core_record_sample(struct core *c, const struct sample *s);

@@ -19,14 +19,18 @@
 /* Why cfg cannot replace the running one in place, or NULL when it can. */
 static const char *needs_restart(const struct config *old, const struct config *cfg)
 {
-    if (strcmp(old->enterprise_id, cfg->enterprise_id) || strcmp(old->gateway_id, cfg->gateway_id))
+    if (strcmp(old->enterprise_id, cfg->enterprise_id) != 0 ||
+        strcmp(old->gateway_id, cfg->gateway_id) != 0)
         return "the enterprise or gateway id changed";
-    if (memcmp(&old->mqtt, &cfg->mqtt, sizeof cfg->mqtt))
+    /* Whole-struct compares are sound here: config_parse callocs the config and sets
+     * fields one by one, so padding and string tails are alike for alike input.
+     * NOLINTNEXTLINE(bugprone-suspicious-memory-comparison,cert-exp42-c,cert-flp37-c) */
+    if (memcmp(&old->mqtt, &cfg->mqtt, sizeof cfg->mqtt) != 0)
         return "the mqtt section changed";
-    if (memcmp(&old->store, &cfg->store, sizeof cfg->store))
+    if (memcmp(&old->store, &cfg->store, sizeof cfg->store) != 0)
         return "the store section changed";
     if (old->national_enabled != cfg->national_enabled ||
-        memcmp(&old->national, &cfg->national, sizeof cfg->national))
+        memcmp(&old->national, &cfg->national, sizeof cfg->national) != 0)
         return "the national section changed";
     if (old->nwebhooks != cfg->nwebhooks || memcmp(old->webhooks, cfg->webhooks, sizeof cfg->webhooks))
         return "the webhooks changed";
@@ -74,11 +78,12 @@ int core_reload(struct core *c, char *why, size_t whylen)
         core_tables_free(&t);
         config_free(cfg);
     } else {
+        core_rules_close(c);
         config_free(c->cfg);
         c->cfg = cfg;
         core_tables_install(c, &t);
         applied = 1;
-        if (core_bind_points(c, err2, sizeof err2) < 0)
+        if (core_bind_points(c, err2, sizeof err2) < 0 || core_rules_open(c, err2, sizeof err2) < 0)
             log_error("reload: %s", err2);
     }
     c->pollers = pollers_start(c->cfg, &c->samples, err2, sizeof err2);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core_internal.h"
+#include "expr.h"
 #include "hash.h"
 #include "log.h"
 
@@ -69,8 +70,10 @@ int core_tables_alloc(struct point_tables *t, const struct config *cfg)
     t->device_dirty = calloc(cfg->ndevices, 1);
     t->stored = calloc(cfg->npoints, sizeof *t->stored);
     t->minute = calloc(cfg->npoints, sizeof *t->minute);
-    if (t->latest && t->rule_state && t->store_key && t->device_dirty && t->stored && t->minute)
+    if (t->latest && t->rule_state && t->store_key && t->device_dirty && t->stored && t->minute) {
+        expr_latest_init(t->latest, cfg->npoints);  /* never read: a fault, not a zero */
         return 0;
+    }
     core_tables_free(t);
     return -1;
 }

@@ -36,7 +36,7 @@
 #define EXPR_ID_MAX 64              /* a device or point id, as config.h's ID_MAX */
 #define EXPR_NAME_MAX 32            /* a calendar name */
 #define EXPR_STACK_MAX 64           /* evaluation stack; deeper programs are refused */
-#define EXPR_NEST_MAX 48            /* nested parentheses, functions and operators */
+#define EXPR_DEPTH_MAX 48            /* nested parentheses, functions and operators */
 #define EXPR_DURATION_MAX_MS (24LL * 3600 * 1000)   /* the longest window or held() */
 #define EXPR_CAL_MAX 16             /* calendars in one site config */
 #define EXPR_CAL_PERIODS_MAX 32     /* periods in one calendar */

@@ -186,12 +186,12 @@ static struct operand parse_primary(struct parser *p)
 
 /* ---- operators ---- */
 
-/* One level deeper in the recursion, or an error once past EXPR_NEST_MAX. */
+/* One level deeper in the recursion, or an error once past EXPR_DEPTH_MAX. */
 static int nest_enter(struct parser *p, const struct token *at)
 {
-    if (++p->nest <= EXPR_NEST_MAX)
+    if (++p->nest <= EXPR_DEPTH_MAX)
         return 0;
-    expr_fail_at(p, at, "nested more than %d levels deep", EXPR_NEST_MAX);
+    expr_fail_at(p, at, "nested more than %d levels deep", EXPR_DEPTH_MAX);
     return -1;
 }
 

@@ -144,6 +144,35 @@ static void test_setpoint_guard(void)
     config_free(cfg);
 }
 
+static void test_combined_rules(void)
+{
+    const char *two = HEAD "\"devices\":[{\"id\":\"g1\",\"profile\":\"gas_lel\"," TCP "\"port\":1},"
+                           "{\"id\":\"g2\",\"profile\":\"gas_lel\"," TCP "\"port\":2}],";
+    char text[1024];
+    snprintf(text, sizeof text, "%s\"rules\":[{\"id\":\"both\",\"when\":\"g1.lel > 20 and g2.lell > 20\"}]}", two);
+    expect_error(text, "site.json: rules[0].when:1:17: unknown point \"g2.lell\"");
+    snprintf(text, sizeof text, "%s\"rules\":[{\"id\":\"b\",\"when\":\"g1.lel > 1\"},"
+             "{\"id\":\"b\",\"when\":\"g2.lel > 1\"}]}", two);
+    expect_error(text, "site.json: rules[1]: rule id \"b\" is used twice");
+    snprintf(text, sizeof text, "%s\"rules\":[{\"id\":\"both\",\"name\":\"Two detectors agree\","
+             "\"when\":\"g1.lel > 20 and g2.lel > 20\",\"severity\":2}]}", two);
+    struct cfg_err err = {""};
+    struct config *cfg = config_parse(text, "site.json", PROFILES, &err);
+    CHECK(cfg != NULL);
+    if (!cfg) {
+        fprintf(stderr, "unexpected error: %s\n", err.msg);
+        return;
+    }
+    long v = config_find_point(cfg, "_rules", "both");
+    CHECK_INT(v, (long)cfg->rules_first_point);
+    CHECK_INT(cfg->devices[cfg->points[v].device].kind, BUS_VIRTUAL);
+    CHECK_INT(cfg->points[v].rule.levels[0].severity, 2);
+    CHECK_STR(cfg->points[v].name, "Two detectors agree");
+    config_free(cfg);
+    expect_error(HEAD "\"devices\":[{\"id\":\"_rules\"," TCP "\"points\":[{\"id\":\"p\"}]}]}",
+                 "site.json: devices: the id \"_rules\" is reserved for combined rules");
+}
+
 static void test_files(void)
 {
     struct cfg_err err = {""};
@@ -165,6 +194,7 @@ int main(void)
     test_good();
     test_errors();
     test_setpoint_guard();
+    test_combined_rules();
     test_files();
     return check_summary();
 }
