@@ -174,6 +174,8 @@ static void section_devices(struct jw *w, struct core *c)
     jw_open(w, '[');
     for (size_t d = 0; d < c->cfg->ndevices; d++) {
         struct device_stats ds = {0};
+        if (c->cfg->devices[d].kind == BUS_VIRTUAL)
+            continue;
         if (c->pollers)
             pollers_device_stats(c->pollers, d, &ds);
         jw_open(w, '{');

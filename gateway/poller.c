@@ -109,7 +109,8 @@ struct pollers *pollers_start(const struct config *cfg, struct queue *samples,
     if (check_devices(cfg, &ntcp, err, errlen) < 0)
         goto fail;
     for (; p->ninit < cfg->ndevices; p->ninit++)
-        if (poll_device_init(&p->devs[p->ninit], cfg, p->ninit, samples, t0, err, errlen) < 0)
+        if (cfg->devices[p->ninit].kind != BUS_VIRTUAL &&   /* combined rules: nothing to poll */
+            poll_device_init(&p->devs[p->ninit], cfg, p->ninit, samples, t0, err, errlen) < 0)
             goto fail;
     if (start_threads(p, cfg, ntcp, err, errlen) < 0)
         goto fail;

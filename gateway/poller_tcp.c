@@ -155,7 +155,7 @@ static int group_devices(struct tcp_poller *tp, struct poll_device *devs, size_t
         return -1;
     }
     for (size_t i = 0; i < ndevs; i++) {       /* pass 1: connections and their sizes */
-        if (devs[i].cfg->kind != BUS_TCP)
+        if (!devs[i].cfg || devs[i].cfg->kind != BUS_TCP)
             continue;
         struct tcp_conn *c = conn_for(tp, devs[i].cfg);
         conn_of[i] = (size_t)(c - tp->conns);
@@ -167,7 +167,7 @@ static int group_devices(struct tcp_poller *tp, struct poll_device *devs, size_t
         tp->conns[k].ndevs = 0;
     }
     for (size_t i = 0; i < ndevs; i++)
-        if (devs[i].cfg->kind == BUS_TCP)
+        if (devs[i].cfg && devs[i].cfg->kind == BUS_TCP)
             conn_add_device(&tp->conns[conn_of[i]], &devs[i]);
     free(conn_of);
     for (size_t k = 0; k < tp->nconns; k++)
@@ -190,7 +190,7 @@ struct tcp_poller *tcp_poller_start(struct poll_device *devs, size_t ndevs, int 
     tp->epfd = -1;
     tp->stop_fd = stop_fd;
     for (size_t i = 0; i < ndevs; i++)
-        ntcp += devs[i].cfg->kind == BUS_TCP;
+        ntcp += devs[i].cfg && devs[i].cfg->kind == BUS_TCP;   /* a virtual device has no cfg */
     if (group_devices(tp, devs, ndevs, ntcp, err, errlen) < 0)
         goto fail;
     tp->epfd = epoll_create1(EPOLL_CLOEXEC);
