@@ -26,11 +26,11 @@ struct reply {
     const struct sample *reading;   /* "read": the sample to return */
 };
 
-static void send_reply(struct core *c, const struct reply *r)
+/* The reply JSON into out; -1 when it does not fit. */
+static int format_reply(const struct reply *r, char *out, size_t cap)
 {
-    char topic[TOPIC_MAX], out[REPLY_MAX];
     struct jw w;
-    jw_init(&w, out, sizeof out);
+    jw_init(&w, out, cap);
     jw_open(&w, '{');
     jw_key(&w, "v");
     jw_int(&w, INTERFACE_VERSION);
@@ -53,9 +53,7 @@ static void send_reply(struct core *c, const struct reply *r)
         jw_int(&w, r->reading->ts_ms);
     }
     jw_close(&w, '}');
-    if (jw_end(&w) < 0 || topic_gateway(topic, sizeof topic, c->cfg, "reply") < 0 || !c->mqtt)
-        return;
-    sink_mqtt_publish(c->mqtt, topic, out, 0);
+    return jw_end(&w);
 }
 
 /* The point a command names; -1 with r->error set. */
@@ -90,14 +88,15 @@ static void operator_act(struct core *c, struct reply *r)
     }
 }
 
-void command_handle(struct core *c, const char *text, size_t len)
+int command_run(struct core *c, const char *text, size_t len, enum command_origin origin, char *out,
+                size_t cap)
 {
     struct command cmd;
     struct cfg_err err;
     struct reply r;
     memset(&r, 0, sizeof r);
     r.cmd = &cmd;
-    if (command_parse(text, len, &cmd, &err) < 0) {
+    if (command_parse(text, len, origin, &cmd, &err) < 0) {
         snprintf(r.error, sizeof r.error, "%s", err.msg);
     } else if (cmd.kind == CMD_SILENCE || cmd.kind == CMD_RESET) {
         operator_act(c, &r);
@@ -109,8 +108,17 @@ void command_handle(struct core *c, const char *text, size_t len)
         core_reload(c, r.error, sizeof r.error);
     }
     if (r.error[0])
-        log_warn("command %s refused: %s", cmd.name, r.error);
+        log_warn("command %s from %s refused: %s", cmd.name, origin == ORIGIN_LOCAL ? "the box" : "mqtt", r.error);
     else
-        log_info("command %s done", cmd.name);
-    send_reply(c, &r);
+        log_info("command %s from %s done", cmd.name, origin == ORIGIN_LOCAL ? "the box" : "mqtt");
+    return format_reply(&r, out, cap);
+}
+
+void command_handle(struct core *c, const char *text, size_t len)
+{
+    char topic[TOPIC_MAX], out[REPLY_MAX];
+    if (command_run(c, text, len, ORIGIN_MQTT, out, sizeof out) < 0 || !c->mqtt ||
+        topic_gateway(topic, sizeof topic, c->cfg, "reply") < 0)
+        return;
+    sink_mqtt_publish(c->mqtt, topic, out, 0);
 }

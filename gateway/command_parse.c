@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ACTOR_PREFIX "mqtt:"
+#define ACTOR_PREFIX_MAX 8
 #define DEFAULT_ACTOR "platform"
 
 static const char *const kind_names[CMD_KIND_COUNT] = {"status", "read", "silence", "reset", "reload"};
@@ -18,9 +18,10 @@ static int needs_point(enum command_kind k)
     return k == CMD_READ || k == CMD_SILENCE || k == CMD_RESET;
 }
 
-static int parse_fields(const cJSON *root, struct command *cmd, struct cfg_err *err)
+static int parse_fields(const cJSON *root, enum command_origin origin, struct command *cmd,
+                        struct cfg_err *err)
 {
-    char who[EVENT_ACTOR_MAX - sizeof ACTOR_PREFIX] = DEFAULT_ACTOR;
+    char who[EVENT_ACTOR_MAX - ACTOR_PREFIX_MAX] = DEFAULT_ACTOR;
     int kind = -1;
     if (!cJSON_IsObject(root))
         return cfg_fail(err, NULL, "a command is a JSON object like {\"cmd\":\"status\"}");
@@ -41,11 +42,12 @@ static int parse_fields(const cJSON *root, struct command *cmd, struct cfg_err *
         jf_string(root, "point", "", need, cmd->point, sizeof cmd->point, err) < 0 ||
         jf_string(root, "actor", "", JF_OPTIONAL, who, sizeof who, err) < 0)
         return -1;
-    snprintf(cmd->actor, sizeof cmd->actor, ACTOR_PREFIX "%s", who);
+    snprintf(cmd->actor, sizeof cmd->actor, "%s:%s", origin == ORIGIN_LOCAL ? "cli" : "mqtt", who);
     return 0;
 }
 
-int command_parse(const char *text, size_t len, struct command *cmd, struct cfg_err *err)
+int command_parse(const char *text, size_t len, enum command_origin origin, struct command *cmd,
+                  struct cfg_err *err)
 {
     memset(cmd, 0, sizeof *cmd);
     snprintf(cmd->name, sizeof cmd->name, "?");
@@ -56,7 +58,7 @@ int command_parse(const char *text, size_t len, struct command *cmd, struct cfg_
     cJSON *root = jf_parse_text(text, "command", err);
     if (!root)
         return -1;
-    int rc = parse_fields(root, cmd, err);
+    int rc = parse_fields(root, origin, cmd, err);
     cJSON_Delete(root);
     return rc;
 }

@@ -26,7 +26,11 @@ struct command {
     char actor[EVENT_ACTOR_MAX];    /* silence, reset: "mqtt:<who>" */
 };
 
+/* Where a command came from; it prefixes the recorded actor ("mqtt:duty", "cli:root"). */
+enum command_origin { ORIGIN_MQTT, ORIGIN_LOCAL };
+
 /* 0 and cmd filled, or -1 with err set (cmd->id and cmd->name filled as far as read). */
-int command_parse(const char *text, size_t len, struct command *cmd, struct cfg_err *err);
+int command_parse(const char *text, size_t len, enum command_origin origin, struct command *cmd,
+                  struct cfg_err *err);
 
 #endif

@@ -104,6 +104,7 @@ struct core *core_open(struct config *cfg, char *err, size_t errlen)
     }
     c->cfg = cfg;
     c->sigfd = -1;
+    c->ctlfd = -1;
     c->bell.fd = -1;
     if (doorbell_open(&c->bell) < 0 || open_signals(c) < 0 ||
         queue_init(&c->samples, sizeof(struct sample), CORE_SAMPLE_QUEUE, &c->bell) < 0 ||
@@ -116,6 +117,8 @@ struct core *core_open(struct config *cfg, char *err, size_t errlen)
         goto fail;
     c->outbox = outbox_open(c->store, err, errlen);
     if (!c->outbox || (cfg->mqtt.enabled && open_mqtt(c, err, errlen) < 0) || open_http(c, err, errlen) < 0)
+        goto fail;
+    if (core_control_open(c, err, errlen) < 0)
         goto fail;
     c->pollers = pollers_start(cfg, &c->samples, err, errlen);
     if (!c->pollers)
@@ -207,7 +210,8 @@ static int64_t next_deadline(const struct core *c)
 
 int core_run(struct core *c)
 {
-    struct pollfd fds[2] = {{.fd = c->bell.fd, .events = POLLIN}, {.fd = c->sigfd, .events = POLLIN}};
+    struct pollfd fds[3] = {{.fd = c->bell.fd, .events = POLLIN}, {.fd = c->sigfd, .events = POLLIN},
+                            {.fd = c->ctlfd, .events = POLLIN}};
     int64_t now = clock_mono_ms();
     c->started_mono = now;
     c->next_tick_ms = now + RULE_TICK_MS;
@@ -217,12 +221,14 @@ int core_run(struct core *c)
              c->cfg->store.path);
     while (!c->stop) {
         int64_t wait = next_deadline(c) - clock_mono_ms();
-        if (poll(fds, 2, wait < 0 ? 0 : (int)wait) < 0 && errno != EINTR) {
+        if (poll(fds, 3, wait < 0 ? 0 : (int)wait) < 0 && errno != EINTR) {
             log_error("core: poll failed: %s", strerror(errno));
             return -1;
         }
         if (fds[1].revents & POLLIN)
             handle_signal(c);
+        if (fds[2].revents & POLLIN)
+            core_control_serve(c);
         doorbell_drain(&c->bell);
         core_drain_samples(c);
         drain_control(c);
@@ -256,6 +262,7 @@ void core_close(struct core *c)
     doorbell_close(&c->bell);
     if (c->sigfd >= 0)
         close(c->sigfd);
+    core_control_close(c);
     core_rules_close(c);
     struct point_tables none = {0};
     core_tables_install(c, &none);

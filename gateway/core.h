@@ -24,5 +24,7 @@ void core_close(struct core *c);
 
 /* Where the running gateway writes its health report (read by `riskgw status`). */
 void core_status_path(const struct config *cfg, char *out, size_t cap);
+/* Where it listens for the console's commands (`riskgw silence|reset|read|reload`). */
+void core_control_socket(const struct config *cfg, char *out, size_t cap);
 
 #endif

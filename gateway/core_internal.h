@@ -7,6 +7,7 @@
 #define RISKGW_CORE_INTERNAL_H
 
 #include <stdint.h>
+#include "command_parse.h"
 #include "config.h"
 #include "expr.h"
 #include "outbox.h"
@@ -44,6 +45,7 @@ struct core {
     struct expr_env env;
     uint8_t *in_rules;              /* per point: read by some combined rule */
     int sigfd;
+    int ctlfd;                      /* listening local control socket, -1 none */
     int stop;
     /*
      * Events recorded since the last good commit. A failed write loses the whole
@@ -112,7 +114,15 @@ void core_publish_status(struct core *c, int64_t now_mono);
 /* core_reload.c: SIGHUP and the reload command. 0, or -1 with why (the old config runs on). */
 int core_reload(struct core *c, char *why, size_t whylen);
 
-/* command.c: answer one command payload from the platform. */
+/* command.c: run one command and write its reply JSON into out (length, or -1). */
+int command_run(struct core *c, const char *text, size_t len, enum command_origin origin, char *out,
+                size_t cap);
+/* The platform's command: run it and publish the reply on .../reply. */
 void command_handle(struct core *c, const char *text, size_t len);
+
+/* core_control.c: the local control socket for `riskgw silence|reset|read|reload`. */
+int core_control_open(struct core *c, char *err, size_t errlen);
+void core_control_serve(struct core *c);
+void core_control_close(struct core *c);
 
 #endif

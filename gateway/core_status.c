@@ -238,7 +238,7 @@ static char *status_build(struct core *c, int64_t now)
 /* Write path atomically (temp file, then rename), so a reader never sees half. */
 static int write_atomic(const char *path, const char *text)
 {
-    char tmp[PATH_MAX_LEN + 16];
+    char tmp[PATH_MAX_LEN + 32];          /* path (PATH_MAX_LEN + 16) plus ".tmp" */
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
     if (!f)

@@ -4,6 +4,8 @@
  *   riskgw -c FILE        run in the foreground, log to stderr (systemd's way)
  *   riskgw -n -c FILE     check the config and exit 0 (good) or 1 (with the reason)
  *   riskgw status [-c F]  show the running gateway's last health report
+ *   riskgw silence|reset|read [-c F] DEVICE POINT, riskgw reload [-c F]
+ *                         act on the running gateway from the box's console
  *
  * Signals are blocked here, before any thread starts, so that they reach only the
  * core loop's signalfd and never interrupt a poller in the middle of a frame.
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "command_client.h"
 #include "config.h"
 #include "core.h"
 #include "log.h"
@@ -29,6 +32,9 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: riskgw [-n] [-v] [-c FILE] [-p DIR]\n"
             "       riskgw status [-c FILE]\n"
+            "       riskgw silence|reset [-c FILE] DEVICE POINT [--actor NAME]\n"
+            "       riskgw read [-c FILE] DEVICE POINT\n"
+            "       riskgw reload [-c FILE]\n"
             "Risk-monitoring gateway: polls Modbus instruments, decides alarms, stores\n"
             "everything in SQLite and delivers it over MQTT.\n\n"
             "  -c, --config FILE      site config (default %s)\n"
@@ -69,12 +75,14 @@ int main(int argc, char **argv)
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'}, {"check", no_argument, NULL, 'n'},
         {"profile-dir", required_argument, NULL, 'p'}, {"verbose", no_argument, NULL, 'v'},
-        {"version", no_argument, NULL, 'V'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    const char *config_file = DEFAULT_CONFIG, *profile_dir = NULL;
+        {"version", no_argument, NULL, 'V'}, {"help", no_argument, NULL, 'h'},
+        {"actor", required_argument, NULL, 'a'}, {NULL, 0, NULL, 0}};
+    const char *config_file = DEFAULT_CONFIG, *profile_dir = NULL, *actor = NULL;
     int check_only = 0, opt;
     while ((opt = getopt_long(argc, argv, "c:np:vh", opts, NULL)) != -1) {
         switch (opt) {
         case 'c': config_file = optarg; break;
+        case 'a': actor = optarg; break;
         case 'n': check_only = 1; break;
         case 'p': profile_dir = optarg; break;
         case 'v': log_set_level(LOG_LVL_DEBUG); break;
@@ -83,10 +91,12 @@ int main(int argc, char **argv)
         default: usage(stderr); return 2;
         }
     }
-    int show_status = optind < argc && strcmp(argv[optind], "status") == 0;
-    if (show_status)
+    const char *verb = optind < argc ? argv[optind] : NULL;
+    int show_status = verb && strcmp(verb, "status") == 0;
+    int console = verb && command_client_is(verb);
+    if (show_status || console)
         optind++;
-    if (optind < argc) {
+    if (optind < argc && !console) {
         fprintf(stderr, "riskgw: unexpected argument \"%s\"\n", argv[optind]);
         usage(stderr);
         return 2;
@@ -96,6 +106,11 @@ int main(int argc, char **argv)
     if (!cfg) {
         fprintf(stderr, "riskgw: config refused: %s\n", cerr.msg);
         return 1;
+    }
+    if (console) {
+        int rc = command_client_run(cfg, verb, argc - optind, argv + optind, actor);
+        config_free(cfg);
+        return rc;
     }
     if (show_status) {
         char path[PATH_MAX_LEN + 16];

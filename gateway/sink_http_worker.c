@@ -10,6 +10,7 @@
  */
 #include "sink_http_internal.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +135,16 @@ static CURLcode sink_http_transfer(struct sink_http *h, const char *body, long *
     return result;
 }
 
+/* A reason for the log; a reply too long for the buffer is cut, which is fine there. */
+static void say(char *why, size_t whylen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(char *why, size_t whylen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, whylen, fmt, ap);
+    va_end(ap);
+}
+
 /* What the transfer's result means, with the reason in why. */
 static enum sink_http_outcome sink_http_judge(struct sink_http *h, CURLcode cc, long status,
                                               char *why, size_t whylen)
@@ -147,9 +158,9 @@ static enum sink_http_outcome sink_http_judge(struct sink_http *h, CURLcode cc, 
     if (status >= HTTP_SUCCESS_MIN && status < HTTP_SUCCESS_END && !refused)
         return SINK_HTTP_OK;
     if (status >= HTTP_SUCCESS_MIN && status < HTTP_SUCCESS_END)
-        snprintf(why, whylen, "HTTP %ld, but the reply refuses it: %s", status, words);
+        say(why, whylen, "HTTP %ld, but the reply refuses it: %s", status, words);
     else
-        snprintf(why, whylen, "answered HTTP %ld%s%s", status, words[0] ? ": " : "", words);
+        say(why, whylen, "answered HTTP %ld%s%s", status, words[0] ? ": " : "", words);
     return SINK_HTTP_REFUSED;
 }
 

@@ -6,6 +6,7 @@
  * closed stdin simply gives no control lines.
  */
 #include "sim_control_io.h"
+#include "unix_addr.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -90,16 +91,15 @@ static int watch_stdin(struct sim_control_io *io)
 
 static int listen_control(struct sim_control_io *io, const char *path, struct cfg_err *err)
 {
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    struct sockaddr_un sa;
     struct stat st;
-    if (strlen(path) >= sizeof sa.sun_path)
+    if (unix_addr_set(&sa, path) < 0)
         return cfg_fail(err, NULL, "--control %s: a socket path has at most %zu characters",
                         path, sizeof sa.sun_path - 1);
     if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
         return cfg_fail(err, NULL, "--control %s: a file that is not a socket is there; choose "
                         "another path", path);
     unlink(path);                                   /* a stale socket from an earlier run */
-    strcpy(sa.sun_path, path);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, CONTROL_BACKLOG) < 0 ||
         sim_loop_add(io->loop, &io->listen_w, fd, EPOLLIN, on_listen) < 0) {

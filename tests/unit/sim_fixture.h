@@ -21,6 +21,8 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+
+#include "unix_addr.h"
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -203,11 +205,10 @@ static inline int fix_read(int fd, uint8_t unit, enum reg_area area, uint16_t st
 /* Send one control line on the socket at path; the answer's last line ("ok" or "error: ..."). */
 static inline int fix_control(const char *path, const char *line, char *answer, size_t len)
 {
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    struct sockaddr_un sa;
     char buf[FIX_LINE_MAX];
     size_t got = 0;
-    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = unix_addr_set(&sa, path) < 0 ? -1 : socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
         dprintf(fd, "%s\n", line) < 0) {
         if (fd >= 0)

@@ -1,0 +1,130 @@
+/*
+ * command_client.c - the console side of the local control socket (core_control.c).
+ *
+ * It builds the same JSON command the platform would send, hands it to the
+ * running gateway, and prints the reply for a person: what happened, or why not.
+ */
+#include "command_client.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "core.h"
+#include "payload.h"
+#include "unix_addr.h"
+
+#define CLIENT_REPLY_MAX 4096
+
+static const char *const console_commands[] = {"silence", "reset", "read", "reload", NULL};
+
+int command_client_is(const char *name)
+{
+    for (const char *const *c = console_commands; *c; c++)
+        if (strcmp(*c, name) == 0)
+            return 1;
+    return 0;
+}
+
+static const char *login_name(void)
+{
+    const char *u = getenv("SUDO_USER");
+    if (u && *u)
+        return u;
+    struct passwd *pw = getpwuid(getuid());
+    return pw ? pw->pw_name : "console";
+}
+
+/* The request JSON (malloc'd), or NULL with a usage message printed. */
+static char *build_request(const char *name, int nargs, char **args, const char *actor)
+{
+    int wants_point = strcmp(name, "reload") != 0;
+    if (nargs != (wants_point ? 2 : 0)) {
+        fprintf(stderr, "usage: riskgw %s [-c FILE]%s\n", name,
+                wants_point ? " DEVICE POINT [--actor NAME]" : "");
+        return NULL;
+    }
+    cJSON *req = cJSON_CreateObject();
+    cJSON_AddStringToObject(req, "id", "console");
+    cJSON_AddStringToObject(req, "cmd", name);
+    if (wants_point) {
+        cJSON_AddStringToObject(req, "device", args[0]);
+        cJSON_AddStringToObject(req, "point", args[1]);
+        if (strcmp(name, "read") != 0)
+            cJSON_AddStringToObject(req, "actor", actor ? actor : login_name());
+    }
+    char *text = cJSON_PrintUnformatted(req);
+    cJSON_Delete(req);
+    return text;
+}
+
+/* Send text, read the whole reply into buf. 0, or -1 with errno. */
+static int exchange(const char *path, const char *text, char *buf, size_t cap)
+{
+    struct sockaddr_un sa;
+    if (unix_addr_set(&sa, path) < 0)
+        return -1;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+        write(fd, text, strlen(text)) != (ssize_t)strlen(text) || shutdown(fd, SHUT_WR) < 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        errno = e;
+        return -1;
+    }
+    size_t len = 0;
+    ssize_t n;
+    while (len < cap - 1 && (n = read(fd, buf + len, cap - 1 - len)) > 0)
+        len += (size_t)n;
+    buf[len] = '\0';
+    close(fd);
+    return 0;
+}
+
+static int print_reply(const char *name, const char *text)
+{
+    cJSON *r = cJSON_Parse(text);
+    const cJSON *ok = cJSON_GetObjectItemCaseSensitive(r, "ok");
+    const cJSON *err = cJSON_GetObjectItemCaseSensitive(r, "error");
+    int good = cJSON_IsTrue(ok);
+    if (!r) {
+        fprintf(stderr, "riskgw %s: the gateway gave no answer\n", name);
+    } else if (!good) {
+        fprintf(stderr, "riskgw %s: refused: %s\n", name, cJSON_IsString(err) ? err->valuestring : "?");
+    } else if (strcmp(name, "read") == 0) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(r, "value");
+        const cJSON *q = cJSON_GetObjectItemCaseSensitive(r, "quality");
+        printf("%s (quality %s)\n", cJSON_IsNumber(v) ? cJSON_PrintUnformatted(v) : "no value",
+               cJSON_IsString(q) ? q->valuestring : "?");
+    } else {
+        printf("riskgw %s: done\n", name);
+    }
+    cJSON_Delete(r);
+    return good ? 0 : 1;
+}
+
+int command_client_run(const struct config *cfg, const char *name, int nargs, char **args,
+                       const char *actor)
+{
+    char path[PATH_MAX_LEN + 8], reply[CLIENT_REPLY_MAX];
+    char *text = build_request(name, nargs, args, actor);
+    if (!text)
+        return 2;
+    core_control_socket(cfg, path, sizeof path);
+    int rc = exchange(path, text, reply, sizeof reply);
+    cJSON_free(text);
+    if (rc < 0) {
+        fprintf(stderr, "riskgw %s: cannot reach the gateway at %s: %s (is it running with this config?)\n",
+                name, path, strerror(errno));
+        return 1;
+    }
+    return print_reply(name, reply);
+}
