@@ -16,13 +16,7 @@ base=riskgw/v1/ent-test/gw-test
 start_bg events mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/event/#"
 start_bg replies mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/reply"
 
-sim_port=$(free_port)
-mkfifo "$WORK/sim.in"
-exec 7<>"$WORK/sim.in"             # keep the simulator's stdin open for the whole test
-start_bg sim sh -c "exec '$BUILD/riskgw-sim' --profile gas_lel --port $sim_port \
-    --scenario '$SRC/tests/integration/clean_air.json' < '$WORK/sim.in'"
-wait_for_line "$WORK/sim.log" "listening on" 10 || fail "simulator did not start"
-sim() { echo "$*" >&7; }
+start_gas_sim
 
 cat > "$WORK/site.json" <<JSON
 {
@@ -30,7 +24,7 @@ cat > "$WORK/site.json" <<JSON
   "mqtt": {"uri": "tcp://127.0.0.1:$mq_port"},
   "store": {"path": "$WORK/riskgw.db"},
   "devices": [
-    {"id": "gas1", "profile": "gas_lel", "host": "127.0.0.1", "port": $sim_port, "interval_ms": 100,
+    {"id": "gas1", "profile": "gas_lel", "host": "127.0.0.1", "port": $SIM_PORT, "interval_ms": 100,
      "points": [{"id": "lel", "alarm": {"levels": [{"name": "level1", "above": 25},
                                                    {"name": "level2", "above": 50}],
                                         "hysteresis": 2, "latch": true}}]}
@@ -48,7 +42,7 @@ command() { mosquitto_pub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/cmd" -m "$1"
 reply_for() { wait_for_line "$WORK/replies.log" "\"id\":\"$1\"" 10 || fail "no reply to command $1";
               grep "\"id\":\"$1\"" "$WORK/replies.log"; }
 
-sim "set lel 60"
+sim_say "set lel 60"
 wait_for_line "$WORK/events.log" '"kind":"RAISED"' 10 || fail "no RAISED at 60 %LEL"
 jq -e '.level == "level2" and .seq == 1' <<<"$(grep RAISED "$WORK/events.log" | head -1)" >/dev/null \
   || fail "first alarm is not level2 with seq 1: $(cat "$WORK/events.log")"
@@ -76,7 +70,7 @@ command '{"id":"s1","cmd":"silence","device":"gas1","point":"lel","actor":"duty"
 jq -e '.ok == true' <<<"$(reply_for s1)" >/dev/null || fail "silence refused: $(reply_for s1)"
 wait_for_line "$WORK/events.log" '"kind":"SILENCED"' 10 || fail "no SILENCED event"
 
-sim "set lel 2"
+sim_say "set lel 2"
 wait_for_line "$WORK/events.log" '"kind":"RETURNED"' 10 || fail "no RETURNED after the gas went away"
 command '{"id":"r2","cmd":"reset","device":"gas1","point":"lel","actor":"duty"}'
 jq -e '.ok == true' <<<"$(reply_for r2)" >/dev/null || fail "reset refused after the gas went away: $(reply_for r2)"
@@ -87,7 +81,7 @@ jq -e '.ok == true and .quality == "good" and (.value < 5)' <<<"$(reply_for q1)"
 
 # ---- the same acts from the box's console (the local control socket) ----
 gwcli() { "$BUILD/riskgw" "$@" -c "$WORK/site.json"; }
-sim "set lel 60"
+sim_say "set lel 60"
 wait_for_line "$WORK/events.log" '"seq":5' 10 || fail "no new alarm after the reset"
 out=$(gwcli reset gas1 lel 2>&1) && fail "console reset accepted while the gas is present: $out"
 grep -q "refused: .*still" <<<"$out" || fail "console reset refusal unclear: $out"

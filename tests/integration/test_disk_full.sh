@@ -19,17 +19,12 @@ start_mosquitto "$mq_port"
 base=riskgw/v1/ent-test/gw-test
 start_bg events mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/event/#"
 start_bg health mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/health"
-sim_port=$(free_port)
-mkfifo "$WORK/sim.in"
-exec 7<>"$WORK/sim.in"
-start_bg sim sh -c "exec '$BUILD/riskgw-sim' --profile gas_lel --port $sim_port \
-    --scenario '$SRC/tests/integration/clean_air.json' < '$WORK/sim.in'"
-wait_for_line "$WORK/sim.log" "listening on" 10 || fail "simulator did not start"
+start_gas_sim
 cat > "$WORK/site.json" <<JSON
 {"enterprise": "ent-test", "gateway": "gw-test", "status_interval_s": 1,
  "mqtt": {"uri": "tcp://127.0.0.1:$mq_port"},
  "store": {"path": "$WORK/disk/riskgw.db", "commit_interval_ms": 200},
- "devices": [{"id": "gas1", "profile": "gas_lel", "host": "127.0.0.1", "port": $sim_port,
+ "devices": [{"id": "gas1", "profile": "gas_lel", "host": "127.0.0.1", "port": $SIM_PORT,
               "interval_ms": 100}]}
 JSON
 start_bg gw "$BUILD/riskgw" -c "$WORK/site.json"
@@ -39,7 +34,7 @@ sleep 1
 
 # ---- fill the disk ----
 dd if=/dev/zero of="$WORK/disk/filler" bs=4k 2>/dev/null || true
-echo "set lel 60" >&7
+sim_say "set lel 60"
 wait_for_line "$WORK/events.log" '"stored":false' 10 || fail "the alarm did not reach the platform while the disk was full"
 grep '"stored":false' "$WORK/events.log" | head -1 | jq -e '.kind == "RAISED" and .level == "level2" and (has("seq") | not)' >/dev/null \
   || fail "the unstored announcement is wrong: $(head -1 "$WORK/events.log")"

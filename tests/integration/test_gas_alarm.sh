@@ -15,10 +15,7 @@ mq_port=$(free_port)
 start_mosquitto "$mq_port"
 start_bg sub mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -v -t 'riskgw/v1/ent-test/gw-test/event/#'
 
-sim_port=$(free_port)
-start_bg sim "$BUILD/riskgw-sim" --profile gas_lel --port "$sim_port" --unit 1 \
-    --scenario "$SRC/tests/integration/gas_leak_fast.json"
-wait_for_line "$WORK/sim.log" "listening on" 10 || fail "simulator did not start"
+start_gas_sim "$SRC/tests/integration/gas_leak_fast.json"
 
 cat > "$WORK/site.json" <<JSON
 {
@@ -27,7 +24,7 @@ cat > "$WORK/site.json" <<JSON
   "store": {"path": "$WORK/riskgw.db"},
   "status_interval_s": 1,
   "devices": [
-    {"id": "gas1", "profile": "gas_lel", "host": "127.0.0.1", "port": $sim_port, "unit": 1,
+    {"id": "gas1", "profile": "gas_lel", "host": "127.0.0.1", "port": $SIM_PORT, "unit": 1,
      "interval_ms": 200}
   ]
 }

@@ -20,10 +20,7 @@ start_bg http /usr/bin/python3 "$SRC/tests/lib/http_server.py" "$WORK/http.port"
 wait_for_line "$WORK/http.port" '^[0-9]+$' 10 || fail "http server did not start"
 http_port=$(cat "$WORK/http.port")
 
-sim_port=$(free_port)
-start_bg sim "$BUILD/riskgw-sim" --profile gas_lel --port "$sim_port" \
-    --scenario "$SRC/tests/integration/gas_leak_fast.json"
-wait_for_line "$WORK/sim.log" "listening on" 10 || fail "simulator did not start"
+start_gas_sim "$SRC/tests/integration/gas_leak_fast.json"
 cat > "$WORK/site.json" <<JSON
 {"enterprise": "ent-test", "gateway": "gw-test",
  "mqtt": {"uri": "tcp://127.0.0.1:$mq_port"},
@@ -32,7 +29,7 @@ cat > "$WORK/site.json" <<JSON
  "webhooks": [{"name": "duty", "url": "http://127.0.0.1:$http_port/robot/send?key=tok",
                "rate_limit": {"count": 10, "window_s": 60}}],
  "store": {"path": "$WORK/riskgw.db"},
- "devices": [{"id": "gas1", "profile": "gas_lel", "host": "127.0.0.1", "port": $sim_port,
+ "devices": [{"id": "gas1", "profile": "gas_lel", "host": "127.0.0.1", "port": $SIM_PORT,
               "interval_ms": 200}]}
 JSON
 start_bg gw "$BUILD/riskgw" -c "$WORK/site.json"

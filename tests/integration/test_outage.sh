@@ -22,17 +22,12 @@ start_bg sub mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -c -i riskgw-test-sub
     -t "$base/event/#" -t "$base/telemetry/#"
 sleep 0.3
 
-sim_port=$(free_port)
-mkfifo "$WORK/sim.in"
-exec 7<>"$WORK/sim.in"
-start_bg sim sh -c "exec '$BUILD/riskgw-sim' --profile gas_lel --port $sim_port \
-    --scenario '$SRC/tests/integration/clean_air.json' < '$WORK/sim.in'"
-wait_for_line "$WORK/sim.log" "listening on" 10 || fail "simulator did not start"
+start_gas_sim
 cat > "$WORK/site.json" <<JSON
 {"enterprise": "ent-test", "gateway": "gw-test",
  "mqtt": {"uri": "tcp://127.0.0.1:$mq_port", "reconnect_min_ms": 200, "reconnect_max_ms": 1000},
  "store": {"path": "$WORK/riskgw.db", "commit_interval_ms": 200},
- "devices": [{"id": "gas1", "profile": "gas_lel", "host": "127.0.0.1", "port": $sim_port,
+ "devices": [{"id": "gas1", "profile": "gas_lel", "host": "127.0.0.1", "port": $SIM_PORT,
               "interval_ms": 100}]}
 JSON
 start_bg gw "$BUILD/riskgw" -c "$WORK/site.json"
@@ -42,7 +37,7 @@ wait_for_line "$WORK/gw.log" "uplink mqtt connected" 10 || fail "gateway did not
 # ---- outage: the broker goes away while alarms happen ----
 stop_mosquitto TERM
 wait_for_line "$WORK/gw.log" "uplink mqtt lost" 10 || fail "gateway did not notice the broker going"
-for v in 30 60 10 55 3; do echo "set lel $v" >&7; sleep 0.7; done
+for v in 30 60 10 55 3; do sim_say "set lel $v"; sleep 0.7; done
 stored_events=$(sqlite3 "$WORK/riskgw.db" "SELECT count(*) FROM events;")
 [ "$stored_events" -ge 5 ] || fail "only $stored_events events stored during the outage"
 broker
@@ -74,7 +69,7 @@ echo "after the outage: $kinds"
 
 # ---- kill -9 in the middle of a drain ----
 stop_mosquitto TERM
-for v in 60 2 60 2 60 2; do echo "set lel $v" >&7; sleep 0.5; done
+for v in 60 2 60 2 60 2; do sim_say "set lel $v"; sleep 0.5; done
 kill -9 "$gw"; wait "$gw" 2>/dev/null || true
 broker
 start_bg gw2 "$BUILD/riskgw" -c "$WORK/site.json"

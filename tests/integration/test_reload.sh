@@ -16,10 +16,7 @@ start_bg events mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/event/#"
 start_bg tele mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/telemetry/#"
 start_bg replies mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/reply"
 
-sim_port=$(free_port)
-start_bg sim "$BUILD/riskgw-sim" --profile gas_lel --port "$sim_port" --unit 1 \
-    --scenario "$SRC/tests/integration/clean_air.json"
-wait_for_line "$WORK/sim.log" "listening on" 10 || fail "simulator did not start"
+start_gas_sim
 
 # site DEVICES_JSON: write the config with the given devices array.
 site() {
@@ -30,7 +27,7 @@ site() {
 JSON
 }
 latched='"points": [{"id": "lel", "alarm": {"levels": [{"name": "level1", "above": 1}], "latch": true}}]'
-site "[{\"id\": \"gas1\", \"profile\": \"gas_lel\", \"host\": \"127.0.0.1\", \"port\": $sim_port, \"interval_ms\": 100, $latched}]"
+site "[{\"id\": \"gas1\", \"profile\": \"gas_lel\", \"host\": \"127.0.0.1\", \"port\": $SIM_PORT, \"interval_ms\": 100, $latched}]"
 start_bg gw "$BUILD/riskgw" -c "$WORK/site.json"
 gw=$BG_PID
 wait_for_line "$WORK/events.log" '"kind":"RAISED"' 10 || fail "the 2 %LEL > 1 alarm was not raised"
@@ -46,8 +43,8 @@ sleep 2.5
 kill -0 "$gw" || fail "the gateway died on a bad reload"
 
 # ---- a good file adds a device; the latched alarm stays and is not sent again ----
-site "[{\"id\": \"gas1\", \"profile\": \"gas_lel\", \"host\": \"127.0.0.1\", \"port\": $sim_port, \"interval_ms\": 100, $latched},
-       {\"id\": \"gas2\", \"profile\": \"gas_lel\", \"host\": \"127.0.0.1\", \"port\": $sim_port, \"interval_ms\": 100}]"
+site "[{\"id\": \"gas1\", \"profile\": \"gas_lel\", \"host\": \"127.0.0.1\", \"port\": $SIM_PORT, \"interval_ms\": 100, $latched},
+       {\"id\": \"gas2\", \"profile\": \"gas_lel\", \"host\": \"127.0.0.1\", \"port\": $SIM_PORT, \"interval_ms\": 100}]"
 kill -HUP "$gw"
 wait_for_line "$WORK/gw.log" "reloaded .*: 2 devices, 4 points" 10 || fail "good reload not applied"
 wait_for_line "$WORK/tele.log" '"device":"gas2"' 10 || fail "the new device is not polled"

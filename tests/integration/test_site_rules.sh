@@ -4,7 +4,7 @@
 #  - deep-well casting: cooling-water pressure and flow collapse mid-cast, past
 #    400 mm: the combined rules (only meaningful while casting) raise, latched;
 #  - dust removal: bags clog (dP H then HH, with the site shortening the
-#    profile's 30 s on-delay to 3 s to match the 10x scenario), a spark while the
+#    profile's 30 s on-delay to 1 s: at 10x, dP takes 3 s from H to HH), a spark while the
 #    fan runs (a combined rule), and the latched spark and extinguishing inputs.
 set -euo pipefail
 BUILD=${1:?usage: test_site_rules.sh BUILD_DIR}
@@ -31,7 +31,7 @@ cat > "$WORK/site.json" <<JSON
    {"id": "cast", "profile": "casting_plc", "host": "127.0.0.1", "port": $cast_port, "interval_ms": 100},
    {"id": "dust", "profile": "dust_collector", "host": "127.0.0.1", "port": $dust_port, "interval_ms": 100,
     "points": [{"id": "dp", "alarm": {"levels": [{"name": "L", "below": 300}, {"name": "H", "above": 1800},
-                                                 {"name": "HH", "above": 2500}], "hysteresis": 50, "on_delay_s": 3}}]}],
+                                                 {"name": "HH", "above": 2500}], "hysteresis": 50, "on_delay_s": 1}}]}],
  "rules": [
    {"id": "cooling_pressure_loss", "name": "Cooling-water pressure lost during a cast",
     "when": "cast.casting_active == 1 and cast.cast_length > 400 and (cast.cw_pressure < 0.15 or rate(cast.cw_pressure, 1s) < -0.05)",

@@ -113,3 +113,19 @@ stop_mosquitto() {
     wait "$MOSQUITTO_PID" 2>/dev/null || true     # a killed broker exits non-zero: expected
     MOSQUITTO_PID=
 }
+
+# start_gas_sim [SCENARIO]: a gas_lel simulator the test drives through its stdin
+# with sim_say LINE ("set lel 60", "fault lel"). Sets SIM_PORT. Uses the test's
+# $BUILD and $SRC; the scenario defaults to a constant 2 %LEL.
+start_gas_sim() {
+    SIM_PORT=$(free_port)
+    mkfifo "$WORK/sim.in"
+    exec 7<>"$WORK/sim.in"             # held open read-write: the simulator never sees EOF
+    start_bg sim sh -c "exec '$BUILD/riskgw-sim' --profile gas_lel --port $SIM_PORT \
+        --scenario '${1:-$SRC/tests/integration/clean_air.json}' < '$WORK/sim.in'"
+    wait_for_line "$WORK/sim.log" "listening on" 10 || fail "simulator did not start; see $WORK/sim.log"
+}
+
+sim_say() {
+    echo "$*" >&7
+}
