@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# make demo: a private mosquitto, the gas-detector simulator playing a leak over
-# and over, the gateway, and a live view of alarms arriving at a subscriber.
+# make demo: a private mosquitto, a whole demo site in the simulator (gas, toxic,
+# O2, 4-20 mA, dust collector, casting PLC, power meter, each playing its
+# scenario over and over), the gateway with combined rules, and a live view of
+# the alarms arriving at a subscriber.
 # Runs until Ctrl-C, or DEMO_SECONDS=N seconds; always cleans up what it started.
 set -euo pipefail
 BUILD=${1:-build}
@@ -10,21 +12,27 @@ BUILD=$(cd "$BUILD" && pwd)
 harness_init
 
 mq_port=$(free_port)
-sim_port=$(free_port)
+p0=$(free_port); p1=$(free_port); p2=$(free_port); p3=$(free_port)
 start_mosquitto "$mq_port"
-start_bg sim "$BUILD/riskgw-sim" --profile gas_lel --port "$sim_port" --unit 1 \
-    --scenario "$SRC/simulators/scenarios/gas_leak.json" --loop
-wait_for_line "$WORK/sim.log" "listening on" 10 || fail "the simulator did not start; see $WORK/sim.log"
-sed -e "s|@MQTT_PORT@|$mq_port|" -e "s|@SIM_PORT@|$sim_port|" -e "s|@WORK@|$WORK|" \
-    "$SRC/simulators/demo/site.json.in" > "$WORK/site.json"
+# The shipped demo site, moved onto free ports.
+jq --argjson m "{\"15020\": $p0, \"15021\": $p1, \"15022\": $p2, \"15023\": $p3}" \
+   '.devices |= map(.port = $m[(.port | tostring)])' "$SRC/simulators/sites/demo.json" > "$WORK/sim-site.json"
+sed -i "s|\"scenario\": \"|\"scenario\": \"$SRC/simulators/scenarios/|" "$WORK/sim-site.json"
+start_bg sim "$BUILD/riskgw-sim" --site "$WORK/sim-site.json" --loop
+wait_for_line "$WORK/sim.log" "listening on 127.0.0.1:$p3" 10 || fail "the simulator did not start; see $WORK/sim.log"
+sed -e "s|@MQTT_PORT@|$mq_port|" -e "s|@P0@|$p0|g" -e "s|@P1@|$p1|g" -e "s|@P2@|$p2|g" -e "s|@P3@|$p3|g" \
+    -e "s|@WORK@|$WORK|" "$SRC/simulators/demo/site.json.in" > "$WORK/site.json"
 start_bg gateway "$BUILD/riskgw" -c "$WORK/site.json"
 
 cat <<TXT
 riskgw demo
   broker     mosquitto on 127.0.0.1:$mq_port (private, stops with the demo)
-  simulator  gas detector (%LEL) on 127.0.0.1:$sim_port, scenario: gas leak, looping
+  simulator  a demo site on 127.0.0.1:$p0..$p3 (log $WORK/sim.log), every scenario looping:
+             gas leak (%LEL), H2S, O2, 4-20 mA inputs behind one converter; dust collector
+             clogging then a spark; a cast losing its cooling water; load in a shutdown
   gateway    config $WORK/site.json, store $WORK/riskgw.db, log $WORK/gateway.log
-  alarms     level 1 at 25 %LEL, level 2 at 50 %LEL (GB/T 50493-2019), hysteresis 2
+  try        $BUILD/riskgw status -c $WORK/site.json
+             $BUILD/riskgw silence -c $WORK/site.json gas1 lel
 Live view of alarm messages (subscribe yourself: mosquitto_sub -p $mq_port -v -t 'riskgw/v1/#'):
 TXT
 mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -v \
