@@ -22,9 +22,10 @@ static const char *needs_restart(const struct config *old, const struct config *
     if (strcmp(old->enterprise_id, cfg->enterprise_id) != 0 ||
         strcmp(old->gateway_id, cfg->gateway_id) != 0)
         return "the enterprise or gateway id changed";
-    /* Whole-struct compares are sound here: config_parse callocs the config and sets
-     * fields one by one, so padding and string tails are alike for alike input.
-     * NOLINTNEXTLINE(bugprone-suspicious-memory-comparison,cert-exp42-c,cert-flp37-c) */
+    /* Whole-struct compares are sound here: config_parse callocs the config (and the
+     * HTTP sections are memset) before setting fields one by one, so padding and
+     * string tails are alike for alike input.
+     * NOLINTBEGIN(bugprone-suspicious-memory-comparison,cert-exp42-c,cert-flp37-c) */
     if (memcmp(&old->mqtt, &cfg->mqtt, sizeof cfg->mqtt) != 0)
         return "the mqtt section changed";
     if (memcmp(&old->store, &cfg->store, sizeof cfg->store) != 0)
@@ -32,8 +33,10 @@ static const char *needs_restart(const struct config *old, const struct config *
     if (old->national_enabled != cfg->national_enabled ||
         memcmp(&old->national, &cfg->national, sizeof cfg->national) != 0)
         return "the national section changed";
-    if (old->nwebhooks != cfg->nwebhooks || memcmp(old->webhooks, cfg->webhooks, sizeof cfg->webhooks))
+    if (old->nwebhooks != cfg->nwebhooks ||
+        memcmp(old->webhooks, cfg->webhooks, sizeof cfg->webhooks) != 0)
         return "the webhooks changed";
+    /* NOLINTEND(bugprone-suspicious-memory-comparison,cert-exp42-c,cert-flp37-c) */
     return NULL;
 }
 

@@ -68,7 +68,7 @@ int store_outbox_fetch(struct store *st, enum outbox_class cls, int64_t after,
     sqlite3_bind_int64(s, 2, after);
     sqlite3_bind_int64(s, 3, st->last_seq[cls]);
     sqlite3_bind_int(s, 4, max);
-    int n = 0, rc;
+    int n = 0, rc = SQLITE_DONE;
     while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct outbox_msg *m = &out[n];
         m->cls = cls;
