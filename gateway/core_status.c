@@ -24,30 +24,41 @@
 #define PROC_LINE_MAX 512
 #define KIB 1024
 
-/* utime+stime in clock ticks, RSS in KiB and threads, from /proc/self. */
-static void read_proc(uint64_t *ticks, long *rss_kib, long *threads)
+#define STAT_UTIME_FIELD 12           /* fields after the ")" of /proc/self/stat, 1-based */
+#define STAT_STIME_FIELD 13
+
+/* utime+stime in clock ticks from /proc/self/stat (0 when unreadable). */
+static uint64_t read_cpu_ticks(void)
+{
+    char line[PROC_LINE_MAX], *save = NULL;
+    uint64_t ticks = 0;
+    FILE *f = fopen("/proc/self/stat", "r");
+    if (!f)
+        return 0;
+    const char *p = fgets(line, sizeof line, f) ? strrchr(line, ')') : NULL;  /* names may hold spaces */
+    fclose(f);
+    char *tok = p ? strtok_r(line + (p - line) + 1, " ", &save) : NULL;
+    for (int field = 1; tok; field++, tok = strtok_r(NULL, " ", &save))
+        if (field == STAT_UTIME_FIELD || field == STAT_STIME_FIELD)
+            ticks += strtoull(tok, NULL, 10);
+    return ticks;
+}
+
+/* A "Name:   value" line of /proc/self/status, or -1. */
+static long status_field(const char *name)
 {
     char line[PROC_LINE_MAX];
-    unsigned long ut = 0, st = 0;
-    *ticks = 0;
-    *rss_kib = *threads = -1;
-    FILE *f = fopen("/proc/self/stat", "r");
-    if (f) {
-        if (fgets(line, sizeof line, f)) {
-            const char *p = strrchr(line, ')');      /* the command name may hold spaces */
-            if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) == 2)
-                *ticks = ut + st;
+    size_t n = strlen(name);
+    long v = -1;
+    FILE *f = fopen("/proc/self/status", "r");
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, name, n) == 0 && line[n] == ':') {
+            v = strtol(line + n + 1, NULL, 10);
+            break;
         }
+    if (f)
         fclose(f);
-    }
-    f = fopen("/proc/self/status", "r");
-    if (!f)
-        return;
-    while (fgets(line, sizeof line, f)) {
-        sscanf(line, "VmRSS: %ld", rss_kib);
-        sscanf(line, "Threads: %ld", threads);
-    }
-    fclose(f);
+    return v;
 }
 
 static long long file_bytes(const char *path, const char *suffix)
@@ -76,9 +87,8 @@ static void lane(struct jw *w, struct core *c, int sink, enum outbox_class cls, 
 
 static void section_process(struct jw *w, struct core *c, int64_t now)
 {
-    uint64_t ticks;
-    long rss, threads;
-    read_proc(&ticks, &rss, &threads);
+    uint64_t ticks = read_cpu_ticks();
+    long rss = status_field("VmRSS"), threads = status_field("Threads");
     double cpu = 0;
     long hz = sysconf(_SC_CLK_TCK);
     if (c->status_prev_mono && now > c->status_prev_mono && hz > 0)
