@@ -155,6 +155,9 @@ void config_free(struct config *cfg);
 int config_parse_rules(const cJSON *root, struct config *cfg, struct cfg_err *err);
 void config_free_rules(struct config *cfg);
 
+/* 1 when the file holds secrets (passwords, keys, tokens) and every user may read it. */
+int config_secrets_exposed(const struct config *cfg);
+
 /* Index of a device/point by id, or -1. */
 long config_find_point(const struct config *cfg, const char *device, const char *point);
 

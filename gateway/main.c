@@ -107,6 +107,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "riskgw: config refused: %s\n", cerr.msg);
         return 1;
     }
+    if (config_secrets_exposed(cfg))
+        log_warn("config %s holds secrets (passwords, keys, tokens) and every user on this box can read it; "
+                 "run: chmod 0640 %s", config_file, config_file);
     if (console) {
         int rc = command_client_run(cfg, verb, argc - optind, argv + optind, actor);
         config_free(cfg);

@@ -32,6 +32,14 @@ cat > "$WORK/site.json" <<JSON
  "devices": [{"id": "gas1", "profile": "gas_lel", "host": "127.0.0.1", "port": $SIM_PORT,
               "interval_ms": 200}]}
 JSON
+# The file holds the appsecret and the SM4 key: readable by all, it is warned about.
+chmod 0644 "$WORK/site.json"
+out=$("$BUILD/riskgw" -n -c "$WORK/site.json" 2>&1)
+grep -q "holds secrets .* every user on this box can read it; run: chmod 0640" <<<"$out" \
+  || fail "a world-readable config with secrets was not warned about: $out"
+chmod 0640 "$WORK/site.json"
+out=$("$BUILD/riskgw" -n -c "$WORK/site.json" 2>&1)
+grep -q "holds secrets" <<<"$out" && fail "a 0640 config was warned about: $out"
 start_bg gw "$BUILD/riskgw" -c "$WORK/site.json"
 wait_for_line "$WORK/sub.log" '"kind":"CLEARED"' 40 || fail "no CLEARED on MQTT"
 sleep 1.5
