@@ -20,7 +20,7 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 clean:
-	rm -rf $(BUILD) build-cross build-asan
+	rm -rf $(BUILD) build-cross build-asan build-pkg
 
 # ---- cross builds (Debian multiarch) and tests under qemu-user ----
 ARCH ?= aarch64
@@ -43,3 +43,70 @@ test-cross: cross
 # DEMO_SECONDS=N stops it after N seconds (scripts and CI); otherwise Ctrl-C.
 demo: build
 	@bash simulators/demo/run.sh $(BUILD)
+
+# ---- hardening: fuzzing, sanitizers, static analysis (docs/security.md) ----
+#   make fuzz [FUZZ_SECONDS=N]  every libFuzzer target N seconds (default 60) on its corpus (clang)
+#   make test-asan              the whole ctest suite built with ASan + UBSan
+#   make lint                   clang-tidy (.clang-tidy) and cppcheck over gateway/ drivers/ simulators/
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD ?= build-fuzz
+ASAN_BUILD ?= build-asan
+LINT_BUILD ?= build-lint
+LINT_DIRS = gateway drivers simulators
+space := $(subst ,, )
+LINT_FILES_RE = $(CURDIR)/($(subst $(space),|,$(LINT_DIRS)))/.*\.c$$
+# Leaks and UB fail the run; a report prints its whole stack.
+SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
+                UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+.PHONY: fuzz test-asan lint
+fuzz: deps
+	bash tests/fuzz/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(JOBS)
+
+test-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DRISKGW_SANITIZE=ON >/dev/null
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+	cd $(ASAN_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -j$(JOBS)
+
+# Needs only a configured tree: compile_commands.json tells both tools every flag.
+lint: deps
+	cmake -S . -B $(LINT_BUILD) -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	run-clang-tidy -quiet -p $(LINT_BUILD) -j$(JOBS) '$(LINT_FILES_RE)'
+	cppcheck --quiet --project=$(LINT_BUILD)/compile_commands.json $(LINT_DIRS:%=--file-filter=$(CURDIR)/%/*) \
+	         --enable=warning,performance,portability --error-exitcode=1 --inline-suppr \
+	         --suppressions-list=.cppcheck-suppressions -j$(JOBS)
+
+# ---- packaging (docs/operations.md): Debian packages and their test in chroots ----
+#   make package [PKG_ARCHES="amd64 arm64 armhf"]  build-pkg/riskgw_<version>_<arch>.deb
+#   make test-package                              install, upgrade, purge in debootstrap chroots
+PKG_ARCHES ?= amd64 arm64 armhf
+PKG_CROSS = $(filter-out $(shell dpkg --print-architecture),$(PKG_ARCHES))
+.PHONY: package test-package deps-package
+deps-package:
+	@CROSS_ARCHES="$(PKG_CROSS)" PACKAGE_TEST=1 bash firmware/deps.sh
+
+package: deps-package
+	@for arch in $(PKG_ARCHES); do bash firmware/package.sh $$arch || exit 1; done
+
+test-package:
+	@CROSS_ARCHES=arm64 PACKAGE_TEST=1 bash firmware/deps.sh
+	bash tests/package/test_upgrade.sh
+
+# ---- the cross build end to end under qemu-user ----
+# Every integration test with the cross build's riskgw and riskgw-sim run under qemu-user,
+# against the native mosquitto, sqlite3 and jq: the product working on ARM.
+.PHONY: test-cross-e2e
+test-cross-e2e: cross
+	bash tests/integration/cross_e2e.sh $(CROSS_BUILD)
+
+# ---- benchmark (bench/README.md): figures measured here, now, on loopback ----
+#   make bench                 every figure, about 10 minutes on 2 cores
+#   make bench BENCH_QUICK=1   N = 10 and 100 with short windows, under 3 minutes
+# Writes bench/results.json and bench/scale.png; gnuplot-nox is installed for the plot only.
+BENCH_QUICK ?= 0
+.PHONY: bench
+bench: build
+	@command -v gnuplot >/dev/null || [ "$$(id -u)" != 0 ] || \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnuplot-nox >/dev/null 2>&1 || \
+	  { apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnuplot-nox >/dev/null 2>&1; } || \
+	  echo "bench: could not install gnuplot-nox; there will be no plot"
+	BENCH_QUICK=$(BENCH_QUICK) bash bench/run.sh $(BUILD)

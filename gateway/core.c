@@ -20,6 +20,8 @@
 #include "clock.h"
 #include "control.h"
 #include "core_internal.h"
+#include "core_notify.h"
+#include "core_watchdog.h"
 #include "log.h"
 #include "payload.h"
 #include "sink_http.h"
@@ -133,9 +135,11 @@ void core_drain_samples(struct core *c)
 {
     struct sample batch[CORE_BATCH];
     size_t n;
-    while ((n = queue_pop(&c->samples, batch, CORE_BATCH)) > 0)
+    while ((n = queue_pop(&c->samples, batch, CORE_BATCH)) > 0) {
+        c->poll_progress_ms = clock_mono_ms();
         for (size_t i = 0; i < n; i++)
             core_handle_sample(c, &batch[i]);
+    }
 }
 
 static void handle_ctl(struct core *c, struct ctl_msg *m)
@@ -179,6 +183,7 @@ static void handle_signal(struct core *c)
             continue;
         }
         log_info("signal %u: stopping", si.ssi_signo);
+        notify_stopping();
         c->stop = 1;
     }
 }
@@ -192,6 +197,8 @@ static void run_timers(struct core *c, int64_t now)
     if (now >= c->next_commit_ms) {
         core_flush_telemetry(c);
         core_commit(c);
+        if (!c->store_failing)
+            c->commit_ok_ms = now;          /* empty commits count: the store answers */
         c->next_commit_ms = now + c->cfg->store.commit_interval_ms;
     }
     core_prune(c, now);
@@ -199,6 +206,39 @@ static void run_timers(struct core *c, int64_t now)
         core_publish_status(c, now);
         c->next_status_ms = now + c->cfg->status_interval_ms;
     }
+}
+
+/*
+ * Tell systemd we are alive, but only while we really are: the loop turns, the
+ * field is read (samples, or poll cycles ending even in failure) and the store
+ * commits (or says why not). A hung poller or core is then restarted by systemd.
+ */
+static void supervise(struct core *c, int64_t now)
+{
+    c->loop_ms = now;
+    if (!c->wd_interval_ms || now < c->wd_next_ms)
+        return;
+    uint64_t cycles = 0;
+    for (size_t d = 0; d < c->cfg->ndevices && c->pollers; d++) {
+        struct device_stats ds;
+        pollers_device_stats(c->pollers, d, &ds);
+        cycles += ds.polls_ok + ds.polls_failed;
+    }
+    if (cycles != c->poll_cycles)
+        c->poll_progress_ms = now;
+    c->poll_cycles = cycles;
+    struct watchdog_inputs in = {
+        .now_ms = now, .interval_ms = c->wd_interval_ms, .loop_ms = c->loop_ms,
+        .ndevices = c->cfg->ndevices, .poll_progress_ms = c->poll_progress_ms,
+        .poll_period_ms = c->poll_period_ms, .commit_interval_ms = c->cfg->store.commit_interval_ms,
+        .commit_ms = c->commit_ok_ms, .store_failing = c->store_failing};
+    char why[CFG_ERR_MAX];
+    if (watchdog_should_pet(&in))
+        notify_watchdog();
+    else
+        log_limited("watchdog", LOG_LVL_ERROR, "watchdog not petted: %s",
+                    watchdog_stall_reason(&in, why, sizeof why));
+    c->wd_next_ms = now + c->wd_interval_ms / 2;
 }
 
 /* The nearest of the core's deadlines. */
@@ -217,6 +257,11 @@ int core_run(struct core *c)
     c->next_tick_ms = now + RULE_TICK_MS;
     c->next_commit_ms = now + c->cfg->store.commit_interval_ms;
     c->next_status_ms = now + c->cfg->store.commit_interval_ms;   /* a first report early */
+    c->wd_interval_ms = notify_watchdog_interval_ms();
+    c->poll_period_ms = watchdog_poll_period_ms(c->cfg);
+    c->loop_ms = c->poll_progress_ms = c->commit_ok_ms = now;
+    notify_ready();
+    notify_status("polling %zu devices", c->cfg->ndevices);
     log_info("running: %zu devices, %zu points, store %s", c->cfg->ndevices, c->cfg->npoints,
              c->cfg->store.path);
     while (!c->stop) {
@@ -233,6 +278,7 @@ int core_run(struct core *c)
         core_drain_samples(c);
         drain_control(c);
         run_timers(c, clock_mono_ms());
+        supervise(c, clock_mono_ms());
         if (outbox_pump(c->outbox, clock_mono_ms()) < 0)
             log_error("outbox: %s", outbox_last_error(c->outbox));
     }

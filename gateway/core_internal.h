@@ -61,6 +61,9 @@ struct core {
     int64_t next_tick_ms;
     int64_t next_status_ms;
     int64_t next_prune_ms;
+    /* systemd's watchdog: petted only while the field, the rules and the store progress */
+    int64_t wd_interval_ms, wd_next_ms, loop_ms, poll_progress_ms, commit_ok_ms, poll_period_ms;
+    uint64_t poll_cycles;
     int64_t started_mono;
     uint64_t status_prev_ticks;     /* CPU ticks and time at the previous report */
     int64_t status_prev_mono;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core_internal.h"
+#include "core_watchdog.h"
 #include "log.h"
 
 /* Why cfg cannot replace the running one in place, or NULL when it can. */
@@ -92,6 +93,7 @@ int core_reload(struct core *c, char *why, size_t whylen)
     c->pollers = pollers_start(c->cfg, &c->samples, err2, sizeof err2);
     if (!c->pollers)
         log_error("reload: polling could not restart: %s", err2);
+    c->poll_period_ms = watchdog_poll_period_ms(c->cfg);
     if (applied)
         log_info("reloaded %s: %zu devices, %zu points", c->cfg->source, c->cfg->ndevices, c->cfg->npoints);
     return applied ? 0 : -1;
