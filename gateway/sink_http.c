@@ -112,6 +112,8 @@ static int sink_http_send(struct sink *base, const struct outbox_msg *m)
         return -1;
     }
     curl_multi_wakeup(h->multi);
+    /* copy now belongs to h->queued; the worker or sink_http_free frees it */
+    // cppcheck-suppress memleak
     return 0;
 }
 

@@ -59,10 +59,8 @@ static int sm4_cbc_run(enum sm4_dir dir, const uint8_t *key, const uint8_t *iv,
     EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, SM4_CBC_NAME, NULL);
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     int n = 0, last = 0, rc = -1;
-    if (!c || !ctx)
-        sm4_fail(what, err, errlen);
-    else if (EVP_CipherInit_ex2(ctx, c, key, iv, (int)dir, NULL) != 1 ||
-             EVP_CipherUpdate(ctx, out, &n, in, (int)len) != 1)
+    if (!c || !ctx || EVP_CipherInit_ex2(ctx, c, key, iv, (int)dir, NULL) != 1 ||
+        EVP_CipherUpdate(ctx, out, &n, in, (int)len) != 1)
         sm4_fail(what, err, errlen);
     else if (EVP_CipherFinal_ex(ctx, out + n, &last) != 1)
         sm4_fail(dir == SM4_ENCRYPT ? what : "decryption (wrong key, IV or padding)", err, errlen);

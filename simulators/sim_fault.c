@@ -115,6 +115,7 @@ int sim_inject_parse_words(char **words, int n, struct sim_inject *inj, struct c
 
 int sim_inject_parse(const char *text, struct sim_inject *inj, struct cfg_err *err)
 {
+    static char no_word[] = "";
     char copy[SIM_INJECT_TEXT_MAX], *words[INJECT_WORDS_MAX], *save = NULL;
     int n = 0;
     if (strlen(text) >= sizeof copy)
@@ -125,6 +126,10 @@ int sim_inject_parse(const char *text, struct sim_inject *inj, struct cfg_err *e
             return cfg_fail(err, NULL, "\"%s\": too many words for a fault", text);
         words[n++] = w;
     }
+    /* The syntax table's arity check keeps each parser within n words; slots past
+     * n still hold an empty word, so no path can read an unset pointer. */
+    for (int i = n; i < INJECT_WORDS_MAX; i++)
+        words[i] = no_word;
     return sim_inject_parse_words(words, n, inj, err);
 }
 

@@ -63,8 +63,10 @@ static int apply_injects(struct sim_device *dev, const cJSON *obj, const char *p
     struct sim_inject parsed;
     struct cfg_err inner;
     int i = 0;
+    if (!inj)
+        return 0;                   /* no standing faults */
     jf_path_key(p, sizeof p, path, "inject");
-    if (inj && !cJSON_IsString(inj) && !cJSON_IsArray(inj))
+    if (!cJSON_IsString(inj) && !cJSON_IsArray(inj))
         return cfg_fail(err, p, "expected a fault such as \"noreply\", or a list of them");
     cJSON_ArrayForEach(it, list) {
         char at[CFG_PATH_MAX];

@@ -45,7 +45,7 @@ static int listen_socket(const struct sim_tcp_port *p, uint16_t port)
 
 static uint16_t bound_port(int fd)
 {
-    struct sockaddr_in sa;
+    struct sockaddr_in sa = {0};                /* getsockname fills it; clang-analyzer cannot tell */
     socklen_t len = sizeof sa;
     return getsockname(fd, (struct sockaddr *)&sa, &len) == 0 ? ntohs(sa.sin_port) : 0;
 }

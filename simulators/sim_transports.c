@@ -111,12 +111,15 @@ int sim_transports_open(struct sim_transports *t, struct sim_loop *l, struct sim
         return cfg_fail(err, NULL, "out of memory for the port table");
     size_t nports = count_ports(s, seen);
     free(seen);
-    t->ports = calloc(nports ? nports : 1, sizeof *t->ports);
-    t->where = calloc(s->ndevs ? s->ndevs : 1, sizeof *t->where);
-    if (!t->ports || !t->where) {
-        sim_transports_close(t);
+    struct sim_tcp_port **ports = calloc(nports ? nports : 1, sizeof *ports);
+    long *where = calloc(s->ndevs ? s->ndevs : 1, sizeof *where);
+    if (!ports || !where) {         /* nothing is open yet: the tables are all there is */
+        free(ports);
+        free(where);
         return cfg_fail(err, NULL, "out of memory for %zu ports", nports);
     }
+    t->ports = ports;
+    t->where = where;
     if (raise_fd_limit(nports, err) < 0 || open_ports(t, l, s, host, err) < 0 ||
         open_line(t, l, s, rtu, err) < 0) {
         sim_transports_close(t);
