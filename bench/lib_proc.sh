@@ -1,0 +1,92 @@
+# lib_proc.sh - what the benchmark reads about a process and the clock (bash; sourced by run.sh).
+#
+# CPU is utime + stime from /proc/PID/stat over a window, as % of one core; memory
+# is VmRSS (and the peak VmHWM) and Threads from /proc/PID/status. Windows are
+# given as wall-clock milliseconds so that bench_sub, which counts points by their
+# sample time, measures exactly the same seconds.
+
+CLK_TCK=$(getconf CLK_TCK)
+
+now_ms() { date +%s%3N; }
+
+# sleep_until_ms MS: return at wall time MS (at once if it has passed).
+sleep_until_ms() {
+    local left=$(( $1 - $(now_ms) ))
+    [ "$left" -gt 0 ] && sleep "$(awk -v l="$left" 'BEGIN { printf "%.3f", l / 1000 }')"
+    return 0
+}
+
+# proc_ticks PID: user + system clock ticks so far. The command name may hold spaces
+# and parentheses, so fields are counted after the last ')'.
+proc_ticks() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    awk '{ print $12 + $13 }' <<<"${stat##*)}"
+}
+
+# proc_status PID KEY: the number on the KEY: line of /proc/PID/status (kB for Vm*).
+proc_status() {
+    awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null
+}
+
+# cpu_mark PID: "WALL_MS TICKS" now; cpu_pct MARK0 MARK1: the mean CPU between two
+# marks of one process, as % of one core.
+cpu_mark() {
+    local ticks
+    ticks=$(proc_ticks "$1") || return 1
+    echo "$(now_ms) $ticks"
+}
+cpu_pct() {
+    awk -v a="$1" -v b="$2" -v hz="$CLK_TCK" 'BEGIN { split(a, x, " "); split(b, y, " ");
+        printf "%.2f", (y[2] - x[2]) / hz / ((y[1] - x[1]) / 1000) * 100 }'
+}
+
+# measure PID FROM_MS TO_MS [DB]: CPU over the window, then size and threads at its
+# end; with DB (a riskgw store, read by db_history_bytes of lib_site.sh) also the
+# bytes of its history at both ends. Sets M_CPU, M_RSS_KIB, M_HWM_KIB,
+# M_THREADS, M_DB0, M_DB1. 1 when the process is gone.
+measure() {
+    local pid=$1 db=${4:-} m0 m1
+    M_CPU=null M_RSS_KIB=null M_HWM_KIB=null M_THREADS=null M_DB0= M_DB1=
+    sleep_until_ms "$2"
+    m0=$(cpu_mark "$pid") || return 1
+    [ -n "$db" ] && M_DB0=$(db_history_bytes "$db")
+    sleep_until_ms "$3"
+    m1=$(cpu_mark "$pid") || return 1
+    [ -n "$db" ] && M_DB1=$(db_history_bytes "$db")
+    M_CPU=$(cpu_pct "$m0" "$m1")
+    M_RSS_KIB=$(proc_status "$pid" VmRSS)
+    M_HWM_KIB=$(proc_status "$pid" VmHWM)
+    M_THREADS=$(proc_status "$pid" Threads)
+}
+
+# median: the median of the numbers on stdin, one a line ("null" when there are none).
+median() {
+    sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "null"; else if (NR % 2) print v[(NR + 1) / 2];
+                                         else printf "%.6g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# field NAME: the value after the word NAME on stdin's key-value line ("null" when absent).
+field() {
+    awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); found = 1; exit } }
+                   END { if (!found) print "null" }'
+}
+
+# calc EXPR: floating-point arithmetic for the report ("null" if any operand is null).
+calc() {
+    case "$1" in *null*) echo null; return ;; esac
+    awk "BEGIN { printf \"%.6g\", $1 }"
+}
+
+# stop_proc PID: SIGTERM, then wait for it (SIGKILL after 10 s).
+stop_proc() {
+    local pid=$1 i
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for i in $(seq 100); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    return 0
+}

@@ -1,0 +1,143 @@
+# phase_scale.sh - figure 1: N devices x 30 registers at 1 s, riskgw against the bare loop.
+#
+# For each N: the simulated plant comes up; riskgw polls it with telemetry to the
+# private mosquitto; after WARMUP_S a WINDOW_S window measures riskgw's CPU (from
+# /proc), its RSS and threads at the end, the store's growth, and (bench_sub) the
+# points whose sample time falls in the window. Then bench_bare, the yardstick's
+# bare libmodbus + Paho loop, does the same work against the same plant and is
+# measured the same way. CPU is compared as a ratio within the run.
+
+# window_from SECONDS: FROM_MS and TO_MS of a window starting SECONDS from now.
+window_from() {
+    W_FROM=$(( $(now_ms) + $1 * 1000 ))
+    W_TO=$(( W_FROM + WINDOW_S * 1000 ))
+}
+
+# start_witness NAME: bench_sub counting the current window; sets SUB_PID.
+start_witness() {
+    start_bg "$1" "$BUILD/bench_sub" -u "$MQ_URI" -f "$W_FROM" -t "$W_TO" -g "$GRACE_MS"
+    SUB_PID=$BG_PID
+}
+
+# witness_wait NAME: wait for bench_sub NAME to finish; the points/s it counted in W_POINTS.
+# (Not in a subshell: only this shell can wait for its child.)
+witness_wait() {
+    wait "$SUB_PID" 2>/dev/null
+    W_POINTS=$(field points_per_s <"$WORK/$1.log")
+}
+
+# measured_json POINTS_PER_S: the M_* figures of the last measure as JSON.
+measured_json() {
+    jq -nc --argjson cpu "$M_CPU" --argjson rss "${M_RSS_KIB:-null}" --argjson hwm "${M_HWM_KIB:-null}" \
+           --argjson threads "${M_THREADS:-null}" --argjson pts "$1" --argjson want "$EXPECT" \
+        '{cpu_pct: $cpu, rss_kib: $rss, hwm_kib: $hwm, threads: $threads, points_per_s: $pts,
+          delivered: (if $pts == null then null else ($pts / $want * 10000 | round / 10000) end)}'
+}
+
+scale_riskgw() {
+    local n=$1 base=$2 db=$WORK/scale-$1.db site=$WORK/site-$1.json
+    write_site "$site" "$db" "$MQ_PORT" "$(bench_devices "$n" "$base")"
+    start_gateway "gw-$n" "$site"
+    window_from "$WARMUP_S"
+    start_witness "sub-gw-$n"
+    local growth_db=
+    [ "$n" = "$STORE_GROWTH_N" ] && growth_db=$db
+    measure "$GW_PID" "$W_FROM" "$W_TO" "$growth_db" || fail "riskgw died during the N=$n window; see $WORK/gw-$n.log"
+    witness_wait "sub-gw-$n"
+    GW_JSON=$(measured_json "$W_POINTS")
+    if [ -n "$growth_db" ] && [ -n "$M_DB0" ] && [ -n "$M_DB1" ]; then
+        STORE_BYTES_PER_POINT_DAY=$(calc "($M_DB1 - $M_DB0) / ($EXPECT * $WINDOW_S) * 86400")
+    fi
+    stop_proc "$GW_PID"
+}
+
+scale_bare() {
+    local n=$1 base=$2 pid rc
+    start_bg "bare-$n" "$BUILD/bench_bare" -p "$base" -n "$n" -u "$MQ_URI" \
+        -s $((BARE_WARMUP_S + WINDOW_S + GRACE_MS / 1000 + 1))
+    pid=$BG_PID
+    window_from "$BARE_WARMUP_S"
+    start_witness "sub-bare-$n"
+    BARE_NOTE=
+    if measure "$pid" "$W_FROM" "$W_TO"; then
+        witness_wait "sub-bare-$n"
+        BARE_JSON=$(measured_json "$W_POINTS")
+        wait "$pid" 2>/dev/null
+        return
+    fi
+    wait "$pid" 2>/dev/null
+    rc=$?
+    stop_proc "$SUB_PID"
+    BARE_JSON=null
+    if [ "$rc" = 3 ]; then
+        BARE_NOTE="n/a (libmodbus select() limit: a descriptor reached FD_SETSIZE 1024)"
+    else
+        BARE_NOTE="failed (exit $rc; see bare-$n.log)"
+    fi
+}
+
+scale_rows() {
+    local n=$1 g=$2 b=$3 ratio=$4 judge=$5 cpu rss threads pts delivered v
+    cpu=$(jq -r .cpu_pct <<<"$g"); rss=$(jq -r .rss_kib <<<"$g"); threads=$(jq -r .threads <<<"$g")
+    pts=$(jq -r .points_per_s <<<"$g"); delivered=$(jq -r .delivered <<<"$g")
+    v=-; [ "$judge" = 1 ] && v=$(verdict "$delivered" ">=" "$DELIVERED_MIN")
+    row "N=$n points/s delivered" "$(fmt "$pts" 0) ($(fmt "$(calc "$delivered * 100")" 2) %)" "$EXPECT (every point)" "$v"
+    v=-; [ "$judge" = 1 ] && v=$(verdict "$ratio" "<=" 3)
+    row "N=$n riskgw CPU" "$(fmt "$cpu" 2) % of a core ($(fmt "$ratio" 2) x bare)" "<= 3 x bare" "$v"
+    v=-; [ "$judge" = 1 ] && v=$(verdict "$rss" "<=" 8192)
+    row "N=$n riskgw RSS" "$(fmt "$(calc "$rss / 1024")" 1) MiB" "<= 8 MiB" "$v"
+    v=-; [ "$judge" = 1 ] && v=$(verdict "$threads" "<=" "$SCALE_THREADS0")
+    row "N=$n riskgw threads" "$threads" "not growing (N=$SCALE_N0: $SCALE_THREADS0)" "$v"
+    if [ "$b" = null ] || [ -n "$BARE_NOTE" ]; then
+        row "N=$n bare loop" "${BARE_NOTE}" "reference" "-"
+    else
+        row "N=$n bare loop" "$(fmt "$(jq -r .cpu_pct <<<"$b")" 2) % CPU, $(fmt "$(calc "$(jq -r .rss_kib <<<"$b") / 1024")" 1) MiB, $(jq -r .threads <<<"$b") thread(s), $(fmt "$(jq -r .points_per_s <<<"$b")" 0) points/s" "reference" "-"
+    fi
+}
+
+scale_one() {
+    local n=$1 base judge=0 ratio
+    EXPECT=$((n * BENCH_POINTS))
+    base=$(free_port_range "$n") || fail "no $n consecutive free ports"
+    if ! start_sims "$n" "$base"; then
+        row "N=$n" "not run: riskgw-sim lacks --count (one process a device only up to $BENCH_SIM_FALLBACK_MAX)" "" "pending"
+        jq -nc --argjson n "$n" '{n: $n, riskgw: null, bare: null, note: "riskgw-sim lacks --count"}' >>"$SCALE_ROWS"
+        return
+    fi
+    bench_log "scale N=$n: riskgw"
+    scale_riskgw "$n" "$base"
+    bench_log "scale N=$n: bare loop"
+    scale_bare "$n" "$base"
+    stop_sims
+    [ -n "${SCALE_THREADS0:-}" ] || { SCALE_THREADS0=$(jq -r .threads <<<"$GW_JSON"); SCALE_N0=$n; }
+    ratio=null
+    if [ "$BARE_JSON" != null ]; then
+        local bare_cpu
+        bare_cpu=$(jq -r .cpu_pct <<<"$BARE_JSON")
+        if [ "$(verdict "$bare_cpu" ">=" 0.01)" = PASS ]; then
+            ratio=$(calc "$(jq -r .cpu_pct <<<"$GW_JSON") / $bare_cpu")
+        else
+            BARE_NOTE="used less than one clock tick in the window: no ratio"
+        fi
+    fi
+    [ "$n" -ge "$VERDICT_N" ] && judge=1
+    scale_rows "$n" "$GW_JSON" "$BARE_JSON" "$ratio" "$judge"
+    jq -nc --argjson n "$n" --argjson want "$EXPECT" --argjson g "$GW_JSON" --argjson b "$BARE_JSON" \
+           --arg note "$BARE_NOTE" --argjson ratio "$ratio" \
+           --argjson window "$WINDOW_S" \
+        '{n: $n, expected_points_per_s: $want, window_s: $window, riskgw: $g, bare: $b,
+          cpu_ratio: $ratio} + (if $note == "" then {} else {bare_note: $note} end)' \
+        >>"$SCALE_ROWS"
+    return 0
+}
+
+phase_scale() {
+    section "1. Scale: N devices x 30 holding registers every 1 s, telemetry to mosquitto (window ${WINDOW_S} s)"
+    local n
+    for n in $SCALE_NS; do
+        scale_one "$n"
+    done
+    local bpd=${STORE_BYTES_PER_POINT_DAY:-null}
+    result store_bytes_per_point_day "$bpd"
+    row "history bytes/point/day, 1 s, every reading changes (N=$STORE_GROWTH_N)" "$(fmt "$bpd" 0) B ($(fmt "$(calc "$bpd * $RETENTION_DAYS / 1048576")" 1) MiB a point over $RETENTION_DAYS days)" "info" "-"
+}
