@@ -136,13 +136,45 @@ static void record_all(struct core *c, struct event *evs, int n)
         core_record_event(c, &evs[i]);
 }
 
+/* One telemetry message for device d with its latest readings. */
+static void flush_device(struct core *c, size_t d)
+{
+    static char payload[TELEMETRY_MAX_BYTES];
+    char topic[TOPIC_MAX];
+    int64_t seq;
+    const struct device_cfg *dev = &c->cfg->devices[d];
+    c->device_dirty[d] = 0;
+    memset(c->unsent + dev->first_point, 0, dev->npoints);
+    if (c->replay)
+        return;                 /* the store is failing: telemetry waits for nothing */
+    struct msg_meta meta = meta_for(c, OUTBOX_TELEMETRY);
+    if (topic_telemetry(topic, sizeof topic, c->cfg, d) < 0 ||
+        payload_telemetry(payload, sizeof payload, c->cfg, d, c->latest + dev->first_point, &meta) < 0) {
+        log_limited(dev->id, LOG_LVL_WARN, "telemetry of device %s does not fit in %d bytes; not sent",
+                    dev->id, TELEMETRY_MAX_BYTES);
+        return;
+    }
+    if (store_outbox_append(c->store, OUTBOX_TELEMETRY, topic, payload, &seq) < 0)
+        c->replay = 1;
+}
+
+void core_flush_telemetry(struct core *c)
+{
+    for (size_t d = 0; d < c->cfg->ndevices; d++)
+        if (c->device_dirty[d])
+            flush_device(c, d);
+}
+
 void core_handle_sample(struct core *c, const struct sample *s)
 {
     if (s->point >= c->cfg->npoints)
         return;
     const struct point_cfg *pc = &c->cfg->points[s->point];
     struct event evs[RULE_MAX_EVENTS];
+    if (c->unsent[s->point])
+        flush_device(c, pc->device);    /* a reading is never overwritten before it is sent */
     c->latest[s->point] = *s;
+    c->unsent[s->point] = 1;
     c->samples_seen++;
     core_record_sample(c, s);
     int n = 0;
@@ -171,26 +203,4 @@ void core_tick_rules(struct core *c, int64_t now_mono, int64_t now_wall)
     any += core_rules_tick(c, now_mono, now_wall);
     if (any)
         core_commit(c);
-}
-
-void core_flush_telemetry(struct core *c)
-{
-    static char payload[TELEMETRY_MAX_BYTES];
-    char topic[TOPIC_MAX];
-    int64_t seq;
-    for (size_t d = 0; d < c->cfg->ndevices && !c->replay; d++) {
-        if (!c->device_dirty[d])
-            continue;
-        c->device_dirty[d] = 0;
-        struct msg_meta meta = meta_for(c, OUTBOX_TELEMETRY);
-        if (topic_telemetry(topic, sizeof topic, c->cfg, d) < 0 ||
-            payload_telemetry(payload, sizeof payload, c->cfg, d,
-                              c->latest + c->cfg->devices[d].first_point, &meta) < 0) {
-            log_warn("telemetry of device %s does not fit in %d bytes; not sent",
-                     c->cfg->devices[d].id, TELEMETRY_MAX_BYTES);
-            continue;
-        }
-        if (store_outbox_append(c->store, OUTBOX_TELEMETRY, topic, payload, &seq) < 0)
-            c->replay = 1;
-    }
 }

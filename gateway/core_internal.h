@@ -18,8 +18,11 @@
 #include "sink.h"
 #include "store.h"
 
-#define CORE_SAMPLE_QUEUE 65536
-#define CORE_CONTROL_QUEUE 65536
+/* Samples: 2,000 devices x 30 points a second is 60,000/s; 16 Ki entries (512 KiB)
+ * ride out a quarter-second stall of the core (a slow fsync). Overflow is counted. */
+#define CORE_SAMPLE_QUEUE 16384
+/* Acks and commands: at most the sinks' windows (64 + 2 x 256) in flight, plus commands. */
+#define CORE_CONTROL_QUEUE 4096
 #define CORE_MAX_SINKS (2 + CONFIG_MAX_WEBHOOKS)   /* mqtt, national, webhooks */
 #define CORE_PENDING_EVENTS 4096    /* events kept in memory while the store cannot write */
 
@@ -40,6 +43,7 @@ struct core {
     int64_t *store_key;             /* store_point_key of device/point */
     struct sample *stored;
     struct store_aggregate *minute;
+    uint8_t *unsent;
     uint8_t *device_dirty;          /* telemetry pending per device */
     struct history *history;        /* windows the combined rules read */
     struct expr_env env;
@@ -89,6 +93,7 @@ struct point_tables {
     uint8_t *device_dirty;
     struct sample *stored;          /* the last sample written to history */
     struct store_aggregate *minute; /* this minute's min/avg/max so far */
+    uint8_t *unsent;                /* latest[] holds a reading not yet in telemetry */
 };
 int core_tables_alloc(struct point_tables *t, const struct config *cfg);
 void core_tables_free(struct point_tables *t);

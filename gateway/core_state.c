@@ -70,7 +70,8 @@ int core_tables_alloc(struct point_tables *t, const struct config *cfg)
     t->device_dirty = calloc(cfg->ndevices, 1);
     t->stored = calloc(cfg->npoints, sizeof *t->stored);
     t->minute = calloc(cfg->npoints, sizeof *t->minute);
-    if (t->latest && t->rule_state && t->store_key && t->device_dirty && t->stored && t->minute) {
+    t->unsent = calloc(cfg->npoints ? cfg->npoints : 1, 1);
+    if (t->latest && t->rule_state && t->store_key && t->device_dirty && t->stored && t->minute && t->unsent) {
         expr_latest_init(t->latest, cfg->npoints);  /* never read: a fault, not a zero */
         return 0;
     }
@@ -86,12 +87,14 @@ void core_tables_free(struct point_tables *t)
     free(t->device_dirty);
     free(t->stored);
     free(t->minute);
+    free(t->unsent);
     memset(t, 0, sizeof *t);
 }
 
 void core_tables_install(struct core *c, const struct point_tables *t)
 {
-    struct point_tables old = {c->latest, c->rule_state, c->store_key, c->device_dirty, c->stored, c->minute};
+    struct point_tables old = {c->latest, c->rule_state, c->store_key, c->device_dirty, c->stored, c->minute,
+                               c->unsent};
     core_tables_free(&old);
     c->latest = t->latest;
     c->rule_state = t->rule_state;
@@ -99,6 +102,7 @@ void core_tables_install(struct core *c, const struct point_tables *t)
     c->device_dirty = t->device_dirty;
     c->stored = t->stored;
     c->minute = t->minute;
+    c->unsent = t->unsent;
 }
 
 int core_bind_points(struct core *c, char *err, size_t errlen)

@@ -88,7 +88,7 @@ static void lane(struct jw *w, struct core *c, int sink, enum outbox_class cls, 
 static void section_process(struct jw *w, struct core *c, int64_t now)
 {
     uint64_t ticks = read_cpu_ticks();
-    long rss = status_field("VmRSS"), threads = status_field("Threads");
+    long rss = status_field("VmRSS"), anon = status_field("RssAnon"), threads = status_field("Threads");
     double cpu = 0;
     long hz = sysconf(_SC_CLK_TCK);
     if (c->status_prev_mono && now > c->status_prev_mono && hz > 0)
@@ -100,6 +100,8 @@ static void section_process(struct jw *w, struct core *c, int64_t now)
     jw_open(w, '{');
     jw_key(w, "rss_kib");
     jw_int(w, rss);
+    jw_key(w, "private_kib");           /* RSS less shared library pages */
+    jw_int(w, anon);
     jw_key(w, "threads");
     jw_int(w, threads);
     jw_key(w, "cpu_pct");
