@@ -122,8 +122,10 @@ int main(int argc, char **argv)
         return status_view_print(path, clock_wall_ms(), stdout);
     }
     if (check_only) {
-        printf("riskgw: config %s is good: gateway %s/%s, %zu buses, %zu devices, %zu points\n",
-               config_file, cfg->enterprise_id, cfg->gateway_id, cfg->nbuses, cfg->ndevices, cfg->npoints);
+        size_t virtual_devices = cfg->ncrules ? 1 : 0;     /* the combined rules' own device */
+        printf("riskgw: config %s is good: gateway %s/%s, %zu buses, %zu devices, %zu points, "
+               "%zu combined rules\n", config_file, cfg->enterprise_id, cfg->gateway_id, cfg->nbuses,
+               cfg->ndevices - virtual_devices, cfg->npoints - cfg->ncrules, cfg->ncrules);
         config_free(cfg);
         return 0;
     }
