@@ -12,6 +12,7 @@
 #   wait_for_line "$WORK/gw.log" 'Connected to MQTT broker' 5 || fail "gateway never connected"
 
 HARNESS_PIDS=()
+HARNESS_AT_EXIT=()                      # commands a test adds with at_exit, run first at cleanup
 MOSQUITTO_PID=
 MOSQUITTO_PORT=
 HARNESS_POLL_S=0.05
@@ -22,8 +23,11 @@ fail() {
 }
 
 harness_cleanup() {
-    local pid rc=$?                     # the test's own status is the script's status
+    local pid rc=$? cmd                 # the test's own status is the script's status
     set +e                              # tests run with set -e; processes may be gone already
+    for cmd in "${HARNESS_AT_EXIT[@]}"; do
+        eval "$cmd"
+    done
     for pid in "${HARNESS_PIDS[@]}"; do
         kill -9 "$pid" 2>/dev/null
     done
@@ -39,6 +43,13 @@ harness_cleanup() {
         fi
     fi
     exit "$rc"
+}
+
+# at_exit CMD: run CMD (a string, eval'd) at cleanup, before processes are killed.
+# Use it instead of a trap of your own: the trap is the harness's, and it keeps
+# the test's exit status.
+at_exit() {
+    HARNESS_AT_EXIT+=("$1")
 }
 
 harness_init() {
