@@ -102,8 +102,10 @@ static int print_reply(const char *name, const char *text)
     } else if (strcmp(name, "read") == 0) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(r, "value");
         const cJSON *q = cJSON_GetObjectItemCaseSensitive(r, "quality");
-        printf("%s (quality %s)\n", cJSON_IsNumber(v) ? cJSON_PrintUnformatted(v) : "no value",
-               cJSON_IsString(q) ? q->valuestring : "?");
+        if (cJSON_IsNumber(v))
+            printf("%.10g (quality %s)\n", v->valuedouble, cJSON_IsString(q) ? q->valuestring : "?");
+        else
+            printf("no value (quality %s)\n", cJSON_IsString(q) ? q->valuestring : "?");
     } else {
         printf("riskgw %s: done\n", name);
     }
