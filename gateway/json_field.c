@@ -46,18 +46,20 @@ void jf_path_index(char *out, size_t outlen, const char *path, int index)
     snprintf(out, outlen, "%s[%d]", path ? path : "", index);
 }
 
-/* Find key; 1 found, 0 absent-and-optional, -1 absent-and-required (err set). */
+/*
+ * Find key and name its path in p (CFG_PATH_MAX bytes) for the caller's messages.
+ * 1 found, 0 absent-and-optional, -1 absent-and-required (err set).
+ */
 static int lookup(const cJSON *obj, const char *key, const char *path, enum jf_presence need,
-                  const cJSON **item, struct cfg_err *err)
+                  const cJSON **item, char *p, struct cfg_err *err)
 {
-    char p[CFG_PATH_MAX];
+    jf_path_key(p, CFG_PATH_MAX, path, key);
     *item = obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
     if (*item && !cJSON_IsNull(*item))
         return 1;
     *item = NULL;
     if (need == JF_OPTIONAL)
         return 0;
-    jf_path_key(p, sizeof p, path, key);
     cfg_fail(err, p, "is required");
     return -1;                          /* spelled out: the analyzer cannot follow varargs */
 }
@@ -67,10 +69,9 @@ int jf_string(const cJSON *obj, const char *key, const char *path, enum jf_prese
 {
     const cJSON *it;
     char p[CFG_PATH_MAX];
-    int rc = lookup(obj, key, path, need, &it, err);
+    int rc = lookup(obj, key, path, need, &it, p, err);
     if (rc <= 0)
         return rc;
-    jf_path_key(p, sizeof p, path, key);
     if (!cJSON_IsString(it))
         return cfg_fail(err, p, "expected a string");
     size_t n = strlen(it->valuestring);
@@ -87,10 +88,9 @@ int jf_number(const cJSON *obj, const char *key, const char *path, enum jf_prese
 {
     const cJSON *it;
     char p[CFG_PATH_MAX];
-    int rc = lookup(obj, key, path, need, &it, err);
+    int rc = lookup(obj, key, path, need, &it, p, err);
     if (rc <= 0)
         return rc;
-    jf_path_key(p, sizeof p, path, key);
     if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble))
         return cfg_fail(err, p, "expected a number");
     if (it->valuedouble < lo || it->valuedouble > hi)
@@ -104,10 +104,9 @@ int jf_int(const cJSON *obj, const char *key, const char *path, enum jf_presence
 {
     const cJSON *it;
     char p[CFG_PATH_MAX];
-    int rc = lookup(obj, key, path, need, &it, err);
+    int rc = lookup(obj, key, path, need, &it, p, err);
     if (rc <= 0)
         return rc;
-    jf_path_key(p, sizeof p, path, key);
     if (!cJSON_IsNumber(it) || it->valuedouble != floor(it->valuedouble))
         return cfg_fail(err, p, "expected a whole number");
     if (it->valuedouble < (double)lo || it->valuedouble > (double)hi)
@@ -121,10 +120,9 @@ int jf_bool(const cJSON *obj, const char *key, const char *path, enum jf_presenc
 {
     const cJSON *it;
     char p[CFG_PATH_MAX];
-    int rc = lookup(obj, key, path, need, &it, err);
+    int rc = lookup(obj, key, path, need, &it, p, err);
     if (rc <= 0)
         return rc;
-    jf_path_key(p, sizeof p, path, key);
     if (!cJSON_IsBool(it))
         return cfg_fail(err, p, "expected true or false");
     *out = cJSON_IsTrue(it) ? 1 : 0;
@@ -161,10 +159,9 @@ static int child_of_type(const cJSON *obj, const char *key, const char *path,
     const cJSON *it;
     char p[CFG_PATH_MAX];
     *out = NULL;
-    int rc = lookup(obj, key, path, need, &it, err);
+    int rc = lookup(obj, key, path, need, &it, p, err);
     if (rc <= 0)
         return rc;
-    jf_path_key(p, sizeof p, path, key);
     if (want_array ? !cJSON_IsArray(it) : !cJSON_IsObject(it))
         return cfg_fail(err, p, want_array ? "expected an array" : "expected an object");
     *out = it;
