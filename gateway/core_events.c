@@ -119,10 +119,8 @@ void core_commit(struct core *c)
     c->store_failing = 0;
     c->npending = 0;
     c->announced = 0;
-    if (recovered) {
-        store_event(c, EV_FAULT_CLEARED);
-        core_commit(c);
-    }
+    if (recovered)
+        store_event(c, EV_FAULT_CLEARED);   /* committed by the next commit, like any event */
 }
 
 void core_record_event(struct core *c, struct event *ev)
