@@ -68,10 +68,11 @@ test-asan: deps
 	cd $(ASAN_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -j$(JOBS)
 
 # Needs only a configured tree: compile_commands.json tells both tools every flag.
+# Keep LINT_BUILD inside the tree: cppcheck then names files relative to it, as the filters do.
 lint: deps
 	cmake -S . -B $(LINT_BUILD) -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	run-clang-tidy -quiet -p $(LINT_BUILD) -j$(JOBS) '$(LINT_FILES_RE)'
-	cppcheck --quiet --project=$(LINT_BUILD)/compile_commands.json $(LINT_DIRS:%=--file-filter=$(CURDIR)/%/*) \
+	cd $(CURDIR) && cppcheck --quiet --project=$(LINT_BUILD)/compile_commands.json $(LINT_DIRS:%='--file-filter=%/*') \
 	         --enable=warning,performance,portability --error-exitcode=1 --inline-suppr \
 	         --suppressions-list=.cppcheck-suppressions -j$(JOBS)
 
