@@ -24,6 +24,7 @@
 #include "check.h"
 #include "clock.h"
 #include "control.h"
+#include "ctl_drain.h"
 #include "http_server.h"
 #include "mosquitto.h"          /* test_free_port() */
 #include "queue.h"
@@ -94,21 +95,12 @@ static void ctl_take(const struct ctl_msg *m)
 
 static void ctl_drain(int ms)
 {
-    struct pollfd p = { .fd = ctl.bell.fd, .events = POLLIN };
-    if (poll(&p, 1, ms) > 0)
-        doorbell_drain(&ctl.bell);
-    struct ctl_msg m[64];
-    size_t n;
-    while ((n = queue_pop(&ctl.q, m, 64)) > 0)
-        for (size_t i = 0; i < n; i++)
-            ctl_take(&m[i]);
+    ctl_queue_drain(&ctl.q, &ctl.bell, ms, ctl_take);
 }
 
 static int ctl_wait(const int *counter, int want, int ms)
 {
-    for (int64_t end = clock_mono_ms() + ms; *counter < want && clock_mono_ms() < end;)
-        ctl_drain(POLL_STEP_MS);
-    return *counter >= want;
+    return ctl_queue_wait(&ctl.q, &ctl.bell, ctl_take, counter, want, ms, POLL_STEP_MS);
 }
 
 static int send_msg(struct sink *s, enum outbox_class cls, int64_t seq, const char *payload)

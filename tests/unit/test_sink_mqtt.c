@@ -23,11 +23,13 @@
 #include "check.h"
 #include "clock.h"
 #include "control.h"
+#include "ctl_drain.h"
 #include "log.h"
 #include "mosquitto.h"
 #include "queue.h"
 #include "sink_mqtt.h"
 
+#define POLL_STEP_MS 50        /* how long one wait for a report may block */
 #define CTL_CAPACITY 4096
 #define SINK_INDEX 7            /* any index: every report must carry it back */
 #define WINDOW 64
@@ -88,25 +90,14 @@ static void ctl_take(const struct ctl_msg *m)
     }
 }
 
-/* Wait up to ms for the doorbell, then take everything queued. */
 static void ctl_drain(int ms)
 {
-    struct pollfd p = { .fd = ctl.bell.fd, .events = POLLIN };
-    if (poll(&p, 1, ms) > 0)
-        doorbell_drain(&ctl.bell);
-    struct ctl_msg m[64];
-    size_t n;
-    while ((n = queue_pop(&ctl.q, m, 64)) > 0)
-        for (size_t i = 0; i < n; i++)
-            ctl_take(&m[i]);
+    ctl_queue_drain(&ctl.q, &ctl.bell, ms, ctl_take);
 }
 
-/* Drain until *counter reaches want or ms pass; returns 1 if reached. */
 static int ctl_wait(const int *counter, int want, int ms)
 {
-    for (int64_t end = clock_mono_ms() + ms; *counter < want && clock_mono_ms() < end;)
-        ctl_drain(50);
-    return *counter >= want;
+    return ctl_queue_wait(&ctl.q, &ctl.bell, ctl_take, counter, want, ms, POLL_STEP_MS);
 }
 
 static void cfg_for(struct mqtt_cfg *cfg, const char *uri, const char *client_id)
