@@ -27,9 +27,7 @@
 
 #include "clock.h"
 #include "log.h"
-
-#define MS_PER_S 1000
-#define US_PER_MS 1000
+#include "poller_modbus.h"
 
 struct rtu_bus {
     const struct bus_cfg *cfg;
@@ -85,55 +83,37 @@ static int port_is_gone(int err)
 
 /* ---- one request ---- */
 
-static int bus_read(modbus_t *ctx, const struct poll_request *req, uint16_t *words,
-                    uint8_t *bits)
-{
-    switch (req->area) {
-    case AREA_COIL:
-        return modbus_read_bits(ctx, req->start, req->count, bits);
-    case AREA_DISCRETE:
-        return modbus_read_input_bits(ctx, req->start, req->count, bits);
-    case AREA_HOLDING:
-        return modbus_read_registers(ctx, req->start, req->count, words);
-    case AREA_INPUT:
-        return modbus_read_input_registers(ctx, req->start, req->count, words);
-    }
-    errno = EINVAL;
-    return -1;
-}
-
 static void bus_transact(struct rtu_bus *b, struct poll_device *d, const struct poll_request *req)
 {
     uint16_t words[MODBUS_MAX_READ_REGISTERS];
     uint8_t bits[MODBUS_MAX_READ_BITS];
-    long t = d->cfg->timeout_ms;
 
     if (b->need_flush)
         modbus_flush(b->ctx);
     b->need_flush = 0;
     modbus_set_slave(b->ctx, d->cfg->unit);
-    modbus_set_response_timeout(b->ctx, (uint32_t)(t / MS_PER_S),
-                                (uint32_t)(t % MS_PER_S * US_PER_MS));
-    int rc = bus_read(b->ctx, req, words, bits);
-    int err = errno;
+    poller_modbus_set_timeout(b->ctx, d->cfg->timeout_ms);
+    struct modbus_result r;
+    poller_modbus_read(b->ctx, req, words, bits, &r);
     int64_t now = clock_mono_ms();
 
-    if (rc == req->count) {
+    switch (r.outcome) {
+    case MODBUS_VALUES:
         poll_device_reply(d, now, words, bits);
         return;
-    }
-    if (rc < 0 && err > MODBUS_ENOBASE && err <= EMBXGTAR) {
-        poll_device_exception(d, now, (uint8_t)(err - MODBUS_ENOBASE));
+    case MODBUS_EXCEPTION:
+        poll_device_exception(d, now, r.exception);
         return;
-    }
-    char why[POLL_WHY_MAX];
-    snprintf(why, sizeof why, "%s", rc < 0 ? modbus_strerror(err) : "short reply");
-    if (rc >= 0 || (err >= EMBBADCRC && err <= EMBBADSLAVE))
+    case MODBUS_GARBLED:
         poll_device_count_dropped(d);
+        break;
+    case MODBUS_NO_REPLY:
+        break;
+    }
     b->need_flush = 1;
-    poll_device_failure(d, now, why);
-    if (rc < 0 && port_is_gone(err)) {
-        log_warn("RTU bus '%s': %s failed (%s); reopening it.", b->cfg->id, b->cfg->device, why);
+    poll_device_failure(d, now, r.why);
+    if (r.outcome == MODBUS_NO_REPLY && port_is_gone(r.err)) {
+        log_warn("RTU bus '%s': %s failed (%s); reopening it.", b->cfg->id, b->cfg->device, r.why);
         bus_close(b, now);
     }
 }
