@@ -4,7 +4,8 @@
  * A request ends when its function code says it is complete, or after t3.5 of
  * silence; a pause of t3.5 inside a frame discards what came before it, as the
  * specification demands. A frame with a bad CRC is ignored (a real slave cannot
- * tell whom it was for). Each reply joins a short queue with the time it is
+ * tell whom it was for), and so is one sent at another speed or parity than the
+ * line's, which a UART would only read as noise. Each reply joins a short queue with the time it is
  * due: the request's start plus its frame time plus t3.5 (plus a 'late' delay),
  * plus on a pty its own frame time, so the reply's last byte arrives when it
  * would have on a wire of that baud rate.
@@ -135,6 +136,11 @@ static void answer_frame(struct sim_rtu *r, const uint8_t *b, size_t n, int64_t 
 {
     uint8_t adu[SIM_RTU_ADU_MAX];
     struct sim_answer a;
+    if (!sim_rtu_line_agrees(r)) {
+        log_limited("rtu-settings", LOG_LVL_INFO, "%s: ignored a frame sent at another baud rate or "
+                    "parity than the line's %ld %c", r->name, r->baud, r->parity);
+        return;
+    }
     if (!sim_rtu_crc_ok(b, n)) {
         log_limited("rtu-crc", LOG_LVL_INFO, "%s: ignored a frame of %zu bytes with a bad CRC", r->name, n);
         return;

@@ -5,6 +5,7 @@
 #define RISKGW_SIM_RTU_INTERNAL_H
 
 #include <modbus/modbus.h>
+#include <termios.h>
 #include "sim_rtu.h"
 #include "sim_rtu_frame.h"
 
@@ -25,6 +26,8 @@ struct sim_rtu {
     int slave_fd;                   /* a pty: its slave side, kept open */
     char name[PATH_MAX_LEN];
     long baud;
+    char parity;                    /* 'N', 'E', 'O' */
+    speed_t speed;                  /* baud as a termios speed */
     int wire;                       /* 1: bytes move instantly here; act out the wire time */
     int64_t char_ns, t35_ns;
     struct sim_device *by_unit[SIM_RTU_UNITS];
@@ -43,6 +46,9 @@ struct sim_rtu {
  * serve, or -1 with err. */
 int sim_rtu_open_line(struct sim_rtu *r, const struct sim_rtu_cfg *cfg, struct cfg_err *err);
 void sim_rtu_close_line(struct sim_rtu *r);
+/* 1 unless the line is a pty whose master side set another speed or parity: a UART
+ * at other settings than the device's reads noise, so the device cannot answer. */
+int sim_rtu_line_agrees(const struct sim_rtu *r);
 int sim_rtu_baud_known(long baud);
 
 #endif

@@ -43,24 +43,32 @@ int sim_rtu_baud_known(long baud)
     return 0;
 }
 
+static speed_t speed_of(long baud)
+{
+    for (size_t i = 0; i < SPEED_COUNT; i++)
+        if (speeds[i].baud == baud)
+            return speeds[i].speed;
+    return B9600;
+}
+
 /* Raw 8-bit characters at the line's speed and parity, on the pty's slave side. */
 static int set_raw(int fd, const struct sim_rtu_cfg *cfg)
 {
     struct termios t;
-    speed_t speed = B9600;
-    for (size_t i = 0; i < SPEED_COUNT; i++)
-        if (speeds[i].baud == cfg->baud)
-            speed = speeds[i].speed;
+    speed_t speed = speed_of(cfg->baud);
     if (tcgetattr(fd, &t) < 0)
         return -1;
     cfmakeraw(&t);
     cfsetispeed(&t, speed);
     cfsetospeed(&t, speed);
     t.c_cflag &= ~(tcflag_t)(PARENB | PARODD | CSTOPB);
-    if (cfg->parity != 'N')
+    t.c_iflag &= ~(tcflag_t)INPCK;
+    if (cfg->parity != 'N') {
         t.c_cflag |= PARENB | (cfg->parity == 'O' ? PARODD : 0);
-    else
+        t.c_iflag |= INPCK;             /* what a pty keeps of parity (see sim_rtu_line_agrees) */
+    } else {
         t.c_cflag |= CSTOPB;
+    }
     return tcsetattr(fd, TCSANOW, &t);
 }
 
@@ -74,6 +82,8 @@ static int open_pty(struct sim_rtu *r, const struct sim_rtu_cfg *cfg, struct cfg
         return cfg_fail(err, NULL, "cannot set up the pseudo-terminal %s: %s", r->name, strerror(errno));
     }
     r->wire = 1;                /* a pty moves bytes instantly: act out the wire time */
+    r->speed = speed_of(cfg->baud);
+    r->parity = cfg->parity;
     return master;
 }
 
@@ -101,6 +111,21 @@ int sim_rtu_open_line(struct sim_rtu *r, const struct sim_rtu_cfg *cfg, struct c
         return cfg_fail(err, NULL, "--baud %ld: expected one of 1200, 2400, 4800, 9600, 19200, 38400, "
                         "57600, 115200, 230400", cfg->baud);
     return cfg->pty ? open_pty(r, cfg, err) : open_serial(r, cfg, err);
+}
+
+/* A pty's settings are one record shared by both ends: what the master (the gateway,
+ * riskgw scan) last set with tcsetattr is what the slave side reads back. Linux
+ * clears PARENB on a pty, so parity is read from INPCK (input parity checking,
+ * which libmodbus and stty turn on with parity) and PARODD. Stop bits are not
+ * compared: a receiver checks only the first. */
+int sim_rtu_line_agrees(const struct sim_rtu *r)
+{
+    struct termios t;
+    if (r->slave_fd < 0 || tcgetattr(r->slave_fd, &t) < 0)
+        return 1;
+    int parity_on = (t.c_cflag & PARENB) || (t.c_iflag & INPCK);
+    char parity = !parity_on ? 'N' : (t.c_cflag & PARODD) ? 'O' : 'E';
+    return cfgetispeed(&t) == r->speed && parity == r->parity;
 }
 
 void sim_rtu_close_line(struct sim_rtu *r)

@@ -7,7 +7,8 @@
  * time from writing the request to the reply's last byte must be what the wire
  * would take, (request + reply characters) x 11 bits / baud + t3.5, within
  * [0.9, 1.5] of it. At 9600 baud the client also sees a corrupted CRC, noise, a
- * late reply, silence, silence for a unit nobody serves, and exception 2.
+ * late reply, silence, silence for a unit nobody serves, and exception 2, and
+ * silence while it sends at another baud rate or parity than the line's.
  */
 #include <termios.h>
 
@@ -144,6 +145,32 @@ static void test_faults(int fd)
     CHECK(sim_rtu_crc_ok(reply, 5) && reply[1] == 0x84 && reply[2] == 2);
 }
 
+/* Set the client's end to baud and parity (a pty's settings are shared by both ends). */
+static void set_line(int fd, speed_t speed, tcflag_t parity)
+{
+    struct termios t;
+    CHECK_INT(tcgetattr(fd, &t), 0);
+    cfsetispeed(&t, speed);
+    cfsetospeed(&t, speed);
+    t.c_cflag = (t.c_cflag & ~(tcflag_t)(PARENB | PARODD)) | parity;
+    t.c_iflag = (t.c_iflag & ~(tcflag_t)INPCK) | (parity ? INPCK : 0);    /* as libmodbus does */
+    CHECK_INT(tcsetattr(fd, TCSANOW, &t), 0);
+}
+
+/* A master at the wrong speed or parity is noise to the device: no answer. */
+static void test_settings(int fd)
+{
+    uint8_t reply[SIM_RTU_ADU_MAX];
+    double took;
+    size_t want = 5 + 2u * SMALL_READ;
+    set_line(fd, B19200, 0);
+    CHECK_INT(exchange(fd, UNIT, 0, SMALL_READ, reply, want, SILENT_MS, &took), 0);
+    set_line(fd, B9600, PARENB);
+    CHECK_INT(exchange(fd, UNIT, 0, SMALL_READ, reply, want, SILENT_MS, &took), 0);
+    set_line(fd, B9600, 0);
+    CHECK_INT(exchange(fd, UNIT, 0, SMALL_READ, reply, want, WAIT_MS, &took), want);
+}
+
 /* Start the sim at baud; returns the client's descriptor on the pty, or -1. */
 static int start_at(const char *baud)
 {
@@ -168,6 +195,7 @@ int main(void)
         check_timing(fd, 9600, SMALL_READ);
         check_timing(fd, 9600, BIG_READ);
         test_faults(fd);
+        test_settings(fd);
         close(fd);
     }
     CHECK_INT(sim_child_stop(&sim), 0);
