@@ -127,4 +127,24 @@ const struct store_drops *store_drops(struct store *st);
 /* Last error as a sentence (for status and logs). */
 const char *store_last_error(struct store *st);
 
+/* ---- store_lookup.c: reading the file from another process ---- */
+
+#define STORE_NAME_MAX 64
+
+/* An event as the running gateway committed it. */
+struct stored_event {
+    int64_t id, ts_ms;
+    char device[STORE_NAME_MAX], point[STORE_NAME_MAX];   /* "" for the gateway's own */
+    char kind[EVENT_LEVEL_NAME_MAX], level[EVENT_LEVEL_NAME_MAX];
+    int severity;
+};
+
+/*
+ * Look event id up in the database at path through a read-only connection of its
+ * own (riskgw test-alarm confirms what the daemon stored while it runs). Returns 1
+ * with *out filled, 0 when no event has that id, -1 with a sentence in err.
+ */
+int store_lookup_event(const char *path, int64_t id, struct stored_event *out, char *err,
+                       size_t errlen);
+
 #endif

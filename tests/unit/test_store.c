@@ -90,6 +90,21 @@ static void test_round_trip(void)
     CHECK_INT(store_stats(st)->durable_commits, durable + 1);       /* held an event: WAL synced */
     CHECK_INT(store_outbox_last_seq(st, OUTBOX_EVENTS), 1);
     CHECK_INT(store_outbox_fetch(st, OUTBOX_EVENTS, 0, m, 4), 1);
+
+    /* Read back from beside the writer, as riskgw test-alarm does. */
+    struct stored_event se;
+    char err[256] = "";
+    CHECK_INT(store_lookup_event(path, ev.id, &se, err, sizeof err), 1);
+    CHECK_STR(se.device, "det1");
+    CHECK_STR(se.point, "gas");
+    CHECK_STR(se.kind, "RAISED");
+    CHECK_INT(se.ts_ms, 1500);
+    CHECK_INT(se.severity, 1);
+    CHECK_INT(store_lookup_event(path, gw.id, &se, err, sizeof err), 1);
+    CHECK_STR(se.device, "");
+    CHECK_INT(store_lookup_event(path, gw.id + 100, &se, err, sizeof err), 0);
+    CHECK_INT(store_lookup_event(test_path("absent.db"), 1, &se, err, sizeof err), -1);
+    CHECK_CONTAINS(err, "absent.db");
     CHECK_STR(m[0].topic, "riskgw/alarm");
     CHECK_STR(m[0].payload, "{\"a\":1}");
     CHECK_INT(m[0].payload_len, 7);
