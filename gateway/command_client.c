@@ -22,6 +22,7 @@
 #include "unix_addr.h"
 
 #define CLIENT_REPLY_MAX 4096
+#define CLIENT_ERR_MAX 512
 
 static const char *const console_commands[] = {"silence", "reset", "read", "reload", NULL};
 
@@ -42,21 +43,17 @@ static const char *login_name(void)
     return pw ? pw->pw_name : "console";
 }
 
-/* The request JSON (malloc'd), or NULL with a usage message printed. */
-static char *build_request(const char *name, int nargs, char **args, const char *actor)
+/* The request JSON (malloc'd). device and point may be NULL; actor is recorded for
+ * silence and reset only. */
+static char *build_request(const char *name, const char *device, const char *point,
+                           const char *actor)
 {
-    int wants_point = strcmp(name, "reload") != 0;
-    if (nargs != (wants_point ? 2 : 0)) {
-        fprintf(stderr, "usage: riskgw %s [-c FILE]%s\n", name,
-                wants_point ? " DEVICE POINT [--actor NAME]" : "");
-        return NULL;
-    }
     cJSON *req = cJSON_CreateObject();
     cJSON_AddStringToObject(req, "id", "console");
     cJSON_AddStringToObject(req, "cmd", name);
-    if (wants_point) {
-        cJSON_AddStringToObject(req, "device", args[0]);
-        cJSON_AddStringToObject(req, "point", args[1]);
+    if (device && point) {
+        cJSON_AddStringToObject(req, "device", device);
+        cJSON_AddStringToObject(req, "point", point);
         if (strcmp(name, "read") != 0)
             cJSON_AddStringToObject(req, "actor", actor ? actor : login_name());
     }
@@ -89,15 +86,11 @@ static int exchange(const char *path, const char *text, char *buf, size_t cap)
     return 0;
 }
 
-static int print_reply(const char *name, const char *text)
+static int print_reply(const char *name, const cJSON *r)
 {
-    cJSON *r = cJSON_Parse(text);
-    const cJSON *ok = cJSON_GetObjectItemCaseSensitive(r, "ok");
     const cJSON *err = cJSON_GetObjectItemCaseSensitive(r, "error");
-    int good = cJSON_IsTrue(ok);
-    if (!r) {
-        fprintf(stderr, "riskgw %s: the gateway gave no answer\n", name);
-    } else if (!good) {
+    int good = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok"));
+    if (!good) {
         fprintf(stderr, "riskgw %s: refused: %s\n", name, cJSON_IsString(err) ? err->valuestring : "?");
     } else if (strcmp(name, "read") == 0) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(r, "value");
@@ -109,24 +102,47 @@ static int print_reply(const char *name, const char *text)
     } else {
         printf("riskgw %s: done\n", name);
     }
-    cJSON_Delete(r);
     return good ? 0 : 1;
+}
+
+cJSON *command_client_ask(const struct config *cfg, const char *name, const char *device,
+                          const char *point, const char *actor, char *err, size_t errlen)
+{
+    char path[PATH_MAX_LEN + 8], reply[CLIENT_REPLY_MAX];
+    char *text = build_request(name, device, point, actor);
+    core_control_socket(cfg, path, sizeof path);
+    int rc = text ? exchange(path, text, reply, sizeof reply) : -1;
+    int e = text ? errno : ENOMEM;
+    cJSON_free(text);
+    if (rc < 0) {
+        snprintf(err, errlen, "cannot reach the gateway at %s: %s (is it running with this config?)",
+                 path, strerror(e));
+        return NULL;
+    }
+    cJSON *r = cJSON_Parse(reply);
+    if (!r)
+        snprintf(err, errlen, "the gateway at %s gave no answer to \"%s\"; see its log "
+                 "(journalctl -u riskgw)", path, name);
+    return r;
 }
 
 int command_client_run(const struct config *cfg, const char *name, int nargs, char **args,
                        const char *actor)
 {
-    char path[PATH_MAX_LEN + 8], reply[CLIENT_REPLY_MAX];
-    char *text = build_request(name, nargs, args, actor);
-    if (!text)
+    char err[CLIENT_ERR_MAX];
+    int wants_point = strcmp(name, "reload") != 0;
+    if (nargs != (wants_point ? 2 : 0)) {
+        fprintf(stderr, "usage: riskgw %s [-c FILE]%s\n", name,
+                wants_point ? " DEVICE POINT [--actor NAME]" : "");
         return 2;
-    core_control_socket(cfg, path, sizeof path);
-    int rc = exchange(path, text, reply, sizeof reply);
-    cJSON_free(text);
-    if (rc < 0) {
-        fprintf(stderr, "riskgw %s: cannot reach the gateway at %s: %s (is it running with this config?)\n",
-                name, path, strerror(errno));
+    }
+    cJSON *r = command_client_ask(cfg, name, wants_point ? args[0] : NULL,
+                                  wants_point ? args[1] : NULL, actor, err, sizeof err);
+    if (!r) {
+        fprintf(stderr, "riskgw %s: %s\n", name, err);
         return 1;
     }
-    return print_reply(name, reply);
+    int rc = print_reply(name, r);
+    cJSON_Delete(r);
+    return rc;
 }

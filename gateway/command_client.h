@@ -4,6 +4,7 @@
 #ifndef RISKGW_COMMAND_CLIENT_H
 #define RISKGW_COMMAND_CLIENT_H
 
+#include <cjson/cJSON.h>
 #include "config.h"
 
 /* 1 when name is one of the console commands. */
@@ -16,5 +17,14 @@ int command_client_is(const char *name);
  */
 int command_client_run(const struct config *cfg, const char *name, int nargs, char **args,
                        const char *actor);
+
+/*
+ * One command to the running gateway's control socket ("status", "read", "reset", ...):
+ * its reply parsed (free with cJSON_Delete; "ok" says whether it was done), or NULL
+ * with err saying why there is none. device and point may be NULL; actor (NULL: the
+ * login name) is recorded for silence and reset. The technician tools use it too.
+ */
+cJSON *command_client_ask(const struct config *cfg, const char *name, const char *device,
+                          const char *point, const char *actor, char *err, size_t errlen);
 
 #endif
