@@ -7,6 +7,7 @@
  * terse code; the installer should see them once, at start, naming the setting.
  */
 #include "sink_mqtt_internal.h"
+#include "sink_mqtt_opts.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -51,39 +52,52 @@ static int opts_on_tls_error(const char *str, size_t len, void *ctx)
     return 0;
 }
 
-static int opts_tls(struct sink_mqtt *s, char *err, size_t errlen)
+static int opts_tls(const struct mqtt_cfg *cfg, MQTTAsync_connectOptions *conn,
+                    MQTTAsync_SSLOptions *ssl, char *err, size_t errlen)
 {
-    const struct mqtt_cfg *cfg = &s->cfg;
-    if (opts_check_file(cfg->ca_file, "mqtt.ca_file", s->uri, err, errlen) < 0 ||
-        opts_check_file(cfg->cert_file, "mqtt.cert_file", s->uri, err, errlen) < 0 ||
-        opts_check_file(cfg->key_file, "mqtt.key_file", s->uri, err, errlen) < 0)
+    if (opts_check_file(cfg->ca_file, "mqtt.ca_file", cfg->uri, err, errlen) < 0 ||
+        opts_check_file(cfg->cert_file, "mqtt.cert_file", cfg->uri, err, errlen) < 0 ||
+        opts_check_file(cfg->key_file, "mqtt.key_file", cfg->uri, err, errlen) < 0)
         return -1;
     if (cfg->key_file[0] && !cfg->cert_file[0]) {
         snprintf(err, errlen, "mqtt.key_file is set but mqtt.cert_file is not, for MQTT broker %s; "
-                 "give the client certificate too, or remove the key", s->uri);
+                 "give the client certificate too, or remove the key", cfg->uri);
         return -1;
     }
-    MQTTAsync_SSLOptions ssl = MQTTAsync_SSLOptions_initializer;
-    ssl.trustStore = cfg->ca_file[0] ? cfg->ca_file : NULL;
-    ssl.keyStore = cfg->cert_file[0] ? cfg->cert_file : NULL;
-    ssl.privateKey = cfg->key_file[0] ? cfg->key_file : NULL;
-    ssl.enableServerCertAuth = cfg->verify_server ? 1 : 0;
-    ssl.verify = cfg->verify_server ? 1 : 0;        /* host name check as well */
-    ssl.ssl_error_cb = opts_on_tls_error;
-    ssl.ssl_error_context = s;
-    s->ssl = ssl;
-    s->conn.ssl = &s->ssl;
-    if (!cfg->verify_server)
-        log_warn("MQTT broker %s: the server certificate is not verified (mqtt.verify_server "
-                 "is off); anyone on the path can pose as the broker, turn it on in production",
-                 s->uri);
+    MQTTAsync_SSLOptions o = MQTTAsync_SSLOptions_initializer;
+    o.trustStore = cfg->ca_file[0] ? cfg->ca_file : NULL;
+    o.keyStore = cfg->cert_file[0] ? cfg->cert_file : NULL;
+    o.privateKey = cfg->key_file[0] ? cfg->key_file : NULL;
+    o.enableServerCertAuth = cfg->verify_server ? 1 : 0;
+    o.verify = cfg->verify_server ? 1 : 0;          /* host name check as well */
+    *ssl = o;
+    conn->ssl = ssl;
+    return 0;
+}
+
+int sink_mqtt_opts_connect(const struct mqtt_cfg *cfg, MQTTAsync_connectOptions *conn,
+                           MQTTAsync_SSLOptions *ssl, char *err, size_t errlen)
+{
+    MQTTAsync_connectOptions c = MQTTAsync_connectOptions_initializer;
+    c.keepAliveInterval = cfg->keepalive_s > 0 ? (int)cfg->keepalive_s
+                                               : SINK_MQTT_KEEPALIVE_DEFAULT_S;
+    c.cleansession = 1;                 /* the outbox resends whatever was not confirmed */
+    c.connectTimeout = SINK_MQTT_CONNECT_TIMEOUT_S;
+    c.MQTTVersion = MQTTVERSION_3_1_1;
+    c.automaticReconnect = 0;           /* ours: ms back-off, and covers the first connect */
+    c.username = cfg->username[0] ? cfg->username : NULL;
+    c.password = cfg->password[0] ? cfg->password : NULL;
+    *conn = c;
+    if (opts_uri_is_tls(cfg->uri))
+        return opts_tls(cfg, conn, ssl, err, errlen);
+    if (cfg->ca_file[0] || cfg->cert_file[0] || cfg->key_file[0])
+        log_warn("MQTT broker %s is not a TLS URI, so mqtt.ca_file, mqtt.cert_file and "
+                 "mqtt.key_file are ignored; use ssl://host:8883 to encrypt", cfg->uri);
     return 0;
 }
 
 int sink_mqtt_opts_init(struct sink_mqtt *s, char *err, size_t errlen)
 {
-    const struct mqtt_cfg *cfg = &s->cfg;
-    MQTTAsync_connectOptions conn = MQTTAsync_connectOptions_initializer;
     MQTTAsync_willOptions will = MQTTAsync_willOptions_initializer;
 
     will.topicName = s->status_topic;
@@ -91,23 +105,17 @@ int sink_mqtt_opts_init(struct sink_mqtt *s, char *err, size_t errlen)
     will.retained = 1;
     will.qos = SINK_MQTT_QOS;
     s->will = will;
-
-    conn.keepAliveInterval = cfg->keepalive_s > 0 ? (int)cfg->keepalive_s
-                                                  : SINK_MQTT_KEEPALIVE_DEFAULT_S;
-    conn.cleansession = 1;              /* the outbox resends whatever was not confirmed */
-    conn.will = &s->will;
-    conn.connectTimeout = SINK_MQTT_CONNECT_TIMEOUT_S;
-    conn.MQTTVersion = MQTTVERSION_3_1_1;
-    conn.automaticReconnect = 0;        /* ours: ms back-off, and covers the first connect */
-    conn.maxInflight = s->base.window;
-    conn.username = cfg->username[0] ? cfg->username : NULL;
-    conn.password = cfg->password[0] ? cfg->password : NULL;
-    s->conn = conn;
-
-    if (opts_uri_is_tls(s->uri))
-        return opts_tls(s, err, errlen);
-    if (cfg->ca_file[0] || cfg->cert_file[0] || cfg->key_file[0])
-        log_warn("MQTT broker %s is not a TLS URI, so mqtt.ca_file, mqtt.cert_file and "
-                 "mqtt.key_file are ignored; use ssl://host:8883 to encrypt", s->uri);
+    if (sink_mqtt_opts_connect(&s->cfg, &s->conn, &s->ssl, err, errlen) < 0)
+        return -1;
+    s->conn.will = &s->will;
+    s->conn.maxInflight = s->base.window;
+    if (!s->conn.ssl)
+        return 0;
+    s->ssl.ssl_error_cb = opts_on_tls_error;
+    s->ssl.ssl_error_context = s;
+    if (!s->cfg.verify_server)
+        log_warn("MQTT broker %s: the server certificate is not verified (mqtt.verify_server "
+                 "is off); anyone on the path can pose as the broker, turn it on in production",
+                 s->uri);
     return 0;
 }
