@@ -8,6 +8,10 @@
  */
 #include "point.h"
 
+const char *const point_area_names[POINT_AREA_COUNT] = {"coil", "discrete", "holding", "input"};
+const char *const point_type_names[POINT_TYPE_COUNT] = {"bit", "int16", "uint16", "int32", "uint32",
+                                                        "float32", "int64", "uint64", "float64"};
+
 int point_type_registers(enum value_type type)
 {
     switch (type) {

@@ -61,6 +61,13 @@ struct point_map {
     double plausible_lo, plausible_hi;  /* lo > hi means "no plausibility check" */
 };
 
+/* The config and wire names of areas and types, indexed by the enums:
+ * "coil", "discrete", "holding", "input"; "bit", "int16", ... "float64". */
+#define POINT_AREA_COUNT 4
+#define POINT_TYPE_COUNT 9
+extern const char *const point_area_names[POINT_AREA_COUNT];
+extern const char *const point_type_names[POINT_TYPE_COUNT];
+
 /* Registers a value of this type occupies (bits count as one register or one bit). */
 int point_type_registers(enum value_type type);
 

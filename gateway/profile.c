@@ -20,9 +20,6 @@ static const char *const point_keys[] = {
     "id", "name", "unit", "area", "address", "bit", "type", "order", "scale", "offset",
     "signal", "range", "plausible", "alarm", "writable", "limits", "deadband", NULL};
 static const char *const limits_keys[] = {"standard", "above", "below", NULL};
-static const char *const area_names[] = {"coil", "discrete", "holding", "input"};
-static const char *const type_names[] = {"bit", "int16", "uint16", "int32", "uint32",
-                                         "float32", "int64", "uint64", "float64"};
 static const char *const order_names[] = {"ABCD", "BADC", "CDAB", "DCBA"};
 static const char *const signal_names[] = {"direct", "loop_ma"};
 
@@ -139,14 +136,14 @@ static int point_check(const char *path, struct point_cfg *pc, struct cfg_err *e
     struct point_map *m = &pc->map;
     int bit_area = m->area == AREA_COIL || m->area == AREA_DISCRETE;
     if (bit_area && m->type != VT_BIT)
-        return cfg_fail(err, path, "a %s point must have type \"bit\"", area_names[m->area]);
+        return cfg_fail(err, path, "a %s point must have type \"bit\"", point_area_names[m->area]);
     if (!bit_area && m->type == VT_BIT && (m->bit < 0 || m->bit > 15))
         return cfg_fail(err, path, "type \"bit\" in a register needs \"bit\": 0 to 15");
     if (m->type != VT_BIT && m->bit >= 0)
         return cfg_fail(err, path, "\"bit\" applies only to type \"bit\"");
     if (m->address + point_type_registers(m->type) - 1 > UINT16_MAX)
         return cfg_fail(err, path, "a %s at address %u runs past the last register 65535",
-                        type_names[m->type], m->address);
+                        point_type_names[m->type], m->address);
     if (m->scale == 0.0)
         return cfg_fail(err, path, "scale must not be 0");
     if (m->signal == SIGNAL_LOOP_MA && !(m->range_lo < m->range_hi))
@@ -183,13 +180,13 @@ static int point_parse(const cJSON *obj, const char *path, int address_base, int
         jf_string(obj, "unit", path, JF_OPTIONAL, pc->unit, sizeof pc->unit, err) < 0)
         return -1;
     v = (int)pc->map.area;
-    if (jf_enum(obj, "area", path, JF_OPTIONAL, area_names, 4, &v, err) < 0)
+    if (jf_enum(obj, "area", path, JF_OPTIONAL, point_area_names, POINT_AREA_COUNT, &v, err) < 0)
         return -1;
     pc->map.area = (enum reg_area)v;
     if (cJSON_GetObjectItemCaseSensitive(obj, "area") && !cJSON_GetObjectItemCaseSensitive(obj, "type"))
         pc->map.type = (pc->map.area == AREA_COIL || pc->map.area == AREA_DISCRETE) ? VT_BIT : pc->map.type;
     v = (int)pc->map.type;
-    if (jf_enum(obj, "type", path, JF_OPTIONAL, type_names, 9, &v, err) < 0)
+    if (jf_enum(obj, "type", path, JF_OPTIONAL, point_type_names, POINT_TYPE_COUNT, &v, err) < 0)
         return -1;
     pc->map.type = (enum value_type)v;
     v = (int)pc->map.order;

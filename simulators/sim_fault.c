@@ -42,8 +42,6 @@ static const struct inject_syntax syntax[] = {
 };
 #define SYNTAX_COUNT (sizeof syntax / sizeof syntax[0])
 
-static const char *const area_names[] = {"coil", "discrete", "holding", "input"};
-#define AREA_NAMES (sizeof area_names / sizeof area_names[0])
 
 static int parse_seconds(const char *word, const char *usage, long *ms, struct cfg_err *err)
 {
@@ -59,9 +57,9 @@ static int parse_gap(char **args, int nargs, struct sim_gap *gap, struct cfg_err
 {
     long start, count = 1;
     size_t a = 0;
-    while (a < AREA_NAMES && strcmp(area_names[a], args[0]) != 0)
+    while (a < POINT_AREA_COUNT && strcmp(point_area_names[a], args[0]) != 0)
         a++;
-    if (a == AREA_NAMES)
+    if (a == POINT_AREA_COUNT)
         return cfg_fail(err, NULL, "gap: \"%.32s\" is not an area; say coil, discrete, holding or input",
                         args[0]);
     if (sim_text_long(args[1], 0, ADDRESS_MAX, &start) < 0 ||
@@ -151,7 +149,7 @@ void sim_inject_describe(const struct sim_inject *inj, char *out, size_t outlen)
         snprintf(out, outlen, "%s %g", name, (double)inj->ms / MS_PER_S);
         break;
     case SIM_INJ_GAP:
-        snprintf(out, outlen, "%s %s %u %u", name, area_names[inj->gap.area], inj->gap.start,
+        snprintf(out, outlen, "%s %s %u %u", name, point_area_names[inj->gap.area], inj->gap.start,
                  inj->gap.count);
         break;
     default:
