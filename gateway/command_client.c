@@ -34,7 +34,7 @@ int command_client_is(const char *name)
     return 0;
 }
 
-static const char *login_name(void)
+const char *command_client_login_name(void)
 {
     const char *u = getenv("SUDO_USER");
     if (u && *u)
@@ -55,7 +55,7 @@ static char *build_request(const char *name, const char *device, const char *poi
         cJSON_AddStringToObject(req, "device", device);
         cJSON_AddStringToObject(req, "point", point);
         if (strcmp(name, "read") != 0)
-            cJSON_AddStringToObject(req, "actor", actor ? actor : login_name());
+            cJSON_AddStringToObject(req, "actor", actor ? actor : command_client_login_name());
     }
     char *text = cJSON_PrintUnformatted(req);
     cJSON_Delete(req);

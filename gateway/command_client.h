@@ -18,6 +18,9 @@ int command_client_is(const char *name);
 int command_client_run(const struct config *cfg, const char *name, int nargs, char **args,
                        const char *actor);
 
+/* Who sits at the console: $SUDO_USER, else the login name (the default actor). */
+const char *command_client_login_name(void);
+
 /*
  * One command to the running gateway's control socket ("status", "read", "reset", ...):
  * its reply parsed (free with cJSON_Delete; "ok" says whether it was done), or NULL

@@ -6,6 +6,8 @@
  *   riskgw status [-c F]  show the running gateway's last health report
  *   riskgw silence|reset|read [-c F] DEVICE POINT, riskgw reload [-c F]
  *                         act on the running gateway from the box's console
+ *   riskgw scan|check|test-alarm|report ...
+ *                         the technician's commissioning tools (tool.h)
  *
  * Signals are blocked here, before any thread starts, so that they reach only the
  * core loop's signalfd and never interrupt a poller in the middle of a frame.
@@ -22,6 +24,7 @@
 #include "core.h"
 #include "log.h"
 #include "status_view.h"
+#include "tool.h"
 
 #define DEFAULT_CONFIG "/etc/riskgw/riskgw.json"
 #define INSTALLED_PROFILE_DIR "/usr/share/riskgw/profiles"
@@ -35,6 +38,11 @@ static void usage(FILE *out)
             "       riskgw silence|reset [-c FILE] DEVICE POINT [--actor NAME]\n"
             "       riskgw read [-c FILE] DEVICE POINT\n"
             "       riskgw reload [-c FILE]\n"
+            "       riskgw scan HOST[:PORT]|DEVICE [options]    find the unit ids on a bus\n"
+            "       riskgw check [-c FILE]                      prove the config against the live bus\n"
+            "       riskgw test-alarm [-c FILE] [--sim SOCKET] [DEVICE[/POINT]...]\n"
+            "       riskgw report [-c FILE] [-o FILE.html]      the commissioning report\n"
+            "       (riskgw TOOL --help for a tool's options)\n"
             "Risk-monitoring gateway: polls Modbus instruments, decides alarms, stores\n"
             "everything in SQLite and delivers it over MQTT.\n\n"
             "  -c, --config FILE      site config (default %s)\n"
@@ -72,6 +80,11 @@ static void block_signals(void)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && tool_is(argv[1])) {
+        struct tool_env env = {DEFAULT_CONFIG, default_profile_dir()};
+        signal(SIGPIPE, SIG_IGN);
+        return tool_run(argc - 1, argv + 1, &env);
+    }
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'}, {"check", no_argument, NULL, 'n'},
         {"profile-dir", required_argument, NULL, 'p'}, {"verbose", no_argument, NULL, 'v'},
