@@ -1,0 +1,388 @@
+/*
+ * tool_report.c - `riskgw report`: the commissioning report the technician signs and leaves on site.
+ *
+ * One self-contained HTML page (inline CSS, a print stylesheet, no scripts, no
+ * external resources): the gateway and the time; every device with its address
+ * and whether it answers; every point with its register, live value, quality,
+ * alarm setpoints and the result of its alarm test (from the results file
+ * `riskgw test-alarm` keeps); the combined rules; and a signature block. Every
+ * piece of text goes through tool_html.c, so no name in a config can become markup.
+ * Exit status 1 when the report lists open items (it is written all the same).
+ */
+#include "tool.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "tool_html.h"
+#include "tool_report_live.h"
+#include "tool_report_style.h"
+#include "tool_results.h"
+
+#define REPORT_DEFAULT_PREFIX "riskgw-report-"
+#define MS_PER_S 1000.0
+#define TEXT_SMALL 64
+
+struct report_opts {
+    const char *config, *profile_dir, *results, *output, *technician, *site;
+};
+
+struct report_counts {
+    size_t devices, answering, points, good, alarms, passed, open;
+};
+
+struct report {
+    const struct config *cfg;
+    const struct report_live *live;
+    const struct tool_results *results;
+    struct report_counts n;
+    FILE *f;
+};
+
+static void report_usage(FILE *out, const struct tool_env *env)
+{
+    fprintf(out,
+            "usage: riskgw report [-c FILE] [-o FILE.html] [options]\n"
+            "Write the commissioning report: one printable HTML page listing every device and point\n"
+            "with its address, live value, quality, alarm setpoints and alarm test result.\n\n"
+            "  -c, --config FILE      site config (default %s)\n"
+            "  -p, --profile-dir DIR  device profiles, unless the config names \"profile_dir\"\n"
+            "  -o, --output FILE      where to write it (default %sGATEWAY.html; - for stdout)\n"
+            "  -r, --results FILE     alarm test results (default {store.path}.test-alarm.json)\n"
+            "  -t, --technician NAME  printed in the signature block\n"
+            "  -s, --site TEXT        the site's name and place, printed in the header\n"
+            "Live values come from the running gateway, or from the bus when it is not running.\n"
+            "Exit status: 0 written with no open items, 1 written with open items (or not written), 2 usage.\n",
+            env->config_default, REPORT_DEFAULT_PREFIX);
+}
+
+/* ---- cells ---- */
+
+static void report_setpoints(FILE *f, const struct point_cfg *pc)
+{
+    const struct rule_cfg *r = &pc->rule;
+    char v[TEXT_SMALL];
+    if (r->nlevels == 0) {
+        fputs("<span class=\"small\">no alarm</span>", f);
+        return;
+    }
+    for (int i = 0; i < r->nlevels; i++) {
+        tool_format_value(r->levels[i].setpoint, v, sizeof v);
+        html_printf(f, "%s%s %s %s %s", i ? ", " : "", r->levels[i].name,
+                    r->levels[i].dir == LEVEL_HIGH ? "\xe2\x89\xa5" : "\xe2\x89\xa4", v, pc->unit);
+    }
+    tool_format_value(r->hysteresis, v, sizeof v);
+    fputs("<div class=\"small\">", f);
+    html_printf(f, "hysteresis %s", v);
+    if (r->on_delay_ms)
+        html_printf(f, "; on-delay %g s", (double)r->on_delay_ms / MS_PER_S);
+    if (r->off_delay_ms)
+        html_printf(f, "; off-delay %g s", (double)r->off_delay_ms / MS_PER_S);
+    if (r->latch)
+        html_printf(f, "; latching");
+    if (pc->limits.standard[0])
+        html_printf(f, "; within %s", pc->limits.standard);
+    fputs("</div>", f);
+}
+
+static void report_test(struct report *rp, const struct point_cfg *pc, const char *device)
+{
+    FILE *f = rp->f;
+    const struct tool_point_result *t = tool_results_find(rp->results, device, pc->id);
+    char when[TOOL_ADDR_MAX];
+    if (pc->rule.nlevels == 0) {
+        fputs("<span class=\"small\">-</span>", f);
+        return;
+    }
+    rp->n.alarms++;
+    if (!t) {
+        fputs("<span class=\"warn\">NOT TESTED</span>", f);
+        rp->n.open++;
+        return;
+    }
+    rp->n.passed += t->pass != 0;
+    rp->n.open += !t->pass;
+    fputs(t->pass ? "<span class=\"pass\">PASS</span>" : "<span class=\"fail\">FAIL</span>", f);
+    if (!t->pass)
+        html_printf(f, " %s", t->why);
+    fputs("<div class=\"small\">", f);
+    for (size_t i = 0; i < t->nsteps; i++)
+        if (t->steps[i].pass)
+            html_printf(f, "%s%s #%lld", i ? "; " : "", t->steps[i].expect, (long long)t->steps[i].event_id);
+    if (t->nsteps)
+        fputs("<br>", f);
+    tool_format_time(t->tested_ms, 1, when, sizeof when);
+    html_printf(f, "%s by %s, %s", t->mode, t->actor, when);
+    fputs("</div>", f);
+}
+
+static void report_point(struct report *rp, size_t p)
+{
+    const struct point_cfg *pc = &rp->cfg->points[p];
+    const struct report_reading *r = &rp->live->points[p];
+    const char *device = rp->cfg->devices[pc->device].id;
+    FILE *f = rp->f;
+    char addr[TOOL_ADDR_MAX], v[TEXT_SMALL], when[TOOL_ADDR_MAX];
+    int good = r->have && (strcmp(r->quality, "good") == 0 || strcmp(r->quality, "uncertain") == 0);
+    rp->n.points++;
+    rp->n.good += good;
+    rp->n.open += !good;
+    tool_point_address(&pc->map, addr, sizeof addr);
+    tool_format_value(r->value, v, sizeof v);
+    fputs("<tr><td>", f);
+    html_elem(f, "b", NULL, "%s", pc->id);
+    html_elem(f, "div", "small", "%s", pc->name);
+    fputs("</td>", f);
+    html_elem(f, "td", NULL, "%s", addr);
+    fputs("<td class=\"num\">", f);
+    html_printf(f, "%s%s%s", isnan(r->value) ? "-" : v, isnan(r->value) || !pc->unit[0] ? "" : " ",
+                isnan(r->value) ? "" : pc->unit);
+    if (r->ts_ms) {
+        tool_format_time(r->ts_ms, 0, when, sizeof when);
+        html_elem(f, "div", "small", "%s", when);
+    }
+    fputs("</td>", f);
+    html_elem(f, "td", good ? NULL : "fail", "%s", r->quality);
+    fputs("<td>", f);
+    report_setpoints(f, pc);
+    if (r->note[0])
+        html_elem(f, "div", good ? "warn" : "fail", "%s", r->note);
+    fputs("</td><td>", f);
+    report_test(rp, pc, device);
+    fputs("</td></tr>\n", f);
+}
+
+/* ---- sections ---- */
+
+static void report_device(struct report *rp, size_t d)
+{
+    const struct device_cfg *dc = &rp->cfg->devices[d];
+    const struct report_device *rd = &rp->live->devices[d];
+    FILE *f = rp->f;
+    char addr[TOOL_ADDR_MAX];
+    tool_device_address(rp->cfg, dc, addr, sizeof addr);
+    rp->n.devices++;
+    rp->n.answering += rd->answering != 0;
+    rp->n.open += !rd->answering;
+    fputs("<section class=\"device\"><h2>", f);
+    html_text(f, dc->id);
+    html_elem(f, "span", "kind", "%s", dc->profile);
+    fputs("</h2><p>", f);
+    html_printf(f, "%s, every %g s: ", addr, (double)dc->interval_ms / MS_PER_S);
+    if (rd->answering)
+        fputs("<span class=\"pass\">answers</span>", f);
+    else
+        html_elem(f, "span", "fail", "DOES NOT ANSWER: %s", rd->why);
+    fputs("</p>\n<table class=\"points\"><thead><tr><th>Point</th><th>Register</th><th>Live value</th><th>Quality</th>"
+          "<th>Alarm setpoints</th><th>Alarm test</th></tr></thead><tbody>\n", f);
+    for (size_t i = 0; i < dc->npoints; i++)
+        report_point(rp, dc->first_point + i);
+    fputs("</tbody></table></section>\n", f);
+}
+
+static void report_rules(struct report *rp)
+{
+    const struct config *cfg = rp->cfg;
+    FILE *f = rp->f;
+    if (!cfg->ncrules)
+        return;
+    fputs("<section class=\"device\"><h2>Combined rules<span class=\"kind\">decided by the gateway "
+          "from several points; proved through the tests of their points</span></h2>\n<table><thead><tr>"
+          "<th>Rule</th><th>Name</th><th>Level</th><th>Now</th></tr></thead><tbody>\n", f);
+    for (size_t i = 0; i < cfg->ncrules; i++) {
+        const struct expr_rule *r = &cfg->crules[i];
+        const struct report_reading *live = &rp->live->points[cfg->rules_first_point + i];
+        fputs("<tr>", f);
+        html_elem(f, "td", NULL, "%s", r->id);
+        html_elem(f, "td", NULL, "%s", r->name);
+        html_elem(f, "td", NULL, "%s, severity %d%s", r->rule.levels[0].name, r->rule.levels[0].severity,
+                  r->rule.latch ? ", latching" : "");
+        html_elem(f, "td", NULL, "%s", !live->have || isnan(live->value) ? "unknown"
+                                       : live->value >= 1 ? "in alarm" : "normal");
+        fputs("</tr>\n", f);
+    }
+    fputs("</tbody></table></section>\n", f);
+}
+
+static void report_header(struct report *rp, const struct report_opts *o)
+{
+    const struct config *cfg = rp->cfg;
+    FILE *f = rp->f;
+    char now[TOOL_ADDR_MAX], read_at[TOOL_ADDR_MAX];
+    tool_format_time(clock_wall_ms(), 1, now, sizeof now);
+    tool_format_time(rp->live->ts_ms, 1, read_at, sizeof read_at);
+    fputs("<header><h1>Commissioning report</h1>\n", f);
+    if (o->site)
+        html_elem(f, "p", NULL, "%s", o->site);
+    fputs("<table class=\"facts\"><tr><th>Enterprise</th>", f);
+    html_elem(f, "td", NULL, "%s", cfg->enterprise_id);
+    fputs("<th>Gateway</th>", f);
+    html_elem(f, "td", NULL, "%s", cfg->gateway_id);
+    fputs("</tr><tr><th>Report time</th>", f);
+    html_elem(f, "td", NULL, "%s", now);
+    fputs("<th>Live values</th>", f);
+    html_elem(f, "td", NULL, "%s, %s", rp->live->from_gateway ? "as the running gateway sees them"
+                                                              : "read from the bus by this report", read_at);
+    fputs("</tr><tr><th>Site config</th>", f);
+    html_elem(f, "td", NULL, "%s (fingerprint %016llx)", cfg->source, (unsigned long long)cfg->hash);
+    fputs("<th>Software</th>", f);
+    html_elem(f, "td", NULL, "riskgw %s", RISKGW_VERSION);
+    fputs("</tr></table></header>\n", f);
+}
+
+static void report_summary(struct report *rp)
+{
+    const struct report_counts *n = &rp->n;
+    FILE *f = rp->f;
+    fputs("<section><h2>Summary</h2>", f);
+    if (n->open)
+        html_elem(f, "div", "verdict fail", "OPEN ITEMS: %zu", n->open);
+    else
+        html_elem(f, "div", "verdict pass", "ALL CHECKS PASSED");
+    html_elem(f, "p", NULL, "%zu of %zu devices answer; %zu of %zu points read good; %zu of %zu alarm "
+              "points passed their alarm test.", n->answering, n->devices, n->good, n->points, n->passed,
+              n->alarms);
+    fputs("</section>\n", f);
+}
+
+static void report_signatures(FILE *f, const struct report_opts *o)
+{
+    static const char *const who[] = {"Commissioning technician", "Site representative"};
+    fputs("<section class=\"signatures\">", f);
+    for (size_t i = 0; i < sizeof who / sizeof who[0]; i++) {
+        fputs("<div class=\"sig\">", f);
+        html_elem(f, "h3", NULL, "%s", who[i]);
+        html_elem(f, "div", "line", "%s", i == 0 && o->technician ? o->technician : "");
+        fputs("<div class=\"label\">Name</div><div class=\"line\"></div><div class=\"label\">Signature"
+              "</div><div class=\"line\"></div><div class=\"label\">Date</div></div>", f);
+    }
+    fputs("</section>\n", f);
+}
+
+/* The page: the device sections are written first into memory, because the summary
+ * above them counts what they found. 0, or -1 when out of memory. */
+static int report_write(struct report *rp, const struct report_opts *o, const char *results_path)
+{
+    FILE *out = rp->f;
+    char *body = NULL;
+    size_t body_len = 0;
+    rp->f = open_memstream(&body, &body_len);
+    if (!rp->f) {
+        fprintf(stderr, "riskgw report: out of memory for the page\n");
+        return -1;
+    }
+    for (size_t d = 0; d < rp->cfg->ndevices; d++)
+        if (rp->live->devices[d].polled)
+            report_device(rp, d);
+    report_rules(rp);
+    fclose(rp->f);
+    rp->f = out;
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>", out);
+    html_printf(out, "Commissioning report - %s/%s", rp->cfg->enterprise_id, rp->cfg->gateway_id);
+    fprintf(out, "</title>\n<style>\n%s</style></head>\n<body>\n", report_style);
+    report_header(rp, o);
+    report_summary(rp);
+    fwrite(body, 1, body_len, out);
+    free(body);
+    report_signatures(out, o);
+    fputs("<footer>", out);
+    html_printf(out, "Written by riskgw report. Alarm test results: %s. Devices and points: %s.",
+                results_path, rp->cfg->source);
+    fputs("</footer>\n</body></html>\n", out);
+    return 0;
+}
+
+/* ---- command ---- */
+
+static int report_options(int argc, char **argv, struct report_opts *o, const struct tool_env *env)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'}, {"profile-dir", required_argument, NULL, 'p'},
+        {"output", required_argument, NULL, 'o'}, {"results", required_argument, NULL, 'r'},
+        {"technician", required_argument, NULL, 't'}, {"site", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    int opt;
+    memset(o, 0, sizeof *o);
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "c:p:o:r:t:s:h", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'c': o->config = optarg; break;
+        case 'p': o->profile_dir = optarg; break;
+        case 'o': o->output = optarg; break;
+        case 'r': o->results = optarg; break;
+        case 't': o->technician = optarg; break;
+        case 's': o->site = optarg; break;
+        case 'h': report_usage(stdout, env); exit(TOOL_OK);
+        default: report_usage(stderr, env); return TOOL_USAGE;
+        }
+    }
+    if (optind != argc) {
+        report_usage(stderr, env);
+        return TOOL_USAGE;
+    }
+    return TOOL_OK;
+}
+
+/* Write the page to out ("-": stdout) through a temporary file. 0, or -1 (said). */
+static int report_emit(struct report *rp, const struct report_opts *o, const char *out,
+                       const char *results_path)
+{
+    char tmp[PATH_MAX_LEN + 16];
+    int to_stdout = strcmp(out, "-") == 0;
+    snprintf(tmp, sizeof tmp, "%s.tmp", out);
+    rp->f = to_stdout ? stdout : fopen(tmp, "w");
+    if (!rp->f) {
+        perror(tmp);
+        return -1;
+    }
+    int bad = report_write(rp, o, results_path) < 0 || ferror(rp->f);
+    if (to_stdout)
+        return fflush(stdout) == 0 && !bad ? 0 : -1;
+    if (fclose(rp->f) != 0 || bad || rename(tmp, out) < 0) {
+        fprintf(stderr, "riskgw report: cannot write %s; choose another file with -o\n", out);
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+int tool_report_main(int argc, char **argv, const struct tool_env *env)
+{
+    struct report_opts o;
+    struct tool_results results = {0};
+    struct report_live live;
+    char results_path[PATH_MAX_LEN + 32], out[PATH_MAX_LEN], err[TOOL_WHY_MAX + PATH_MAX_LEN];
+    int rc = report_options(argc, argv, &o, env);
+    if (rc != TOOL_OK)
+        return rc;
+    struct config *cfg = tool_config_load("report", o.config, o.profile_dir, env);
+    if (!cfg)
+        return TOOL_FAILED;
+    if (o.results)
+        snprintf(results_path, sizeof results_path, "%s", o.results);
+    else
+        tool_results_path(cfg, results_path, sizeof results_path);
+    snprintf(out, sizeof out, "%s", o.output ? o.output : "");
+    if (!o.output)
+        snprintf(out, sizeof out, "%s%s.html", REPORT_DEFAULT_PREFIX, cfg->gateway_id);
+    rc = TOOL_FAILED;
+    if (tool_results_load(results_path, cfg, &results, err, sizeof err) < 0)
+        fprintf(stderr, "riskgw report: %s\n", err);
+    else if (report_live_gather(cfg, &live) == 0) {
+        struct report rp = {.cfg = cfg, .live = &live, .results = &results};
+        if (report_emit(&rp, &o, out, results_path) == 0) {
+            if (strcmp(out, "-") != 0)
+                printf("riskgw report: wrote %s: %s\n", out, rp.n.open ? "open items remain" : "all checks passed");
+            rc = rp.n.open ? TOOL_FAILED : TOOL_OK;
+        }
+        report_live_free(&live);
+    }
+    tool_results_free(&results);
+    config_free(cfg);
+    return rc;
+}
