@@ -1,0 +1,4 @@
+# The technician tools' pure parts: alarm test plans played through the rule engine,
+# the report's escaping and the results file.
+rg_unit_test(test_tool_plan rg_tools)
+rg_unit_test(test_tool_output rg_tools)
