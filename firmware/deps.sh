@@ -12,6 +12,8 @@ pkgs=(build-essential cmake pkg-config
       sqlite3 jq socat mbpoll python3 systemd)
 # Hardening (tests/fuzz, tests/integration/test_valgrind.sh, make lint); libFuzzer is in clang's runtime.
 pkgs+=(clang libclang-rt-14-dev valgrind cppcheck clang-tidy)
+# The commissioning report's test renders it headless and checks the screenshot (test_tool_commission.sh).
+pkgs+=(chromium python3-pil)
 dev_libs=(libpaho-mqtt-dev libmodbus-dev libsqlite3-dev libcjson-dev libcurl4-openssl-dev libssl-dev)
 
 arches=${CROSS_ARCHES:-}
