@@ -29,7 +29,7 @@
 #define DEFAULT_TCP_PORT 502
 #define DEFAULT_TCP_TIMEOUT_MS 300
 #define TIMEOUT_MAX_MS 10000
-#define TURNAROUND_MS 50            /* a slow device's time to start its reply */
+#define TURNAROUND_MS 100           /* a slow device's time to start its reply */
 #define PROBE_REQUEST_CHARS 8       /* an RTU read request */
 #define PROBE_REPLY_CHARS 7         /* the reply to a read of one register */
 #define BITS_PER_CHAR 11            /* Modbus RTU: start, 8 data, parity or stop, stop */
