@@ -126,6 +126,18 @@ cJSON *command_client_ask(const struct config *cfg, const char *name, const char
     return r;
 }
 
+int command_client_do(const struct config *cfg, const char *name, const char *device,
+                      const char *point, const char *actor, char *why, size_t cap)
+{
+    cJSON *r = command_client_ask(cfg, name, device, point, actor, why, cap);
+    const cJSON *err = cJSON_GetObjectItemCaseSensitive(r, "error");
+    int done = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok"));
+    if (r && !done)
+        snprintf(why, cap, "the gateway refused %s: %s", name, cJSON_IsString(err) ? err->valuestring : "?");
+    cJSON_Delete(r);
+    return done ? 0 : -1;
+}
+
 int command_client_run(const struct config *cfg, const char *name, int nargs, char **args,
                        const char *actor)
 {

@@ -30,4 +30,9 @@ const char *command_client_login_name(void);
 cJSON *command_client_ask(const struct config *cfg, const char *name, const char *device,
                           const char *point, const char *actor, char *err, size_t errlen);
 
+/* command_client_ask for a command whose reply says only whether it was done: 0 done,
+ * -1 with why (unreachable, or the gateway's reason for refusing). */
+int command_client_do(const struct config *cfg, const char *name, const char *device,
+                      const char *point, const char *actor, char *why, size_t cap);
+
 #endif

@@ -276,3 +276,15 @@ cJSON *jf_parse_file(const char *filename, struct cfg_err *err)
     free(buf);
     return root;
 }
+
+void jf_copy_text(const cJSON *obj, const char *key, char *out, size_t outlen)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    snprintf(out, outlen, "%s", cJSON_IsString(v) ? v->valuestring : "");
+}
+
+int64_t jf_int_or_zero(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}

@@ -11,6 +11,7 @@
 #define RISKGW_JSON_FIELD_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <cjson/cJSON.h>
 
 #define CFG_ERR_MAX 512
@@ -49,6 +50,14 @@ int jf_array(const cJSON *obj, const char *key, const char *path, enum jf_presen
 /* Refuse keys not in allowed[] (NULL-terminated): catches typos like "scael". */
 int jf_known_keys(const cJSON *obj, const char *path, const char *const *allowed,
                   struct cfg_err *err);
+
+/*
+ * Lenient readers, for JSON whose shape is ours and whose every field is optional
+ * (a reply of the gateway, an event message, the tools' results file): a missing
+ * or mistyped member reads as "" or 0, never as an error.
+ */
+void jf_copy_text(const cJSON *obj, const char *key, char *out, size_t outlen);
+int64_t jf_int_or_zero(const cJSON *obj, const char *key);
 
 /* Parse text; on a syntax error name the file, line and column. Returns NULL on error. */
 cJSON *jf_parse_text(const char *text, const char *origin, struct cfg_err *err);

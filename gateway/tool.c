@@ -8,8 +8,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <cjson/cJSON.h>
-
 #include "command_client.h"
 
 #define MS_PER_S 1000
@@ -109,9 +107,6 @@ void tool_format_time(int64_t wall_ms, int full, char *out, size_t cap)
 
 int tool_gateway_running(const struct config *cfg)
 {
-    char err[TOOL_WHY_MAX];
-    cJSON *r = command_client_ask(cfg, "status", NULL, NULL, NULL, err, sizeof err);
-    int ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok"));
-    cJSON_Delete(r);
-    return ok;
+    char why[TOOL_WHY_MAX];
+    return command_client_do(cfg, "status", NULL, NULL, NULL, why, sizeof why) == 0;
 }

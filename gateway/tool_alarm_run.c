@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "clock.h"
 #include "command_client.h"
 #include "store.h"
@@ -126,15 +124,8 @@ static int step_act(const struct alarm_session *s, const struct alarm_point *a, 
     const char *dev = s->cfg->devices[pc->device].id;
     const struct plan_step *st = cur_step(a);
     char line[LINE_MAX_LEN], what[TOOL_WHY_MAX];
-    if (st->action == PLAN_RESET) {
-        cJSON *r = command_client_ask(s->cfg, "reset", dev, pc->id, s->actor, why, cap);
-        const cJSON *e = cJSON_GetObjectItemCaseSensitive(r, "error");
-        int ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok"));
-        if (r && !ok)
-            snprintf(why, cap, "the gateway refused the reset: %s", cJSON_IsString(e) ? e->valuestring : "?");
-        cJSON_Delete(r);
-        return ok ? 0 : -1;
-    }
+    if (st->action == PLAN_RESET)
+        return command_client_do(s->cfg, "reset", dev, pc->id, s->actor, why, cap);
     if (s->sim) {
         if (st->action == PLAN_DRIVE)
             snprintf(line, sizeof line, "%s set %s %.10g", dev, pc->id, st->value);
@@ -143,9 +134,10 @@ static int step_act(const struct alarm_session *s, const struct alarm_point *a, 
         return tool_sim_say(s->sim, line, why, cap);
     }
     tool_plan_describe(pc, st, what, sizeof what);
-    printf("%s/%s: bring the reading %s and hold it there (test gas or a loop calibrator); "
-           "waiting up to %.0f s for %s %s\n", dev, pc->id, what, (double)step_wait_ms(s, a) / MS_PER_S,
-           event_kind_name(st->expect), level_name(s->cfg, a, st));
+    printf("%s/%s: bring the reading %s%s; waiting up to %.0f s for %s %s\n", dev, pc->id, what,
+           st->action == PLAN_DRIVE ? " and hold it there (test gas, or a loop calibrator)"
+                                    : " (remove the test gas or the calibrator)",
+           (double)step_wait_ms(s, a) / MS_PER_S, event_kind_name(st->expect), level_name(s->cfg, a, st));
     fflush(stdout);
     return 0;
 }
@@ -170,6 +162,12 @@ static void point_start_step(const struct alarm_loop *l, struct alarm_point *a)
 
 /* ---- events ---- */
 
+static int same_event(const struct stored_event *se, const struct tool_event *ev)
+{
+    return strcmp(se->kind, ev->kind) == 0 && strcmp(se->level, ev->level) == 0 &&
+           strcmp(se->device, ev->device) == 0 && strcmp(se->point, ev->point) == 0;
+}
+
 /* The event proves the step: is it also in the store, as the same event? */
 static void step_confirm(const struct alarm_loop *l, struct alarm_point *a, const struct tool_event *ev)
 {
@@ -189,8 +187,7 @@ static void step_confirm(const struct alarm_loop *l, struct alarm_point *a, cons
     if (rc == 0)
         snprintf(err, sizeof err, "sent on MQTT as event %lld, but the store %s has no such event",
                  (long long)ev->id, cfg->store.path);
-    else if (rc > 0 && (strcmp(se.kind, ev->kind) || strcmp(se.level, ev->level) ||
-                        strcmp(se.device, ev->device) || strcmp(se.point, ev->point)))
+    else if (rc > 0 && !same_event(&se, ev))
         snprintf(err, sizeof err, "the store holds event %lld as %s %s of %s/%s, not as sent on MQTT",
                  (long long)ev->id, se.kind, se.level, se.device, se.point);
     else if (rc > 0)
@@ -325,11 +322,9 @@ static void loop_clean_up(struct alarm_loop *l)
     }
     for (size_t i = 0; i < l->nside; i++) {
         const struct point_cfg *pc = &s->cfg->points[l->side[i].p];
-        cJSON *r = command_client_ask(s->cfg, "reset", s->cfg->devices[pc->device].id, pc->id,
-                                      s->actor, why, sizeof why);
-        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok")))
+        if (command_client_do(s->cfg, "reset", s->cfg->devices[pc->device].id, pc->id, s->actor,
+                              why, sizeof why) == 0)
             printf("%s/%s: reset\n", s->cfg->devices[pc->device].id, pc->id);
-        cJSON_Delete(r);
     }
 }
 

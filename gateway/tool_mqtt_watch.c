@@ -19,6 +19,7 @@
 #include <cjson/cJSON.h>
 
 #include "clock.h"
+#include "json_field.h"
 #include "payload.h"
 #include "queue.h"
 #include "sink_mqtt_opts.h"
@@ -94,18 +95,6 @@ static void watch_on_lost(void *ctx, char *cause)
             "meanwhile are not seen\n", w->mqtt.uri, cause ? cause : "no reason given");
 }
 
-static void watch_copy(const cJSON *obj, const char *key, char *out, size_t cap)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    snprintf(out, cap, "%s", cJSON_IsString(v) ? v->valuestring : "");
-}
-
-static int64_t watch_int(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
-}
-
 static int watch_on_arrived(void *ctx, char *topic, int topic_len, MQTTAsync_message *msg)
 {
     struct tool_watch *w = ctx;
@@ -114,13 +103,13 @@ static int watch_on_arrived(void *ctx, char *topic, int topic_len, MQTTAsync_mes
     (void)topic_len;
     memset(&ev, 0, sizeof ev);
     if (j) {
-        watch_copy(j, "device", ev.device, sizeof ev.device);
-        watch_copy(j, "point", ev.point, sizeof ev.point);
-        watch_copy(j, "kind", ev.kind, sizeof ev.kind);
-        watch_copy(j, "level", ev.level, sizeof ev.level);
-        ev.id = watch_int(j, "id");
-        ev.seq = watch_int(j, "seq");
-        ev.ts_ms = watch_int(j, "ts");
+        jf_copy_text(j, "device", ev.device, sizeof ev.device);
+        jf_copy_text(j, "point", ev.point, sizeof ev.point);
+        jf_copy_text(j, "kind", ev.kind, sizeof ev.kind);
+        jf_copy_text(j, "level", ev.level, sizeof ev.level);
+        ev.id = jf_int_or_zero(j, "id");
+        ev.seq = jf_int_or_zero(j, "seq");
+        ev.ts_ms = jf_int_or_zero(j, "ts");
         ev.stored = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(j, "stored"));
         ev.received_ms = clock_wall_ms();
         if (ev.kind[0])

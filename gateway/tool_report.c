@@ -147,11 +147,12 @@ static void report_point(struct report *rp, size_t p)
         html_elem(f, "div", "small", "%s", when);
     }
     fputs("</td>", f);
-    html_elem(f, "td", good ? NULL : "fail", "%s", r->quality);
     fputs("<td>", f);
-    report_setpoints(f, pc);
+    html_elem(f, "span", good ? NULL : "fail", "%s", r->quality);
     if (r->note[0])
-        html_elem(f, "div", good ? "warn" : "fail", "%s", r->note);
+        html_elem(f, "div", good ? "note warn" : "note fail", "%s", r->note);
+    fputs("</td><td>", f);
+    report_setpoints(f, pc);
     fputs("</td><td>", f);
     report_test(rp, pc, device);
     fputs("</td></tr>\n", f);

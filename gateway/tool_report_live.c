@@ -64,7 +64,7 @@ static int live_from_bus(const struct config *cfg, struct report_live *out)
         rr->have = r->read;
         rr->value = r->read && quality_has_value(r->quality) ? r->value : NAN;
         snprintf(rr->quality, sizeof rr->quality, "%s", r->read ? quality_name(r->quality) : "none");
-        rr->ts_ms = s.ts_ms;
+        rr->ts_ms = r->read ? s.ts_ms : 0;
         if (s.devices[cfg->points[p].device].polled)
             tool_sweep_judge(cfg, p, &s, rr->note, sizeof rr->note);
     }

@@ -34,18 +34,6 @@ void tool_results_path(const struct config *cfg, char *out, size_t cap)
 
 /* ---- reading ---- */
 
-static void res_text(const cJSON *o, const char *key, char *out, size_t cap)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    snprintf(out, cap, "%s", cJSON_IsString(v) ? v->valuestring : "");
-}
-
-static int64_t res_int(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
-}
-
 static int res_bool(const cJSON *o, const char *key)
 {
     return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, key));
@@ -53,28 +41,28 @@ static int res_bool(const cJSON *o, const char *key)
 
 static void res_read_step(const cJSON *o, struct tool_step_result *s)
 {
-    res_text(o, "step", s->step, sizeof s->step);
-    res_text(o, "expect", s->expect, sizeof s->expect);
+    jf_copy_text(o, "step", s->step, sizeof s->step);
+    jf_copy_text(o, "expect", s->expect, sizeof s->expect);
     s->pass = res_bool(o, "pass");
-    res_text(o, "why", s->why, sizeof s->why);
-    s->event_id = res_int(o, "event_id");
-    s->seq = res_int(o, "seq");
-    s->event_ts_ms = res_int(o, "event_ts");
-    s->acted_ms = res_int(o, "acted");
-    s->received_ms = res_int(o, "received");
+    jf_copy_text(o, "why", s->why, sizeof s->why);
+    s->event_id = jf_int_or_zero(o, "event_id");
+    s->seq = jf_int_or_zero(o, "seq");
+    s->event_ts_ms = jf_int_or_zero(o, "event_ts");
+    s->acted_ms = jf_int_or_zero(o, "acted");
+    s->received_ms = jf_int_or_zero(o, "received");
 }
 
 static void res_read_point(const cJSON *o, struct tool_point_result *p)
 {
     const cJSON *step;
     memset(p, 0, sizeof *p);
-    res_text(o, "device", p->device, sizeof p->device);
-    res_text(o, "point", p->point, sizeof p->point);
+    jf_copy_text(o, "device", p->device, sizeof p->device);
+    jf_copy_text(o, "point", p->point, sizeof p->point);
     p->pass = res_bool(o, "pass");
-    res_text(o, "why", p->why, sizeof p->why);
-    res_text(o, "mode", p->mode, sizeof p->mode);
-    res_text(o, "actor", p->actor, sizeof p->actor);
-    p->tested_ms = res_int(o, "tested");
+    jf_copy_text(o, "why", p->why, sizeof p->why);
+    jf_copy_text(o, "mode", p->mode, sizeof p->mode);
+    jf_copy_text(o, "actor", p->actor, sizeof p->actor);
+    p->tested_ms = jf_int_or_zero(o, "tested");
     cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(o, "steps")) {
         if (p->nsteps < PLAN_STEPS_MAX && cJSON_IsObject(step))
             res_read_step(step, &p->steps[p->nsteps++]);
@@ -97,7 +85,7 @@ int tool_results_load(const char *path, const struct config *cfg, struct tool_re
         return -1;
     }
     char gw[ID_MAX];
-    res_text(root, "gateway", gw, sizeof gw);
+    jf_copy_text(root, "gateway", gw, sizeof gw);
     if (strcmp(gw, cfg->gateway_id) != 0) {
         snprintf(err, errlen, "the test results %s are gateway \"%s\"'s, not \"%s\"'s; name this "
                  "gateway's file, or move that one away", path, gw, cfg->gateway_id);

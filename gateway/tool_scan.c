@@ -159,11 +159,13 @@ static int scan_parse_parities(const char *text, struct scan_opts *o)
 
 static int scan_parse_register(const char *text, struct poll_request *probe)
 {
-    char area[LIST_ITEM_MAX];
-    unsigned address;
-    if (sscanf(text, "%31[a-z]:%u", area, &address) == 2 && address <= UINT16_MAX)
+    const char *colon = strchr(text, ':');
+    char *end = NULL;
+    unsigned long address = colon ? strtoul(colon + 1, &end, 10) : 0;
+    if (colon && end != colon + 1 && !*end && address <= UINT16_MAX)
         for (int a = 0; a < POINT_AREA_COUNT; a++)
-            if (strcmp(point_area_names[a], area) == 0) {
+            if (strlen(point_area_names[a]) == (size_t)(colon - text) &&
+                strncmp(point_area_names[a], text, (size_t)(colon - text)) == 0) {
                 *probe = (struct poll_request){.area = (enum reg_area)a, .start = (uint16_t)address, .count = 1};
                 return 0;
             }

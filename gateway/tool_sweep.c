@@ -106,14 +106,15 @@ static void sweep_read_block(modbus_t *ctx, const struct device_cfg *dc, long pa
                              const struct poll_request *req, uint16_t *words, uint8_t *bits,
                              struct modbus_result *r)
 {
-    for (int attempt = 0; attempt <= dc->retries; attempt++) {
+    int attempt = 0;
+    do {
         poller_modbus_read(ctx, req, words, bits, r);
         sweep_sleep_ms(pause_ms);
         if (r->outcome == MODBUS_VALUES || (r->outcome == MODBUS_EXCEPTION && is_refusal(r->exception)))
             return;
         if (r->outcome != MODBUS_EXCEPTION)
             modbus_flush(ctx);      /* a late reply must not answer the next request */
-    }
+    } while (attempt++ < dc->retries);
 }
 
 static void sweep_blocks(modbus_t *ctx, const struct device_cfg *dc, long pause_ms,

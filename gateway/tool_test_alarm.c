@@ -250,8 +250,8 @@ int tool_test_alarm_main(int argc, char **argv, const struct tool_env *env)
                 "does not answer); start it (systemctl start riskgw) and try again\n", cfg->source);
     else if (n > 0) {
         int64_t t0 = clock_mono_ms();
-        printf("riskgw test-alarm: gateway %s/%s, %ld points, %s\n", cfg->enterprise_id, cfg->gateway_id,
-               n, o.sim ? "driving the simulator" : "the technician drives the instruments");
+        printf("riskgw test-alarm: gateway %s/%s, %ld point%s, %s\n", cfg->enterprise_id, cfg->gateway_id,
+               n, n == 1 ? "" : "s", o.sim ? "driving the simulator" : "the technician drives the instruments");
         int passed = alarm_session_run(cfg, &o, points, (size_t)n, res);
         if (passed >= 0 && alarm_save(cfg, &o, res, (size_t)n) == 0) {
             printf("result: %s: %d of %ld points passed in %.1f s\n", passed == n ? "PASS" : "FAILED",

@@ -21,11 +21,10 @@ cat > "$WORK/sim-site.json" <<JSON
 JSON
 start_bg sim "$BUILD/riskgw-sim" --site "$WORK/sim-site.json" --control "$WORK/sim.ctl"
 wait_for_line "$WORK/sim.log" "listening on" 10 || fail "the simulator did not start; see $WORK/sim.log"
-sim() { echo "$*" | socat - "UNIX-CONNECT:$WORK/sim.ctl" | tail -1 | grep -qx ok || fail "the simulator refused: $*"; }
-sim gas1 set lel 116
-sim ai1 fault ch2
-sim ai1 set ch3 -1.875                  # 3.7 mA: NE43 says uncertain
-sim ai1 inject gap input 5              # ch6's register: exception 2
+sim_ctl "$WORK/sim.ctl" gas1 set lel 116
+sim_ctl "$WORK/sim.ctl" ai1 fault ch2
+sim_ctl "$WORK/sim.ctl" ai1 set ch3 -1.875      # 3.7 mA: NE43 says uncertain
+sim_ctl "$WORK/sim.ctl" ai1 inject gap input 5  # ch6's register: exception 2
 
 cat > "$WORK/site.json" <<JSON
 {"enterprise": "ent-test", "gateway": "gw-test", "store": {"path": "$WORK/riskgw.db"},

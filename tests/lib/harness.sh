@@ -140,3 +140,12 @@ start_gas_sim() {
 sim_say() {
     echo "$*" >&7
 }
+
+# sim_ctl SOCKET LINE...: one control line to a riskgw-sim started with --control SOCKET;
+# fails the test unless the simulator answers "ok".
+sim_ctl() {
+    local sock=$1 answer
+    shift
+    answer=$(echo "$*" | socat - "UNIX-CONNECT:$sock" | tail -1)
+    [ "$answer" = ok ] || fail "the simulator refused \"$*\": $answer"
+}
