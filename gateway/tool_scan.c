@@ -258,7 +258,8 @@ static void scan_set_timeout(modbus_t *ctx, long ms)
     modbus_set_byte_timeout(ctx, 0, (uint32_t)(ms * US_PER_MS));
 }
 
-/* 1 and answer filled when unit answered the probe; 0 when nothing is there. */
+/* 1 and answer filled when unit answered the probe; 0 when nothing is there; -1 (said)
+ * when the TCP connection went and cannot be made again. */
 static int scan_probe(modbus_t *ctx, int unit, const struct scan_opts *o, char *answer, size_t cap,
                       unsigned *garbled)
 {
@@ -286,12 +287,16 @@ static int scan_probe(modbus_t *ctx, int unit, const struct scan_opts *o, char *
         modbus_flush(ctx);
         return 0;
     case MODBUS_NO_REPLY:
-        if (r.err != ETIMEDOUT && !o->is_serial) {          /* the connection went: reconnect */
-            modbus_close(ctx);
-            modbus_connect(ctx);
+        if (r.err == ETIMEDOUT || o->is_serial) {
+            modbus_flush(ctx);
+            return 0;
         }
-        modbus_flush(ctx);
-        return 0;
+        modbus_close(ctx);                  /* the connection went (a device that drops it): again */
+        if (modbus_connect(ctx) == 0)
+            return 0;
+        fprintf(stderr, "\nriskgw scan: %s:%u closed the connection at unit %d (%s) and refuses a new "
+                "one (%s); the scan stops here\n", o->host, o->port, unit, r.why, modbus_strerror(errno));
+        return -1;
     }
     return 0;
 }
@@ -326,7 +331,10 @@ static int scan_setting(modbus_t *ctx, const char *setting, long timeout_ms, con
     printf("%-14s", setting);
     fflush(stdout);
     for (int u = 1; u <= TCP_UNIT_MAX; u++) {
-        if (!o->units[u] || !scan_probe(ctx, u, o, answer, sizeof answer, &garbled))
+        int got = o->units[u] ? scan_probe(ctx, u, o, answer, sizeof answer, &garbled) : 0;
+        if (got < 0)
+            return -1;
+        if (!got)
             continue;
         if (scan_hit_add(hits, u, setting, answer) < 0)
             return -1;

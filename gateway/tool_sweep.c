@@ -49,6 +49,17 @@ static void sweep_sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
+static void sweep_link_open(struct sweep_link *l, const struct config *cfg, const struct device_cfg *dc)
+{
+    if (dc->kind == BUS_TCP) {
+        l->ctx = tool_bus_tcp(dc->host, dc->port, l->err, sizeof l->err);
+        if (l->ctx)
+            sweep_sleep_ms(dc->connect_pause_ms);
+    } else {
+        l->ctx = tool_bus_rtu(&cfg->buses[dc->bus], l->err, sizeof l->err);
+    }
+}
+
 /* The link a device uses, opened on first use. */
 static struct sweep_link *sweep_link_for(struct sweep *s, const struct device_cfg *dc)
 {
@@ -60,13 +71,7 @@ static struct sweep_link *sweep_link_for(struct sweep *s, const struct device_cf
     }
     struct sweep_link *l = &s->links[s->nlinks++];
     *l = (struct sweep_link){.kind = dc->kind, .host = dc->host, .port = dc->port, .bus = dc->bus};
-    if (dc->kind == BUS_TCP) {
-        l->ctx = tool_bus_tcp(dc->host, dc->port, l->err, sizeof l->err);
-        if (l->ctx)
-            sweep_sleep_ms(dc->connect_pause_ms);
-    } else {
-        l->ctx = tool_bus_rtu(&s->cfg->buses[dc->bus], l->err, sizeof l->err);
-    }
+    sweep_link_open(l, s->cfg, dc);
     return l;
 }
 
@@ -184,8 +189,8 @@ static void sweep_device(struct sweep *s, size_t d)
                      readings, res);
         batch_plan_free(&plan);
         if (!res->answered && dc->kind == BUS_TCP) {
-            modbus_close(l->ctx);           /* a dropped connection: start the next device afresh */
-            modbus_connect(l->ctx);
+            tool_bus_close(l->ctx);         /* a dropped connection: the next device starts afresh */
+            sweep_link_open(l, s->cfg, dc);
         }
     }
     free(maps);
