@@ -23,6 +23,8 @@
 #define STORE_CACHE_KIB 1024                /* page cache; the daemon aims at 8 MiB RSS */
 #define STORE_WAL_LIMIT_BYTES 4194304      /* WAL file kept after a checkpoint: 4 MiB */
 #define STORE_STAMP_MAX 32
+#define STORE_CHECKPOINT_PAGES 1000         /* SQLite's own auto-checkpoint threshold */
+#define STORE_CHECKPOINT_FORCE_PAGES 4000   /* even a commit holding an event checkpoints */
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -172,6 +174,36 @@ static int store_sync_wal(struct store *st)
     return wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
 }
 
+/* SQLite calls this after every commit with the WAL's size. Installing it also turns
+ * SQLite's auto-checkpoint off: store_commit() checkpoints instead, at a moment it picks. */
+static int store_wal_grew(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    (void)db;
+    (void)name;
+    ((struct store *)arg)->wal_pages = pages;
+    return SQLITE_OK;
+}
+
+/*
+ * Copy the WAL back into the database once it holds STORE_CHECKPOINT_PAGES. A
+ * checkpoint writes every page again and fsyncs the database: tens of ms on flash.
+ * SQLite would run it inside whichever commit crossed the line, an alarm's
+ * included, so an alarm could wait for it; only routine commits run it here.
+ * PASSIVE: a reader beside us (a sqlite3 shell) is never waited for.
+ */
+static void store_checkpoint(struct store *st)
+{
+    if (st->wal_pages < STORE_CHECKPOINT_PAGES)
+        return;
+    int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    st->wal_pages = 0;          /* the next commit reports the size again */
+    if (rc == SQLITE_OK)
+        st->stats.checkpoints++;
+    else
+        log_warn("store %s: copying the WAL into the database failed: %s; the WAL grows "
+                 "until a later attempt succeeds", st->path, sqlite3_errstr(rc));
+}
+
 int store_commit(struct store *st)
 {
     if (!st->in_txn)
@@ -184,8 +216,9 @@ int store_commit(struct store *st)
     st->stats.commits++;
     for (int c = 0; c < OUTBOX_CLASS_COUNT; c++)
         st->last_seq[c] = st->next_seq[c] - 1;
-    if (st->txn_durable) {
-        st->txn_durable = 0;
+    int durable = st->txn_durable;
+    st->txn_durable = 0;
+    if (durable) {
         rc = store_sync_wal(st);
         if (rc == SQLITE_OK)
             st->stats.durable_commits++;
@@ -194,6 +227,9 @@ int store_commit(struct store *st)
                       "committed but may not survive a power cut; check the storage medium",
                       st->path, sqlite3_errstr(rc));
     }
+    /* An alarm storm where every commit holds an event must not grow the WAL forever. */
+    if (!durable || st->wal_pages >= STORE_CHECKPOINT_FORCE_PAGES)
+        store_checkpoint(st);
     return 0;
 }
 
@@ -258,6 +294,7 @@ static int store_connect(struct store *st, int *rc)
         return store_error(st, "switching to WAL mode", *rc);
     if ((*rc = sqlite3_exec(st->db, store_pragmas, NULL, NULL, NULL)) != SQLITE_OK)
         return store_error(st, "setting the PRAGMAs", *rc);
+    sqlite3_wal_hook(st->db, store_wal_grew, st);
     if (store_schema_migrate(st, rc) < 0)
         return -1;
     for (int i = 0; i < STMT_COUNT; i++) {

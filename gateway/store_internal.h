@@ -33,6 +33,7 @@ struct store {
     sqlite3_stmt *stmt[STMT_COUNT];
     int in_txn;                                 /* BEGIN ran, COMMIT not yet */
     int txn_durable;                            /* the open transaction holds an event */
+    int wal_pages;                              /* the WAL's size after the last commit */
     int64_t next_seq[OUTBOX_CLASS_COUNT];       /* next seq to hand out (open txn included) */
     int64_t last_seq[OUTBOX_CLASS_COUNT];       /* highest committed seq */
     int64_t epoch_ms;
