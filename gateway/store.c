@@ -3,7 +3,8 @@
  *
  * The PRAGMAs are chosen for a small board on flash (docs/store.md gives the
  * reasons): WAL, synchronous=NORMAL, plus an explicit WAL sync for any commit that
- * holds an event, so alarms survive a power cut while a second of samples may not.
+ * holds an event, so alarms survive a power cut while a second of samples may not
+ * (store_wal.c keeps that sync short).
  * Every write goes through store_writer()/store_run(); a failure anywhere rolls the
  * whole transaction back and resets the in-memory seqs to what is really committed,
  * so the store stays usable once the disk has room again.
@@ -23,8 +24,6 @@
 #define STORE_CACHE_KIB 1024                /* page cache; the daemon aims at 8 MiB RSS */
 #define STORE_WAL_LIMIT_BYTES 4194304      /* WAL file kept after a checkpoint: 4 MiB */
 #define STORE_STAMP_MAX 32
-#define STORE_CHECKPOINT_PAGES 1000         /* SQLite's own auto-checkpoint threshold */
-#define STORE_CHECKPOINT_FORCE_PAGES 4000   /* even a commit holding an event checkpoints */
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -116,6 +115,7 @@ static void store_rollback(struct store *st)
     if (st->in_txn)
         st->stats.rollbacks++;
     st->in_txn = 0;
+    st->txn_writes = 0;
     st->txn_durable = 0;
     for (int c = 0; c < OUTBOX_CLASS_COUNT; c++)
         st->next_seq[c] = st->last_seq[c] + 1;
@@ -150,6 +150,7 @@ sqlite3_stmt *store_writer(struct store *st, enum store_stmt id, const char *doi
         }
         st->in_txn = 1;
     }
+    st->txn_writes++;
     return st->stmt[id];
 }
 
@@ -162,46 +163,9 @@ int store_run(struct store *st, sqlite3_stmt *s, const char *doing)
     return 0;
 }
 
-/* fdatasync the WAL, as synchronous=FULL would have done for this one commit. */
-static int store_sync_wal(struct store *st)
+int store_txn_writes(const struct store *st)
 {
-    sqlite3_file *wal = NULL;
-    int rc = sqlite3_file_control(st->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal);
-    if (rc != SQLITE_OK)
-        return rc;
-    if (!wal || !wal->pMethods)
-        return SQLITE_OK;       /* no WAL open: the commit went through a checkpoint */
-    return wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
-}
-
-/* SQLite calls this after every commit with the WAL's size. Installing it also turns
- * SQLite's auto-checkpoint off: store_commit() checkpoints instead, at a moment it picks. */
-static int store_wal_grew(void *arg, sqlite3 *db, const char *name, int pages)
-{
-    (void)db;
-    (void)name;
-    ((struct store *)arg)->wal_pages = pages;
-    return SQLITE_OK;
-}
-
-/*
- * Copy the WAL back into the database once it holds STORE_CHECKPOINT_PAGES. A
- * checkpoint writes every page again and fsyncs the database: tens of ms on flash.
- * SQLite would run it inside whichever commit crossed the line, an alarm's
- * included, so an alarm could wait for it; only routine commits run it here.
- * PASSIVE: a reader beside us (a sqlite3 shell) is never waited for.
- */
-static void store_checkpoint(struct store *st)
-{
-    if (st->wal_pages < STORE_CHECKPOINT_PAGES)
-        return;
-    int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-    st->wal_pages = 0;          /* the next commit reports the size again */
-    if (rc == SQLITE_OK)
-        st->stats.checkpoints++;
-    else
-        log_warn("store %s: copying the WAL into the database failed: %s; the WAL grows "
-                 "until a later attempt succeeds", st->path, sqlite3_errstr(rc));
+    return st->txn_writes;
 }
 
 int store_commit(struct store *st)
@@ -213,23 +177,24 @@ int store_commit(struct store *st)
     if (rc != SQLITE_DONE)
         return store_fail(st, "committing", rc);
     st->in_txn = 0;
+    st->txn_writes = 0;
     st->stats.commits++;
     for (int c = 0; c < OUTBOX_CLASS_COUNT; c++)
         st->last_seq[c] = st->next_seq[c] - 1;
     int durable = st->txn_durable;
     st->txn_durable = 0;
     if (durable) {
-        rc = store_sync_wal(st);
+        rc = store_wal_sync(st);
         if (rc == SQLITE_OK)
             st->stats.durable_commits++;
         else    /* committed (a crash keeps it), only a power cut could lose it */
             log_error("store %s: syncing the WAL after an event failed: %s; the event is "
                       "committed but may not survive a power cut; check the storage medium",
                       st->path, sqlite3_errstr(rc));
+    } else {
+        store_wal_writeback(st);
     }
-    /* An alarm storm where every commit holds an event must not grow the WAL forever. */
-    if (!durable || st->wal_pages >= STORE_CHECKPOINT_FORCE_PAGES)
-        store_checkpoint(st);
+    store_wal_checkpoint(st, durable);
     return 0;
 }
 
@@ -269,6 +234,7 @@ static void store_disconnect(struct store *st)
     }
     sqlite3_close_v2(st->db);
     st->db = NULL;
+    store_wal_forget(st);
 }
 
 /* Open, tune, migrate, prepare. 0, or -1 with *rc and a sentence in st->err. */
@@ -294,7 +260,7 @@ static int store_connect(struct store *st, int *rc)
         return store_error(st, "switching to WAL mode", *rc);
     if ((*rc = sqlite3_exec(st->db, store_pragmas, NULL, NULL, NULL)) != SQLITE_OK)
         return store_error(st, "setting the PRAGMAs", *rc);
-    sqlite3_wal_hook(st->db, store_wal_grew, st);
+    store_wal_watch(st);
     if (store_schema_migrate(st, rc) < 0)
         return -1;
     for (int i = 0; i < STMT_COUNT; i++) {
@@ -341,6 +307,7 @@ struct store *store_open(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "store %s: out of memory opening the database", path);
         return NULL;
     }
+    st->wal_fd = -1;
     if (snprintf(st->path, sizeof st->path, "%s", path) >= (int)sizeof st->path) {
         snprintf(err, errlen, "store %.64s...: the path is longer than %d bytes; choose a "
                  "shorter store.path", path, PATH_MAX - 1);
