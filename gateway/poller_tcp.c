@@ -30,6 +30,7 @@
 #include "clock.h"
 #include "log.h"
 #include "poller_threads.h"
+#include "poller_write.h"
 
 #define TCP_EVENTS_MAX 64               /* epoll events taken per wakeup */
 /* Timer wakeups are rounded up to this grid, so that with thousands of devices on
@@ -42,6 +43,7 @@ struct tcp_poller {
     struct tcp_conn *conns;
     size_t nconns;
     struct poll_device **members;       /* every conn's devs slice points in here */
+    struct poll_writes writes;          /* the core's writes to these devices */
     int epfd, stop_fd;
     pthread_t thread;
     int started;
@@ -88,6 +90,11 @@ static void *tcp_thread(void *arg)
             struct tcp_conn *c = ev[i].data.ptr;
             if (!c)
                 return NULL;            /* the stop eventfd */
+            if (ev[i].data.ptr == &tp->writes) {
+                poll_writes_take(&tp->writes, now);
+                next_scan = now;        /* rare: let the next scan send them */
+                continue;
+            }
             tcp_conn_event(c, ev[i].events, now);
             next_scan = poll_min(next_scan, tcp_conn_service(c, now));
         }
@@ -128,11 +135,12 @@ static struct tcp_conn *conn_for(struct tcp_poller *tp, const struct device_cfg 
     return c;
 }
 
-static void conn_add_device(struct tcp_conn *c, struct poll_device *d)
+static void conn_add_device(struct tcp_poller *tp, struct tcp_conn *c, struct poll_device *d)
 {
     const struct device_cfg *dc = d->cfg;
 
     c->devs[c->ndevs++] = d;
+    c->writes = d->writes = &tp->writes;
     if (dc->timeout_ms > c->connect_timeout_ms)
         c->connect_timeout_ms = dc->timeout_ms;
     if (dc->connect_pause_ms > c->connect_pause_ms)
@@ -168,7 +176,7 @@ static int group_devices(struct tcp_poller *tp, struct poll_device *devs, size_t
     }
     for (size_t i = 0; i < ndevs; i++)
         if (devs[i].cfg && devs[i].cfg->kind == BUS_TCP)
-            conn_add_device(&tp->conns[conn_of[i]], &devs[i]);
+            conn_add_device(tp, &tp->conns[conn_of[i]], &devs[i]);
     free(conn_of);
     for (size_t k = 0; k < tp->nconns; k++)
         if (conn_resolve(&tp->conns[k], err, errlen) < 0)
@@ -177,10 +185,11 @@ static int group_devices(struct tcp_poller *tp, struct poll_device *devs, size_t
 }
 
 struct tcp_poller *tcp_poller_start(struct poll_device *devs, size_t ndevs, int stop_fd,
-                                    char *err, size_t errlen)
+                                    struct queue *write_results, char *err, size_t errlen)
 {
     struct tcp_poller *tp = calloc(1, sizeof *tp);
     struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+    struct epoll_event wev = { .events = EPOLLIN };
     size_t ntcp = 0;
 
     if (!tp) {
@@ -189,12 +198,18 @@ struct tcp_poller *tcp_poller_start(struct poll_device *devs, size_t ndevs, int 
     }
     tp->epfd = -1;
     tp->stop_fd = stop_fd;
+    if (poll_writes_init(&tp->writes, devs, ndevs, write_results, err, errlen) < 0) {
+        free(tp);
+        return NULL;
+    }
+    wev.data.ptr = &tp->writes;
     for (size_t i = 0; i < ndevs; i++)
         ntcp += devs[i].cfg && devs[i].cfg->kind == BUS_TCP;   /* a virtual device has no cfg */
     if (group_devices(tp, devs, ndevs, ntcp, err, errlen) < 0)
         goto fail;
     tp->epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (tp->epfd < 0 || epoll_ctl(tp->epfd, EPOLL_CTL_ADD, stop_fd, &ev) < 0) {
+    if (tp->epfd < 0 || epoll_ctl(tp->epfd, EPOLL_CTL_ADD, stop_fd, &ev) < 0 ||
+        epoll_ctl(tp->epfd, EPOLL_CTL_ADD, tp->writes.bell.fd, &wev) < 0) {
         snprintf(err, errlen, "cannot create the Modbus TCP poller's epoll set: %s",
                  strerror(errno));
         goto fail;
@@ -225,6 +240,7 @@ void tcp_poller_stop(struct tcp_poller *tp)
             close(tp->conns[i].fd);
     if (tp->epfd >= 0)
         close(tp->epfd);
+    poll_writes_free(&tp->writes);
     free(tp->conns);
     free(tp->members);
     free(tp);
