@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "log.h"
 #include "sim_point.h"
+#include "sim_respond.h"
 
 enum sim_mode { MODE_SCENARIO, MODE_SET, MODE_FAULT };
 
@@ -283,11 +284,32 @@ int sim_device_inject(struct sim_device *dev, const struct sim_inject *inj, stru
     return 0;
 }
 
+/* A master wrote items [start, start + count) of area: say what each point there reads now. */
+static void log_master_write(const struct sim_device *dev, enum reg_area area, uint16_t start,
+                             uint16_t count)
+{
+    for (size_t k = 0; k < dev->pf->npoints; k++) {
+        const struct point_cfg *pc = &dev->pf->points[k];
+        double v;
+        if (pc->map.area != area || pc->map.address >= start + count ||
+            sim_point_extent(&pc->map) <= start)
+            continue;
+        enum quality q = sim_point_read(&pc->map, dev->tables, &v);
+        log_info("%s point %s: written by the master, now %g%s%s%s%s", dev->label, pc->id, v,
+                 pc->unit[0] ? " " : "", pc->unit, q == QUALITY_GOOD ? "" : ", quality ",
+                 q == QUALITY_GOOD ? "" : quality_name(q));
+    }
+}
+
 void sim_device_answer(struct sim_device *dev, double elapsed_s, const uint8_t *req, size_t len,
                        struct sim_answer *a)
 {
+    enum reg_area area;
+    uint16_t start, count;
     sim_device_update(dev, elapsed_s);
     sim_faults_answer(&dev->faults, dev->tables, req, len, clock_mono_ms(), a);
+    if (a->action == SIM_ACT_REPLY && sim_respond_wrote(a->pdu, a->len, &area, &start, &count))
+        log_master_write(dev, area, start, count);
 }
 
 /* The state of a point named by a technician, or NULL with err. */
@@ -365,7 +387,10 @@ void sim_device_show(const struct sim_device *dev, FILE *out)
         const struct sim_point_state *ps = &dev->pts[k];
         const struct point_cfg *pc = &dev->pf->points[k];
         const char *driver = ps->mode == MODE_SCENARIO && ps->track < 0 ? "rest" : drivers[ps->mode];
-        fprintf(out, "%s %-16s %-8s %g %s%s\n", dev->label, pc->id, driver, ps->shown, pc->unit,
+        double now = ps->shown;     /* a fault signal is shown as the value it stands for */
+        if (!ps->shown_fault)
+            sim_point_read(&pc->map, dev->tables, &now);    /* what a master wrote, if it did */
+        fprintf(out, "%s %-16s %-8s %g %s%s\n", dev->label, pc->id, driver, now, pc->unit,
                 ps->shown_fault ? " (fault signal)" : "");
     }
     char what[SIM_INJECT_TEXT_MAX];
