@@ -16,9 +16,10 @@
  * due meanwhile fail, and opening is retried with a doubling delay capped at the
  * longest backoff_ms of the bus's devices.
  *
- * Writes (poller_write.h) take the next turn on the line when one waits: one
- * request with the same flush, timeout and pause as a read, through libmodbus'
- * write functions (which check the echo). The thread sleeps on its write
+ * Writes (poller_write.h) take the next turn on the line when one waits (then
+ * writes and reads alternate, so a dead module's retries leave its neighbours
+ * every other turn): one request with the same flush, timeout and pause as a
+ * read, through libmodbus' write functions (which check the echo). The thread sleeps on its write
  * doorbell as well as on the stop eventfd, so a write never waits for a poll.
  */
 #include "poller_threads.h"
@@ -43,6 +44,7 @@ struct rtu_bus {
     size_t ndevs, rr;
     modbus_t *ctx;
     int open, need_flush, down_logged;
+    int wrote_last;                     /* the last request was a write: a read's turn next */
     int64_t reopen_at;
     long reopen_delay_ms, reopen_cap_ms;
     int stop_fd;
@@ -232,10 +234,11 @@ static void *rtu_thread(void *arg)
                                   "the serial port cannot be opened");
             pw = b->open ? pw : NULL;
         }
-        struct poll_device *d = b->open && !pw
+        struct poll_device *d = b->open && (!pw || b->wrote_last)
                                     ? poll_group_pick(b->devs, b->ndevs, &b->rr, now, &req) : NULL;
         long sleep_ms;
-        if (b->open && pw) {
+        b->wrote_last = b->open && pw && !d;
+        if (b->wrote_last) {
             sleep_ms = pause_after(b, pw->dev);
             bus_transact_write(b, pw);
         } else if (d) {

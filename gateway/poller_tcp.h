@@ -38,6 +38,7 @@ struct tcp_conn {
 
     struct poll_writes *writes;         /* the thread's writes (poller_write.h) */
     struct poll_write *wbusy;           /* the outstanding request is this write, else a read */
+    int wrote_last;                     /* the last request was a write: a read's turn next */
     struct poll_device *busy;           /* the device whose request is outstanding */
     struct poll_device *last;           /* the device last asked (for drop counts) */
     struct poll_request req;

@@ -14,8 +14,9 @@
  * dropped and counted; the request stays outstanding until its timeout.
  *
  * Writes (poller_write.h) share all of this: a waiting write of one of the
- * connection's devices is sent before the next read, one transaction like any
- * other, and its timeout, loss or reply settles the write instead of a read.
+ * connection's devices is sent before the next read (then they take turns), one
+ * transaction like any other, and its timeout, loss or reply settles the write
+ * instead of a read.
  */
 #include "poller_tcp.h"
 
@@ -137,14 +138,19 @@ static void conn_send(struct tcp_conn *c, struct poll_device *d, const uint8_t *
         conn_lost(c, now, sent < 0 ? strerror(errno) : "the request did not fit the socket");
 }
 
-/* A waiting write goes first; else the next read of the devices' turns. */
+/* A waiting write goes first, but writes and reads take turns while both wait, so a
+ * dead module's retries never hold back the devices that share its connection. */
 static void conn_send_next(struct tcp_conn *c, int64_t now)
 {
     struct poll_request req;
     struct poll_write *pw = poll_writes_pick(c->writes, c->devs, c->ndevs);
+    struct poll_device *d = NULL;
     uint8_t pdu[PDU_MAX_BYTES];
 
-    if (pw) {
+    if (!pw || c->wrote_last)
+        d = poll_group_pick(c->devs, c->ndevs, &c->rr, now, &req);
+    c->wrote_last = !d && pw;
+    if (!d && pw) {
         size_t len = pdu_build_write(pdu, &pw->req.w);
         if (len == 0) {
             poll_writes_fail(c->writes, pw, now, "the core asked for a write no Modbus function carries");
@@ -155,7 +161,6 @@ static void conn_send_next(struct tcp_conn *c, int64_t now)
         conn_send(c, pw->dev, pdu, len, now);
         return;
     }
-    struct poll_device *d = poll_group_pick(c->devs, c->ndevs, &c->rr, now, &req);
     if (!d)
         return;
     c->req = req;
