@@ -29,11 +29,16 @@
 /* Write results: one write per writable point is in flight at most (OUTPUTS_MAX). */
 #define CORE_WRITE_RESULTS 4096
 
-/* Why a local output holds its wanted value, for the event that records the write. */
+/* Why a local output holds a value, for the event that records the write. */
 struct output_note {
     int severity;                   /* of the alarm that needs it, 0 none */
     char actor[EVENT_ACTOR_MAX];    /* "rule:gas1/lel", or the operator who wrote it */
     char detail[EVENT_DETAIL_MAX];  /* "RAISED gas1/lel; 2 alarms need it" */
+};
+
+struct output_why {
+    struct output_note wanted;      /* why it wants its value now */
+    struct output_note sent;        /* why the write on its way was sent (the want may move on) */
 };
 
 struct core {
@@ -61,7 +66,7 @@ struct core {
     uint8_t *in_rules;              /* per point: read by some combined rule */
     /* Local outputs (core_outputs.c): one slot per writable point. */
     struct output_slot *outputs;
-    struct output_note *output_notes;
+    struct output_why *output_why;
     size_t noutputs;
     uint32_t *output_of;            /* per point: its slot + 1, 0 when not writable */
     uint8_t *drives;                /* per point: its alarm names outputs */

@@ -25,6 +25,7 @@
 #define CORE_WRITE_SLACK_MS 5000    /* beyond the device's own retries, before a result is lost */
 #define POINT_LABEL_MAX (2 * ID_MAX + 2)
 #define NOTE_LABEL_MAX 48           /* of a label or an actor quoted in a note (truncated beyond) */
+#define OUTPUT_ACTOR_START "gateway"    /* who asserts the outputs at start and after a reload */
 
 static void point_label(const struct config *cfg, uint32_t point, char *out, size_t cap)
 {
@@ -49,7 +50,7 @@ static void outputs_rethink(struct core *c, size_t k, int announce, const char *
                             uint32_t cause_point)
 {
     struct output_slot *s = &c->outputs[k];
-    struct output_note *note = &c->output_notes[k];
+    struct output_note *note = &c->output_why[k].wanted;
     struct output_want w;
     char label[POINT_LABEL_MAX];
     size_t first, n = outputs_slice(c->cfg, s->target, &first);
@@ -59,8 +60,12 @@ static void outputs_rethink(struct core *c, size_t k, int announce, const char *
     if (!output_slot_want(s, w.value, announce, 0))
         return;                     /* the same value: the note keeps the cause of it */
     note->severity = w.severity;
-    point_label(c->cfg, cause_point == POINT_NONE ? s->target : cause_point, label, sizeof label);
-    snprintf(note->actor, sizeof note->actor, "rule:%.*s", NOTE_LABEL_MAX, label);
+    if (cause_point == POINT_NONE) {
+        snprintf(note->actor, sizeof note->actor, "%s", OUTPUT_ACTOR_START);
+    } else {
+        point_label(c->cfg, cause_point, label, sizeof label);
+        snprintf(note->actor, sizeof note->actor, "rule:%.*s", NOTE_LABEL_MAX, label);
+    }
     snprintf(note->detail, sizeof note->detail, "%s; %d alarm%s need%s it", cause, w.count,
              w.count == 1 ? "" : "s", w.count == 1 ? "s" : "");
 }
@@ -74,8 +79,8 @@ int core_outputs_open(struct core *c, char *err, size_t errlen)
     c->output_of = calloc(np, sizeof *c->output_of);
     c->drives = calloc(np, 1);
     c->outputs = calloc(n ? n : 1, sizeof *c->outputs);
-    c->output_notes = calloc(n ? n : 1, sizeof *c->output_notes);
-    if (!c->output_of || !c->drives || !c->outputs || !c->output_notes) {
+    c->output_why = calloc(n ? n : 1, sizeof *c->output_why);
+    if (!c->output_of || !c->drives || !c->outputs || !c->output_why) {
         snprintf(err, errlen, "out of memory for %zu writable points", n);
         return -1;
     }
@@ -91,7 +96,7 @@ int core_outputs_open(struct core *c, char *err, size_t errlen)
         char label[POINT_LABEL_MAX];
         point_label(cfg, c->outputs[k].target, label, sizeof label);
         if (c->outputs[k].has_want)
-            log_info("output %s: %s, so it is written %g now", label, c->output_notes[k].detail,
+            log_info("output %s: %s, so it is written %g now", label, c->output_why[k].wanted.detail,
                      c->outputs[k].want);
     }
     c->outputs_dirty = 1;
@@ -101,11 +106,11 @@ int core_outputs_open(struct core *c, char *err, size_t errlen)
 void core_outputs_close(struct core *c)
 {
     free(c->outputs);
-    free(c->output_notes);
+    free(c->output_why);
     free(c->output_of);
     free(c->drives);
     c->outputs = NULL;
-    c->output_notes = NULL;
+    c->output_why = NULL;
     c->output_of = NULL;
     c->drives = NULL;
     c->noutputs = 0;
@@ -131,7 +136,7 @@ static void outputs_record(struct core *c, size_t k, enum event_kind kind, doubl
                            const char *why)
 {
     const struct output_slot *s = &c->outputs[k];
-    const struct output_note *note = &c->output_notes[k];
+    const struct output_note *note = &c->output_why[k].sent;
     size_t first, n = outputs_slice(c->cfg, s->target, &first);
     struct event ev = {.point = s->target, .kind = kind, .severity = note->severity,
                        .value = value, .quality = QUALITY_GOOD, .ts_ms = clock_wall_ms()};
@@ -157,7 +162,7 @@ static int outputs_settle(struct core *c, size_t k, uint32_t id, int ok, const c
     point_label(c->cfg, s->target, label, sizeof label);
     c->outputs_dirty = 1;
     if (ok)
-        log_info("output %s is %g (%s)", label, tried, c->output_notes[k].detail);
+        log_info("output %s is %g (%s)", label, tried, c->output_why[k].sent.detail);
     if (rec == OUTPUT_RECORD_DRIVEN) {
         outputs_record(c, k, EV_OUTPUT, tried, NULL);
         return 1;
@@ -206,6 +211,7 @@ static int outputs_send(struct core *c, size_t k, double value, int64_t now)
     int encoded = pdu_write_encode(&pc->map, value, &req.w) == 0;
     output_slot_sent(s, req.id, value, encoded ? outputs_expect(&pc->map, &req.w, value) : value,
                      deadline);
+    c->output_why[k].sent = c->output_why[k].wanted;
     if (!encoded) {
         snprintf(why, sizeof why, "%g does not fit the point's type, scale and range", value);
         return outputs_settle(c, k, req.id, 0, why, now);
@@ -282,10 +288,11 @@ int core_outputs_write(struct core *c, uint32_t point, double value, const char 
         return -1;
     }
     size_t k = c->output_of[point] - 1;
+    struct output_note *note = &c->output_why[k].wanted;
     output_slot_want(&c->outputs[k], value, 1, 1);
-    c->output_notes[k].severity = 0;
-    snprintf(c->output_notes[k].actor, sizeof c->output_notes[k].actor, "%s", actor);
-    snprintf(c->output_notes[k].detail, sizeof c->output_notes[k].detail, "written by hand");
+    note->severity = 0;
+    snprintf(note->actor, sizeof note->actor, "%s", actor);
+    snprintf(note->detail, sizeof note->detail, "written by hand");
     c->outputs_dirty = 1;
     return 0;
 }

@@ -5,9 +5,10 @@
  *   - at most one write is in flight, and only its result (by id) moves the slot;
  *   - `confirmed` means the device acknowledged `value`; a failure or a readback
  *     that disagrees drops it, and output_slot_due then asks for the wanted value;
- *   - failures only count a streak: the first failure is recorded, the rest wait
- *     `retry_ms` each and are logged by the caller; a success after failures is
- *     always recorded, so the record shows when the output came back.
+ *   - failures count a streak of one value: its first failure is recorded, the
+ *     rest wait `retry_ms` each and are logged by the caller; a failure of another
+ *     value (a new demand) starts a new streak and is recorded too; a success
+ *     after failures is always recorded, so the record shows when it came back.
  */
 #include "outputs.h"
 
@@ -99,15 +100,19 @@ enum output_record output_slot_result(struct output_slot *s, uint32_t id, int ok
     s->in_flight = 0;
     s->done_mono = now;
     if (!ok) {
+        int news = s->failures == 0 || !output_same(s->failed_value, s->sending);
+        s->failures = news ? 1 : s->failures + 1;
+        s->failed_value = s->sending;
         s->confirmed = 0;
         s->announce |= s->sending_announce;     /* still news when it finally goes through */
-        s->retry_at = now + retry_ms;
+        if (output_same(s->sending, s->want))
+            s->retry_at = now + retry_ms;       /* else the newer value goes out at once */
         if (s->by_hand) {           /* an operator's write is tried once (with the device's */
             s->has_want = 0;        /* retries) and reported; the operator decides what next */
             s->failures = 0;
             return OUTPUT_RECORD_FAILED;
         }
-        return ++s->failures == 1 ? OUTPUT_RECORD_FAILED : OUTPUT_RECORD_NONE;
+        return news ? OUTPUT_RECORD_FAILED : OUTPUT_RECORD_NONE;
     }
     int recovered = s->failures > 0;
     s->failures = 0;

@@ -73,7 +73,8 @@ struct output_slot {
     double sending_expect;          /* what the device should read back after it */
     int sending_announce;
     int64_t deadline;               /* give up waiting for the poller's result then */
-    int failures;                   /* in a row */
+    int failures;                   /* in a row, of failed_value */
+    double failed_value;
     int64_t retry_at;               /* no new write before this (monotonic) */
     int64_t done_mono;              /* when the last write ended; later readbacks count */
 };

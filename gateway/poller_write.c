@@ -84,7 +84,7 @@ void poll_writes_exception(struct poll_writes *w, struct poll_write *pw, int64_t
 void poll_writes_failure(struct poll_writes *w, struct poll_write *pw, int64_t now, const char *why)
 {
     pw->busy = 0;
-    if (pw->attempt < pw->dev->cfg->retries) {
+    if (!pw->dev->backed_off && pw->attempt < pw->dev->cfg->retries) {     /* a dead device: one try */
         pw->attempt++;
         log_debug("device '%s': write %u attempt %d failed: %s; trying again.", pw->dev->cfg->id,
                   (unsigned)pw->req.id, pw->attempt, why);

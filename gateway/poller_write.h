@@ -6,8 +6,9 @@
  * thread takes them into a fixed table of slots (no allocation after start) and
  * sends the oldest waiting write of a connection or line before its next read.
  * A write that times out or meets a bad frame is retried up to its device's
- * `retries`, like a read; an exception reply or a connection that cannot be made
- * fails it at once. Every request ends in exactly one write_result pushed to the
+ * `retries`, like a read (and, like a probe of a backed-off device, not retried
+ * when the device is known dead); an exception reply or a connection that cannot
+ * be made fails it at once. Every request ends in exactly one write_result pushed to the
  * core, in the order the requests of one point were submitted.
  *
  * A slot is never moved while it is used, so a connection may hold a pointer to

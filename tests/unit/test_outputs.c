@@ -160,6 +160,26 @@ static void test_slot_failures(void)
     CHECK_INT(s.failures, 0);
 }
 
+/* The value wanted moves on while a write fails: each value's first failure is news,
+ * and the newer value goes out at once, not after the old one's retry delay. */
+static void test_slot_superseded_failure(void)
+{
+    struct output_slot s;
+    double v;
+    output_slot_init(&s, HORN);
+    output_slot_want(&s, 0, 0, 0);                      /* asserted at start */
+    output_slot_sent(&s, 1, 0, 0, DEADLINE_MS);
+    output_slot_want(&s, 1, 1, 0);                      /* an alarm meanwhile */
+    CHECK_INT(output_slot_result(&s, 1, 0, 100, RETRY_MS), OUTPUT_RECORD_FAILED);
+    CHECK(output_slot_due(&s, 100, &v));                /* no wait for the newer value */
+    CHECK_NEAR(v, 1, 0);
+    output_slot_sent(&s, 2, 1, 1, 100 + DEADLINE_MS);
+    CHECK_INT(output_slot_result(&s, 2, 0, 200, RETRY_MS), OUTPUT_RECORD_FAILED);   /* news */
+    CHECK(output_slot_due(&s, 200 + RETRY_MS, &v));
+    output_slot_sent(&s, 3, 1, 1, 1200 + DEADLINE_MS);
+    CHECK_INT(output_slot_result(&s, 3, 0, 1300, RETRY_MS), OUTPUT_RECORD_NONE);    /* a retry */
+}
+
 /* A module that restarted and lost its coil is written again, once a reading taken
  * after the write shows it; readings from before the write do not count. */
 static void test_slot_readback(void)
@@ -203,6 +223,7 @@ int main(void)
     test_silence_and_severity();
     test_slot_write();
     test_slot_failures();
+    test_slot_superseded_failure();
     test_slot_readback();
     test_slot_by_hand();
     return check_summary();
