@@ -17,7 +17,8 @@
 
 #define PDU_WRITE_ONE_BYTES 5           /* function, address (2), value (2) */
 #define PDU_WRITE_MANY_HEADER_BYTES 6   /* function, address (2), count (2), byte count */
-#define PDU_WRITE_MANY_REPLY_BYTES 5    /* function, address (2), count (2) */
+/* The reply: function, address (2), then the value (FC 5, 6) or the count (FC 16). */
+#define PDU_WRITE_REPLY_BYTES 5
 
 const char *pdu_write_refusal(const struct point_map *m)
 {
@@ -104,8 +105,7 @@ enum pdu_status pdu_parse_write(const uint8_t *pdu, size_t len, const struct pdu
         return exc;
     if (pdu[0] != w->function)
         return pdu_write_bad(why, "the function code differs from the request's (a reply to another request, or noise)");
-    size_t want = w->function == PDU_FC_WRITE_REGISTERS ? PDU_WRITE_MANY_REPLY_BYTES : PDU_WRITE_ONE_BYTES;
-    if (len != want)
+    if (len != PDU_WRITE_REPLY_BYTES)
         return pdu_write_bad(why, "a write response is exactly 5 bytes long");
     if (pdu_get_u16(pdu + 1) != w->address)
         return pdu_write_bad(why, "the response names another address than the one written");

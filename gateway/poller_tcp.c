@@ -135,12 +135,11 @@ static struct tcp_conn *conn_for(struct tcp_poller *tp, const struct device_cfg 
     return c;
 }
 
-static void conn_add_device(struct tcp_poller *tp, struct tcp_conn *c, struct poll_device *d)
+static void conn_add_device(struct tcp_conn *c, struct poll_device *d)
 {
     const struct device_cfg *dc = d->cfg;
 
     c->devs[c->ndevs++] = d;
-    c->writes = d->writes = &tp->writes;
     if (dc->timeout_ms > c->connect_timeout_ms)
         c->connect_timeout_ms = dc->timeout_ms;
     if (dc->connect_pause_ms > c->connect_pause_ms)
@@ -176,7 +175,7 @@ static int group_devices(struct tcp_poller *tp, struct poll_device *devs, size_t
     }
     for (size_t i = 0; i < ndevs; i++)
         if (devs[i].cfg && devs[i].cfg->kind == BUS_TCP)
-            conn_add_device(tp, &tp->conns[conn_of[i]], &devs[i]);
+            conn_add_device(&tp->conns[conn_of[i]], &devs[i]);
     free(conn_of);
     for (size_t k = 0; k < tp->nconns; k++)
         if (conn_resolve(&tp->conns[k], err, errlen) < 0)
@@ -198,14 +197,12 @@ struct tcp_poller *tcp_poller_start(struct poll_device *devs, size_t ndevs, int 
     }
     tp->epfd = -1;
     tp->stop_fd = stop_fd;
-    if (poll_writes_init(&tp->writes, devs, ndevs, write_results, err, errlen) < 0) {
-        free(tp);
-        return NULL;
-    }
+    tp->writes.bell.fd = -1;            /* nothing to close until poll_writes_init */
     wev.data.ptr = &tp->writes;
     for (size_t i = 0; i < ndevs; i++)
         ntcp += devs[i].cfg && devs[i].cfg->kind == BUS_TCP;   /* a virtual device has no cfg */
-    if (group_devices(tp, devs, ndevs, ntcp, err, errlen) < 0)
+    if (group_devices(tp, devs, ndevs, ntcp, err, errlen) < 0 ||
+        poll_writes_init(&tp->writes, devs, ndevs, write_results, err, errlen) < 0)
         goto fail;
     tp->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (tp->epfd < 0 || epoll_ctl(tp->epfd, EPOLL_CTL_ADD, stop_fd, &ev) < 0 ||
@@ -214,8 +211,12 @@ struct tcp_poller *tcp_poller_start(struct poll_device *devs, size_t ndevs, int 
                  strerror(errno));
         goto fail;
     }
-    for (size_t k = 0; k < tp->nconns; k++)
+    for (size_t k = 0; k < tp->nconns; k++) {
         tp->conns[k].epfd = tp->epfd;
+        tp->conns[k].writes = &tp->writes;
+        for (size_t i = 0; i < tp->conns[k].ndevs; i++)
+            tp->conns[k].devs[i]->writes = &tp->writes;
+    }
     int rc = pthread_create(&tp->thread, NULL, tcp_thread, tp);
     if (rc != 0) {
         snprintf(err, errlen, "cannot start the Modbus TCP poller thread: %s", strerror(rc));
