@@ -12,6 +12,7 @@ set -euo pipefail
 BUILD=${1:?usage: test_local_outputs.sh BUILD_DIR}
 SRC=${RISKGW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$SRC/tests/lib/harness.sh"
+. "$SRC/tests/lib/siren.sh"
 harness_init
 STEP_S=10
 
@@ -26,16 +27,7 @@ siren_port=$(free_port)
 start_bg siren sh -c "exec '$BUILD/riskgw-sim' --profile siren_beacon --port $siren_port \
     --control '$WORK/siren.ctl' </dev/null"
 wait_for_line "$WORK/siren.log" "listening on" "$STEP_S" || fail "siren simulator did not start"
-siren() { echo "$1" | socat -t 2 - "UNIX-CONNECT:$WORK/siren.ctl"; }
-coil() { siren show | awk -v p="$1" '$4 == p {print $6}'; }     # "siren_beacon unit 1 horn rest 1 "
 writes() { grep -c "point $1: written by the master, now $2" "$WORK/siren.log" || true; }
-wait_coil() {
-    local deadline=$((SECONDS + STEP_S))
-    until [ "$(coil "$1")" = "$2" ]; do
-        [ "$SECONDS" -le "$deadline" ] || fail "siren $1 is $(coil "$1"), not $2: $(siren show)"
-        sleep "$HARNESS_POLL_S"
-    done
-}
 
 cat > "$WORK/site.json" <<JSON
 {
@@ -74,8 +66,8 @@ event() { grep "\"kind\":\"$1\"" "$WORK/events.log" | grep "\"point\":\"$2\"" | 
 # ---- the alarm sounds the horn and lights the beacon ----
 sim_say "set lel 30"
 wait_for_line "$WORK/events.log" '"kind":"RAISED"' "$STEP_S" || fail "no RAISED at 30 %LEL"
-wait_coil horn 1
-wait_coil beacon 1
+wait_coil horn 1 "$STEP_S"
+wait_coil beacon 1 "$STEP_S"
 wait_for_line "$WORK/events.log" '"point":"beacon".*"kind":"OUTPUT"' "$STEP_S" || fail "no OUTPUT event for the beacon"
 jq -e '.level == "on" and .value == 1 and .severity == 1 and .actor == "rule:gas1/lel"
        and (.detail | test("RAISED gas1/lel; 1 alarm needs it"))' <<<"$(event OUTPUT horn siren1)" >/dev/null \
@@ -108,32 +100,32 @@ grep -q "refused: point siren1/horn is an output" <<<"$out" || fail "console ref
 # ---- silence mutes the sounder; the beacon stays ----
 command '{"id":"s1","cmd":"silence","device":"gas1","point":"lel","actor":"duty"}'
 jq -e '.ok == true' <<<"$(reply_for s1)" >/dev/null || fail "silence refused: $(reply_for s1)"
-wait_coil horn 0
+wait_coil horn 0 "$STEP_S"
 [ "$(coil beacon)" = 1 ] || fail "silence released the beacon: $(siren show)"
 
 # ---- the module restarts and drops its coils: the gateway writes the beacon again ----
 siren "set beacon 0" >/dev/null
 wait_for_line "$WORK/gw1.log" "output siren1/beacon reads 0, not the 1 it was written" "$STEP_S" \
   || fail "the lost beacon was not noticed"
-wait_coil beacon 1
+wait_coil beacon 1 "$STEP_S"
 
 # ---- kill -9, the module loses its beacon meanwhile, a restart re-asserts it ----
 kill -9 "$gw"
 wait "$gw" 2>/dev/null || true
 siren "set beacon 0" >/dev/null
-wait_coil beacon 0
+wait_coil beacon 0 "$STEP_S"
 start_bg gw2 "$BUILD/riskgw" -c "$WORK/site.json"
 gw=$BG_PID
 wait_for_line "$WORK/gw2.log" "output siren1/beacon: asserted at start; 1 alarm needs it, so it is written 1 now" \
   "$STEP_S" || fail "the beacon was not re-asserted from the saved alarm: $(cat "$WORK/gw2.log")"
-wait_coil beacon 1
+wait_coil beacon 1 "$STEP_S"
 [ "$(coil horn)" = 0 ] || fail "the silenced horn sounds again after the restart"
 
 # ---- gas gone, reset: the beacon is released ----
 sim_say "set lel 2"
 wait_for_line "$WORK/events.log" '"kind":"RETURNED"' "$STEP_S" || fail "no RETURNED"
 out=$("$BUILD/riskgw" reset -c "$WORK/site.json" gas1 lel --actor tech-li 2>&1) || fail "reset refused: $out"
-wait_coil beacon 0
+wait_coil beacon 0 "$STEP_S"
 wait_for_line "$WORK/events.log" '"kind":"OUTPUT".*"level":"off".*"actor":"rule:gas1/lel".*RESET gas1/lel by cli:tech-li' \
   "$STEP_S" || fail "no OUTPUT off event naming the reset"
 

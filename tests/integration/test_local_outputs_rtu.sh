@@ -9,6 +9,7 @@ set -euo pipefail
 BUILD=${1:?usage: test_local_outputs_rtu.sh BUILD_DIR}
 SRC=${RISKGW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$SRC/tests/lib/harness.sh"
+. "$SRC/tests/lib/siren.sh"
 harness_init
 STEP_S=10
 
@@ -23,15 +24,6 @@ start_bg siren sh -c "exec '$BUILD/riskgw-sim' --profile siren_beacon --rtu-pty 
     --control '$WORK/siren.ctl' </dev/null"
 wait_for_line "$WORK/siren.log" "^riskgw-sim: rtu on /dev/pts/[0-9]+ " "$STEP_S" || fail "siren simulator did not start"
 line=$(sed -n 's/^riskgw-sim: rtu on \(\/dev\/pts\/[0-9]*\) .*/\1/p' "$WORK/siren.log")
-siren() { echo "$1" | socat -t 2 - "UNIX-CONNECT:$WORK/siren.ctl"; }
-coil() { siren show | awk -v p="$1" '$4 == p {print $6}'; }
-wait_coil() {
-    local deadline=$((SECONDS + STEP_S))
-    until [ "$(coil "$1")" = "$2" ]; do
-        [ "$SECONDS" -le "$deadline" ] || fail "siren $1 is $(coil "$1"), not $2: $(siren show)"
-        sleep "$HARNESS_POLL_S"
-    done
-}
 
 cat > "$WORK/site.json" <<JSON
 {
@@ -59,20 +51,20 @@ wait_for_line "$WORK/gw.log" "output siren1/beacon is 0 \(asserted at start" "$S
 
 sim_say "set lel 30"
 wait_for_line "$WORK/events.log" '"kind":"RAISED"' "$STEP_S" || fail "no RAISED at 30 %LEL"
-wait_coil horn 1
-wait_coil beacon 1
+wait_coil horn 1 "$STEP_S"
+wait_coil beacon 1 "$STEP_S"
 wait_for_line "$WORK/events.log" '"device":"siren9".*"kind":"OUTPUT_FAILED","level":"on"' "$STEP_S" \
   || fail "no OUTPUT_FAILED for the dead unit on the line"
 grep '"device":"siren9".*"level":"on"' "$WORK/events.log" | grep -q 'Connection timed out (2 tries)' \
   || fail "the dead unit's failure does not say why: $(grep siren9 "$WORK/events.log")"
 
 "$BUILD/riskgw" silence -c "$WORK/site.json" gas1 lel --actor tech-li >/dev/null || fail "silence refused"
-wait_coil horn 0
+wait_coil horn 0 "$STEP_S"
 [ "$(coil beacon)" = 1 ] || fail "silence released the beacon: $(siren show)"
 sim_say "set lel 2"
 wait_for_line "$WORK/events.log" '"kind":"RETURNED"' "$STEP_S" || fail "no RETURNED"
 "$BUILD/riskgw" reset -c "$WORK/site.json" gas1 lel --actor tech-li >/dev/null || fail "reset refused"
-wait_coil beacon 0
+wait_coil beacon 0 "$STEP_S"
 
 siren1=$(jq -r -s 'unique_by(.seq) | .[] | select(.device == "siren1") | .kind + ":" + .point + ":" + .level' \
          "$WORK/events.log" | paste -sd' ')

@@ -103,6 +103,14 @@ static void test_silence_and_severity(void)
     CHECK(!output_needed(&o, &states[GAS2]));
 }
 
+/* A slot of HORN wanting value, its first write (id 1) on the wire. */
+static void slot_on_wire(struct output_slot *s, double value, int by_hand)
+{
+    output_slot_init(s, HORN);
+    output_slot_want(s, value, 1, by_hand);
+    output_slot_sent(s, 1, value, value, DEADLINE_MS);
+}
+
 /* want -> due -> sent -> confirmed; a new demand while one is on the wire waits for it. */
 static void test_slot_write(void)
 {
@@ -138,9 +146,7 @@ static void test_slot_failures(void)
 {
     struct output_slot s;
     double v;
-    output_slot_init(&s, HORN);
-    output_slot_want(&s, 1, 1, 0);
-    output_slot_sent(&s, 1, 1, 1, DEADLINE_MS);
+    slot_on_wire(&s, 1, 0);
     CHECK_INT(output_slot_result(&s, 1, 0, 100, RETRY_MS), OUTPUT_RECORD_FAILED);
     CHECK(!output_slot_due(&s, 100 + RETRY_MS - 1, &v));
     CHECK(output_slot_due(&s, 100 + RETRY_MS, &v));
@@ -186,9 +192,7 @@ static void test_slot_readback(void)
 {
     struct output_slot s;
     double v;
-    output_slot_init(&s, HORN);
-    output_slot_want(&s, 1, 1, 0);
-    output_slot_sent(&s, 1, 1, 1, DEADLINE_MS);
+    slot_on_wire(&s, 1, 0);
     CHECK_INT(output_slot_readback(&s, 0, 50, RETRY_MS), 0);    /* still on the wire */
     CHECK_INT(output_slot_result(&s, 1, 1, 100, RETRY_MS), OUTPUT_RECORD_DRIVEN);
     CHECK_INT(output_slot_readback(&s, 0, 90, RETRY_MS), 0);    /* read before the write */
@@ -204,9 +208,7 @@ static void test_slot_by_hand(void)
 {
     struct output_slot s;
     double v;
-    output_slot_init(&s, HORN);
-    output_slot_want(&s, 3, 1, 1);
-    output_slot_sent(&s, 1, 3, 3, DEADLINE_MS);
+    slot_on_wire(&s, 3, 1);
     CHECK_INT(output_slot_result(&s, 1, 1, 10, RETRY_MS), OUTPUT_RECORD_DRIVEN);
     CHECK(!s.has_want);
     CHECK_INT(output_slot_readback(&s, 0, 20, RETRY_MS), 0);    /* not enforced */
