@@ -237,6 +237,7 @@ static void *rtu_thread(void *arg)
         struct poll_device *d = b->open && (!pw || b->wrote_last)
                                     ? poll_group_pick(b->devs, b->ndevs, &b->rr, now, &req) : NULL;
         long sleep_ms;
+        int idle = 0;
         b->wrote_last = b->open && pw && !d;
         if (b->wrote_last) {
             sleep_ms = pause_after(b, pw->dev);
@@ -248,8 +249,11 @@ static void *rtu_thread(void *arg)
             int64_t due = pw ? 0 : poll_group_due_at(b->devs, b->ndevs);
             int64_t wake = poll_min(watch, b->open ? due : poll_max(due, b->reopen_at));
             sleep_ms = wake == POLL_NEVER ? -1 : (long)poll_max(wake - now, 0);
+            idle = 1;
         }
-        if (poller_wait_stop_or(b->stop_fd, b->writes.bell.fd, sleep_ms))
+        /* The pause after a request is the line's silence: a write waits it out. */
+        if (idle ? poller_wait_stop_or(b->stop_fd, b->writes.bell.fd, sleep_ms)
+                 : poller_wait_stop(b->stop_fd, sleep_ms))
             return NULL;
     }
 }
