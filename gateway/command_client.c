@@ -23,7 +23,7 @@
 
 #define CLIENT_REPLY_MAX 4096
 
-static const char *const console_commands[] = {"silence", "reset", "read", "reload", NULL};
+static const char *const console_commands[] = {"silence", "reset", "read", "reload", "write", NULL};
 
 int command_client_is(const char *name)
 {
@@ -42,21 +42,74 @@ static const char *login_name(void)
     return pw ? pw->pw_name : "console";
 }
 
-/* The request JSON (malloc'd), or NULL with a usage message printed. */
-static char *build_request(const char *name, int nargs, char **args, const char *actor)
+/* `write DEVICE.POINT VALUE` names the point as outputs do: split it into the two ids
+ * (args[0], args[1] on return). 0, or -1 with the reason printed. */
+static int split_point_ref(const struct config *cfg, char *ref, char **args)
 {
-    int wants_point = strcmp(name, "reload") != 0;
-    if (nargs != (wants_point ? 2 : 0)) {
-        fprintf(stderr, "usage: riskgw %s [-c FILE]%s\n", name,
-                wants_point ? " DEVICE POINT [--actor NAME]" : "");
+    long p = config_find_point_ref(cfg, ref);
+    if (p < 0) {
+        fprintf(stderr, "riskgw write: %s \"%s\"; give DEVICE POINT, or DEVICE.POINT as in the "
+                "config\n", p == -2 ? "more than one point is called" : "no point", ref);
+        return -1;
+    }
+    args[0] = (char *)cfg->devices[cfg->points[p].device].id;
+    args[1] = (char *)cfg->points[p].id;
+    return 0;
+}
+
+static void usage_for(const char *name)
+{
+    if (strcmp(name, "reload") == 0)
+        fprintf(stderr, "usage: riskgw reload [-c FILE]\n");
+    else if (strcmp(name, "write") == 0)
+        fprintf(stderr, "usage: riskgw write [-c FILE] DEVICE POINT VALUE [--actor NAME]\n"
+                        "       riskgw write [-c FILE] DEVICE.POINT VALUE [--actor NAME]\n");
+    else
+        fprintf(stderr, "usage: riskgw %s [-c FILE] DEVICE POINT%s\n", name,
+                strcmp(name, "read") == 0 ? "" : " [--actor NAME]");
+}
+
+/* write's arguments: the point (two ids, or one DEVICE.POINT) and the value. 0, or -1. */
+static int write_args(const struct config *cfg, int nargs, char **args, char **ids, double *value)
+{
+    char *end = NULL;
+    if (nargs != 2 && nargs != 3) {
+        usage_for("write");
+        return -1;
+    }
+    *value = strtod(args[nargs - 1], &end);
+    if (end == args[nargs - 1] || *end) {
+        fprintf(stderr, "riskgw write: \"%s\" is not a number\n", args[nargs - 1]);
+        return -1;
+    }
+    if (nargs == 2)
+        return split_point_ref(cfg, args[0], ids);
+    ids[0] = args[0];
+    ids[1] = args[1];
+    return 0;
+}
+
+/* The request JSON (malloc'd), or NULL with a usage message printed. */
+static char *build_request(const struct config *cfg, const char *name, int nargs, char **args,
+                           const char *actor)
+{
+    int wants_point = strcmp(name, "reload") != 0, write = strcmp(name, "write") == 0;
+    char *ids[2] = {args[0], nargs > 1 ? args[1] : NULL};
+    double value = 0.0;
+    if (write && write_args(cfg, nargs, args, ids, &value) < 0)
+        return NULL;
+    if (!write && nargs != (wants_point ? 2 : 0)) {
+        usage_for(name);
         return NULL;
     }
     cJSON *req = cJSON_CreateObject();
     cJSON_AddStringToObject(req, "id", "console");
     cJSON_AddStringToObject(req, "cmd", name);
     if (wants_point) {
-        cJSON_AddStringToObject(req, "device", args[0]);
-        cJSON_AddStringToObject(req, "point", args[1]);
+        cJSON_AddStringToObject(req, "device", ids[0]);
+        cJSON_AddStringToObject(req, "point", ids[1]);
+        if (write)
+            cJSON_AddNumberToObject(req, "value", value);
         if (strcmp(name, "read") != 0)
             cJSON_AddStringToObject(req, "actor", actor ? actor : login_name());
     }
@@ -106,6 +159,9 @@ static int print_reply(const char *name, const char *text)
             printf("%.10g (quality %s)\n", v->valuedouble, cJSON_IsString(q) ? q->valuestring : "?");
         else
             printf("no value (quality %s)\n", cJSON_IsString(q) ? q->valuestring : "?");
+    } else if (strcmp(name, "write") == 0) {
+        printf("riskgw write: queued for the device; the outcome is recorded as an OUTPUT or "
+               "OUTPUT_FAILED event (riskgw read shows the value once it is polled)\n");
     } else {
         printf("riskgw %s: done\n", name);
     }
@@ -117,7 +173,7 @@ int command_client_run(const struct config *cfg, const char *name, int nargs, ch
                        const char *actor)
 {
     char path[PATH_MAX_LEN + 8], reply[CLIENT_REPLY_MAX];
-    char *text = build_request(name, nargs, args, actor);
+    char *text = build_request(cfg, name, nargs, args, actor);
     if (!text)
         return 2;
     core_control_socket(cfg, path, sizeof path);

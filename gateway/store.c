@@ -42,7 +42,7 @@ static const char *const store_sql[STMT_COUNT] = {
     [STMT_POINT_ADD] = "INSERT INTO points (device, point) VALUES (?1, ?2)",
     [STMT_SAMPLE_ADD] = "INSERT INTO samples (point_key, ts_ms, value, quality) VALUES (?1, ?2, ?3, ?4)",
     [STMT_EVENT_ADD] = "INSERT INTO events (ts_ms, point_key, kind, level, severity, value, quality,"
-                       " actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                       " actor, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [STMT_OUTBOX_ADD] = "INSERT INTO outbox (cls, seq, topic, payload) VALUES (?1, ?2, ?3, ?4)",
     [STMT_OUTBOX_FETCH] = "SELECT seq, topic, payload FROM outbox"
                           " WHERE cls = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq LIMIT ?4",
