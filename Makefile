@@ -20,7 +20,7 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 clean:
-	rm -rf $(BUILD) build-cross build-asan build-pkg
+	rm -rf $(BUILD) build-cross build-cross-* build-pkg $(ASAN_BUILD) $(FUZZ_BUILD) $(LINT_BUILD)
 
 # ---- cross builds (Debian multiarch) and tests under qemu-user ----
 ARCH ?= aarch64

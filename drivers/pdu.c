@@ -12,14 +12,10 @@
 
 #include <errno.h>
 
+#include "pdu_internal.h"
+
 #define PDU_READ_REQUEST_BYTES 5        /* function, start (2), count (2) */
 #define PDU_READ_HEADER_BYTES 2         /* function, byte count */
-#define PDU_EXCEPTION_BYTES 2           /* function | 0x80, exception code */
-#define PDU_EXCEPTION_FLAG 0x80
-#define PDU_ADDRESS_SPACE 65536u        /* addresses 0..65535 */
-#define BITS_PER_BYTE 8
-#define BYTE_MASK 0xFFu
-#define BYTES_PER_REGISTER 2
 
 /* Modbus function codes for reads (Modbus Application Protocol v1.1b3, 6.1-6.4). */
 #define FC_READ_COILS 0x01
@@ -71,18 +67,6 @@ static size_t pdu_data_bytes(enum reg_area area, uint16_t count)
     return (size_t)count * BYTES_PER_REGISTER;
 }
 
-/* Modbus puts every 16-bit field and register high byte first. */
-static void pdu_put_u16(uint8_t *at, uint16_t v)
-{
-    at[0] = (uint8_t)(v >> BITS_PER_BYTE);
-    at[1] = (uint8_t)(v & BYTE_MASK);
-}
-
-static uint16_t pdu_get_u16(const uint8_t *at)
-{
-    return (uint16_t)(at[0] << BITS_PER_BYTE | at[1]);
-}
-
 size_t pdu_build_read(uint8_t *out, enum reg_area area, uint16_t start, uint16_t count)
 {
     uint8_t fc = pdu_read_function(area);
@@ -128,6 +112,21 @@ static enum pdu_status pdu_malformed(const char **why, const char *reason)
     return PDU_MALFORMED;
 }
 
+enum pdu_status pdu_check_exception(const uint8_t *pdu, size_t len, uint8_t fc,
+                                    uint8_t *exception_code, const char **why)
+{
+    if (pdu[0] != (fc | PDU_EXCEPTION_FLAG))
+        return PDU_OK;
+    if (len != PDU_EXCEPTION_BYTES)
+        return pdu_malformed(why, "an exception response must be exactly 2 bytes long");
+    if (pdu[1] == 0)
+        return pdu_malformed(why, "the exception response carries code 0, which Modbus does not define");
+    if (exception_code)
+        *exception_code = pdu[1];
+    *why = "the device refused the request with an exception";
+    return PDU_EXCEPTION;
+}
+
 static void pdu_unpack(const uint8_t *data, enum reg_area area, uint16_t count,
                        uint16_t *words, uint8_t *bits)
 {
@@ -157,16 +156,9 @@ enum pdu_status pdu_parse_read_why(const uint8_t *pdu, size_t len, enum reg_area
         return pdu_malformed(why, "no buffer was given for the values read");
     if (!pdu || len < 1)
         return pdu_malformed(why, "the response is empty");
-    if (pdu[0] == (fc | PDU_EXCEPTION_FLAG)) {
-        if (len != PDU_EXCEPTION_BYTES)
-            return pdu_malformed(why, "an exception response must be exactly 2 bytes long");
-        if (pdu[1] == 0)
-            return pdu_malformed(why, "the exception response carries code 0, which Modbus does not define");
-        if (exception_code)
-            *exception_code = pdu[1];
-        *why = "the device refused the read with an exception";
-        return PDU_EXCEPTION;
-    }
+    enum pdu_status exc = pdu_check_exception(pdu, len, fc, exception_code, why);
+    if (exc != PDU_OK)
+        return exc;
     if (pdu[0] != fc)
         return pdu_malformed(why, "the function code differs from the request's (a reply to another request, or noise)");
     if (len < PDU_READ_HEADER_BYTES)

@@ -1,8 +1,9 @@
 /*
- * pdu.h - the Modbus read request and response PDUs, built and checked byte by byte.
+ * pdu.h - the Modbus request and response PDUs, built and checked byte by byte.
  *
- * Used by the TCP poller (which frames PDUs in MBAP itself, on epoll) and by the
- * fuzz tests. A response from the field is untrusted: every length, byte count,
+ * Reads (FC 1-4) poll the field; writes of one point (FC 5, 6, 16) drive local
+ * outputs such as a siren (pdu_write.c). Used by the TCP poller (which frames
+ * PDUs in MBAP itself, on epoll), the RTU poller's writes and the fuzz tests. A response from the field is untrusted: every length, byte count,
  * function code and exception is checked before a single value is believed.
  */
 #ifndef RISKGW_PDU_H
@@ -51,5 +52,46 @@ enum pdu_status pdu_parse_read_why(const uint8_t *pdu, size_t len, enum reg_area
 
 /* The Modbus name of an exception code ("illegal data address" for 2). */
 const char *pdu_exception_name(uint8_t code);
+
+/* ---- writes (pdu_write.c) ---- */
+
+/* Function codes for writes (Modbus Application Protocol v1.1b3, 6.5, 6.6, 6.12). */
+#define PDU_FC_WRITE_COIL 0x05
+#define PDU_FC_WRITE_REGISTER 0x06
+#define PDU_FC_WRITE_REGISTERS 0x10
+#define PDU_WRITE_MAX_WORDS 4           /* the widest point: a 64-bit value */
+#define PDU_COIL_ON 0xFF00u             /* FC 5 says on and off with these two values */
+#define PDU_COIL_OFF 0x0000u
+
+/* One point's value, ready to go out: the function, where, and the raw words. */
+struct pdu_write {
+    uint8_t function;                   /* 5 (a coil), 6 (one register) or 16 (several) */
+    uint16_t address;
+    uint16_t count;                     /* registers written; 1 for FC 5 and 6 */
+    uint16_t words[PDU_WRITE_MAX_WORDS];    /* FC 5: words[0] is PDU_COIL_ON or _OFF */
+};
+
+/* Why a point cannot be written (a static sentence), or NULL when it can: a coil
+ * or a holding register value, never an input, nor one bit of a shared register
+ * (that needs a read-modify-write, which could undo what another master wrote). */
+const char *pdu_write_refusal(const struct point_map *m);
+
+/*
+ * The write that makes point m read `value` (engineering units), through the
+ * decoder's exact inverse (encode_bit / encode_registers): a coil is FC 5, a
+ * one-register value FC 6, a wider one FC 16. Returns 0, or -1 with errno EINVAL
+ * (pdu_write_refusal says why) or ERANGE (the value does not fit the point's
+ * type, scale and signal).
+ */
+int pdu_write_encode(const struct point_map *m, double value, struct pdu_write *w);
+
+/* The request PDU into out (room for PDU_MAX_BYTES). Returns its length, or 0 with
+ * errno=EINVAL for a function other than 5, 6, 16 or a count it cannot carry. */
+size_t pdu_build_write(uint8_t *out, const struct pdu_write *w);
+
+/* Check the response to w: PDU_OK when the device echoed the write, PDU_EXCEPTION
+ * with *exception_code, or PDU_MALFORMED with *why (a static sentence; why may be NULL). */
+enum pdu_status pdu_parse_write(const uint8_t *pdu, size_t len, const struct pdu_write *w,
+                                uint8_t *exception_code, const char **why);
 
 #endif

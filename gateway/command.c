@@ -5,7 +5,10 @@
  * the core thread, and always answered on .../reply with the caller's "id", so the
  * monitoring centre knows whether its silence or reset took effect and why not.
  * A bad command changes nothing. Who may publish here is the broker's ACL's job
- * (docs/security.md); every silence and reset is recorded with its actor.
+ * (docs/security.md); every silence and reset is recorded with its actor, and so
+ * is every write. A write reaches a field device only for a point the site config
+ * marks "writable" and no alarm drives; it is queued for the device's poller and
+ * its outcome is recorded as an OUTPUT or OUTPUT_FAILED event with the actor.
  */
 #include <math.h>
 #include <stdio.h>
@@ -24,6 +27,7 @@ struct reply {
     const struct command *cmd;
     char error[CFG_ERR_MAX];
     const struct sample *reading;   /* "read": the sample to return */
+    int queued;                     /* "write": handed to the device's poller */
 };
 
 /* The reply JSON into out; -1 when it does not fit. */
@@ -51,6 +55,10 @@ static int format_reply(const struct reply *r, char *out, size_t cap)
         jw_str(&w, r->reading->ts_ms ? quality_name(r->reading->quality) : "none");
         jw_key(&w, "ts");
         jw_int(&w, r->reading->ts_ms);
+    }
+    if (r->queued) {
+        jw_key(&w, "queued");
+        jw_bool(&w, 1);
     }
     jw_close(&w, '}');
     return jw_end(&w);
@@ -106,11 +114,19 @@ int command_run(struct core *c, const char *text, size_t len, enum command_origi
             r.reading = &c->latest[p];
     } else if (cmd.kind == CMD_RELOAD) {
         core_reload(c, r.error, sizeof r.error);
+    } else if (cmd.kind == CMD_WRITE) {
+        long p = command_point(c, &r);
+        r.queued = p >= 0 && core_outputs_write(c, (uint32_t)p, cmd.value, cmd.actor, r.error,
+                                                sizeof r.error) == 0;
     }
+    const char *from = origin == ORIGIN_LOCAL ? "the box" : "mqtt";
+    const char *who = cmd.actor[0] ? cmd.actor : from;
     if (r.error[0])
-        log_warn("command %s from %s refused: %s", cmd.name, origin == ORIGIN_LOCAL ? "the box" : "mqtt", r.error);
+        log_warn("command %s %s%s%s from %s refused: %s", cmd.name, cmd.device, cmd.point[0] ? "/" : "",
+                 cmd.point, who, r.error);
     else
-        log_info("command %s from %s done", cmd.name, origin == ORIGIN_LOCAL ? "the box" : "mqtt");
+        log_info("command %s %s%s%s from %s done", cmd.name, cmd.device, cmd.point[0] ? "/" : "",
+                 cmd.point, who);
     return format_reply(&r, out, cap);
 }
 

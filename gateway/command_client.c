@@ -24,7 +24,7 @@
 #define CLIENT_REPLY_MAX 4096
 #define CLIENT_ERR_MAX 512
 
-static const char *const console_commands[] = {"silence", "reset", "read", "reload", NULL};
+static const char *const console_commands[] = {"silence", "reset", "read", "reload", "write", NULL};
 
 int command_client_is(const char *name)
 {
@@ -43,10 +43,77 @@ const char *command_client_login_name(void)
     return pw ? pw->pw_name : "console";
 }
 
-/* The request JSON (malloc'd). device and point may be NULL; actor is recorded for
- * silence and reset only. */
+/* `write DEVICE.POINT VALUE` names the point as outputs do: split it into the two ids
+ * (args[0], args[1] on return). 0, or -1 with the reason printed. */
+static int split_point_ref(const struct config *cfg, char *ref, char **args)
+{
+    long p = config_find_point_ref(cfg, ref);
+    if (p < 0) {
+        fprintf(stderr, "riskgw write: %s \"%s\"; give DEVICE POINT, or DEVICE.POINT as in the "
+                "config\n", p == -2 ? "more than one point is called" : "no point", ref);
+        return -1;
+    }
+    args[0] = (char *)cfg->devices[cfg->points[p].device].id;
+    args[1] = (char *)cfg->points[p].id;
+    return 0;
+}
+
+static void usage_for(const char *name)
+{
+    if (strcmp(name, "reload") == 0)
+        fprintf(stderr, "usage: riskgw reload [-c FILE]\n");
+    else if (strcmp(name, "write") == 0)
+        fprintf(stderr, "usage: riskgw write [-c FILE] DEVICE POINT VALUE [--actor NAME]\n"
+                        "       riskgw write [-c FILE] DEVICE.POINT VALUE [--actor NAME]\n");
+    else
+        fprintf(stderr, "usage: riskgw %s [-c FILE] DEVICE POINT%s\n", name,
+                strcmp(name, "read") == 0 ? "" : " [--actor NAME]");
+}
+
+/* write's arguments: the point (two ids, or one DEVICE.POINT) and the value. 0, or -1. */
+static int write_args(const struct config *cfg, int nargs, char **args, char **ids, double *value)
+{
+    char *end = NULL;
+    if (nargs != 2 && nargs != 3) {
+        usage_for("write");
+        return -1;
+    }
+    *value = strtod(args[nargs - 1], &end);
+    if (end == args[nargs - 1] || *end) {
+        fprintf(stderr, "riskgw write: \"%s\" is not a number\n", args[nargs - 1]);
+        return -1;
+    }
+    if (nargs == 2)
+        return split_point_ref(cfg, args[0], ids);
+    ids[0] = args[0];
+    ids[1] = args[1];
+    return 0;
+}
+
+/* A console command's arguments: the point's ids (NULL for reload) and, for write, the
+ * value. 0, or -1 with a usage message printed. */
+static int console_args(const struct config *cfg, const char *name, int nargs, char **args,
+                        char **ids, double *value)
+{
+    int wants_point = strcmp(name, "reload") != 0;
+    ids[0] = ids[1] = NULL;
+    if (strcmp(name, "write") == 0)
+        return write_args(cfg, nargs, args, ids, value);
+    if (nargs != (wants_point ? 2 : 0)) {
+        usage_for(name);
+        return -1;
+    }
+    if (wants_point) {
+        ids[0] = args[0];
+        ids[1] = args[1];
+    }
+    return 0;
+}
+
+/* The request JSON (malloc'd). device and point may be NULL, value is sent when not NULL;
+ * actor is recorded for the commands that act (not read). */
 static char *build_request(const char *name, const char *device, const char *point,
-                           const char *actor)
+                           const double *value, const char *actor)
 {
     cJSON *req = cJSON_CreateObject();
     cJSON_AddStringToObject(req, "id", "console");
@@ -54,6 +121,8 @@ static char *build_request(const char *name, const char *device, const char *poi
     if (device && point) {
         cJSON_AddStringToObject(req, "device", device);
         cJSON_AddStringToObject(req, "point", point);
+        if (value)
+            cJSON_AddNumberToObject(req, "value", *value);
         if (strcmp(name, "read") != 0)
             cJSON_AddStringToObject(req, "actor", actor ? actor : command_client_login_name());
     }
@@ -99,17 +168,22 @@ static int print_reply(const char *name, const cJSON *r)
             printf("%.10g (quality %s)\n", v->valuedouble, cJSON_IsString(q) ? q->valuestring : "?");
         else
             printf("no value (quality %s)\n", cJSON_IsString(q) ? q->valuestring : "?");
+    } else if (strcmp(name, "write") == 0) {
+        printf("riskgw write: queued for the device; the outcome is recorded as an OUTPUT or "
+               "OUTPUT_FAILED event (riskgw read shows the value once it is polled)\n");
     } else {
         printf("riskgw %s: done\n", name);
     }
     return good ? 0 : 1;
 }
 
-cJSON *command_client_ask(const struct config *cfg, const char *name, const char *device,
-                          const char *point, const char *actor, char *err, size_t errlen)
+/* command_client_ask, and value (when not NULL) sent with the command. */
+static cJSON *client_ask(const struct config *cfg, const char *name, const char *device,
+                         const char *point, const double *value, const char *actor, char *err,
+                         size_t errlen)
 {
     char path[PATH_MAX_LEN + 8], reply[CLIENT_REPLY_MAX];
-    char *text = build_request(name, device, point, actor);
+    char *text = build_request(name, device, point, value, actor);
     core_control_socket(cfg, path, sizeof path);
     int rc = text ? exchange(path, text, reply, sizeof reply) : -1;
     int e = text ? errno : ENOMEM;
@@ -124,6 +198,12 @@ cJSON *command_client_ask(const struct config *cfg, const char *name, const char
         snprintf(err, errlen, "the gateway at %s gave no answer to \"%s\"; see its log "
                  "(journalctl -u riskgw)", path, name);
     return r;
+}
+
+cJSON *command_client_ask(const struct config *cfg, const char *name, const char *device,
+                          const char *point, const char *actor, char *err, size_t errlen)
+{
+    return client_ask(cfg, name, device, point, NULL, actor, err, errlen);
 }
 
 int command_client_do(const struct config *cfg, const char *name, const char *device,
@@ -142,14 +222,12 @@ int command_client_run(const struct config *cfg, const char *name, int nargs, ch
                        const char *actor)
 {
     char err[CLIENT_ERR_MAX];
-    int wants_point = strcmp(name, "reload") != 0;
-    if (nargs != (wants_point ? 2 : 0)) {
-        fprintf(stderr, "usage: riskgw %s [-c FILE]%s\n", name,
-                wants_point ? " DEVICE POINT [--actor NAME]" : "");
+    char *ids[2];
+    double value = 0.0;
+    if (console_args(cfg, name, nargs, args, ids, &value) < 0)
         return 2;
-    }
-    cJSON *r = command_client_ask(cfg, name, wants_point ? args[0] : NULL,
-                                  wants_point ? args[1] : NULL, actor, err, sizeof err);
+    cJSON *r = client_ask(cfg, name, ids[0], ids[1], strcmp(name, "write") == 0 ? &value : NULL,
+                          actor, err, sizeof err);
     if (!r) {
         fprintf(stderr, "riskgw %s: %s\n", name, err);
         return 1;

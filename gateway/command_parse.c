@@ -8,14 +8,16 @@
 
 #define ACTOR_PREFIX_MAX 8
 #define DEFAULT_ACTOR "platform"
+#define COMMAND_VALUE_MAX 1e12      /* as a point's scale and offset: beyond it is a typo */
 
-static const char *const kind_names[CMD_KIND_COUNT] = {"status", "read", "silence", "reset", "reload"};
-static const char *const command_keys[] = {"id", "cmd", "device", "point", "actor", NULL};
+static const char *const kind_names[CMD_KIND_COUNT] = {"status", "read", "silence", "reset", "reload",
+                                                       "write"};
+static const char *const command_keys[] = {"id", "cmd", "device", "point", "value", "actor", NULL};
 
 /* Does this kind of command name a point? */
 static int needs_point(enum command_kind k)
 {
-    return k == CMD_READ || k == CMD_SILENCE || k == CMD_RESET;
+    return k == CMD_READ || k == CMD_SILENCE || k == CMD_RESET || k == CMD_WRITE;
 }
 
 static int parse_fields(const cJSON *root, enum command_origin origin, struct command *cmd,
@@ -32,8 +34,8 @@ static int parse_fields(const cJSON *root, enum command_origin origin, struct co
         if (strcmp(cmd->name, kind_names[k]) == 0)
             kind = k;
     if (kind < 0)
-        return cfg_fail(err, NULL, "unknown command \"%s\" (known: status, read, silence, reset, reload)",
-                        cmd->name);
+        return cfg_fail(err, NULL, "unknown command \"%s\" (known: status, read, silence, reset, reload, "
+                        "write)", cmd->name);
     cmd->kind = (enum command_kind)kind;
     if (jf_known_keys(root, "", command_keys, err) < 0)
         return -1;
@@ -41,6 +43,11 @@ static int parse_fields(const cJSON *root, enum command_origin origin, struct co
     if (jf_string(root, "device", "", need, cmd->device, sizeof cmd->device, err) < 0 ||
         jf_string(root, "point", "", need, cmd->point, sizeof cmd->point, err) < 0 ||
         jf_string(root, "actor", "", JF_OPTIONAL, who, sizeof who, err) < 0)
+        return -1;
+    if (cmd->kind != CMD_WRITE && cJSON_GetObjectItemCaseSensitive(root, "value"))
+        return cfg_fail(err, "value", "only the write command takes a value");
+    if (cmd->kind == CMD_WRITE &&
+        jf_number(root, "value", "", JF_REQUIRED, -COMMAND_VALUE_MAX, COMMAND_VALUE_MAX, &cmd->value, err) < 0)
         return -1;
     snprintf(cmd->actor, sizeof cmd->actor, "%s:%s", origin == ORIGIN_LOCAL ? "cli" : "mqtt", who);
     return 0;

@@ -15,15 +15,16 @@
 
 #define COMMAND_ID_MAX 64
 
-enum command_kind { CMD_STATUS, CMD_READ, CMD_SILENCE, CMD_RESET, CMD_RELOAD, CMD_KIND_COUNT };
+enum command_kind { CMD_STATUS, CMD_READ, CMD_SILENCE, CMD_RESET, CMD_RELOAD, CMD_WRITE, CMD_KIND_COUNT };
 
 struct command {
     enum command_kind kind;
     char id[COMMAND_ID_MAX];        /* the caller's correlation id, echoed in the reply */
     char name[ID_MAX];              /* the "cmd" text as given ("?" when unreadable) */
-    char device[ID_MAX];            /* read, silence, reset */
+    char device[ID_MAX];            /* read, silence, reset, write */
     char point[ID_MAX];
-    char actor[EVENT_ACTOR_MAX];    /* silence, reset: "mqtt:<who>" */
+    double value;                   /* write: in the point's engineering unit */
+    char actor[EVENT_ACTOR_MAX];    /* silence, reset, write: "mqtt:<who>" */
 };
 
 /* Where a command came from; it prefixes the recorded actor ("mqtt:duty", "cli:root"). */

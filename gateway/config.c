@@ -414,7 +414,7 @@ static int parse_root(const cJSON *root, struct config *cfg, const char *profile
         return -1;
     if (cfg->ndevices == 0)
         return cfg_fail(err, "devices", "is required: at least one device to poll");
-    return config_parse_rules(root, cfg, err);
+    return config_parse_rules(root, cfg, err) < 0 ? -1 : config_parse_outputs(root, cfg, err);
 }
 
 /* Build a config from parsed JSON; takes ownership of root. */
@@ -461,10 +461,30 @@ void config_free(struct config *cfg)
     if (!cfg)
         return;
     config_free_rules(cfg);
+    free(cfg->outputs);
     free(cfg->buses);
     free(cfg->devices);
     free(cfg->points);
     free(cfg);
+}
+
+long config_find_point_ref(const struct config *cfg, const char *ref)
+{
+    char dev[ID_MAX];
+    long found = -1;
+    for (const char *dot = strchr(ref, '.'); dot; dot = strchr(dot + 1, '.')) {
+        size_t n = (size_t)(dot - ref);
+        if (n == 0 || n >= sizeof dev)
+            continue;
+        memcpy(dev, ref, n);
+        dev[n] = '\0';
+        long p = config_find_point(cfg, dev, dot + 1);
+        if (p >= 0 && found >= 0)
+            return -2;
+        if (p >= 0)
+            found = p;
+    }
+    return found;
 }
 
 long config_find_point(const struct config *cfg, const char *device, const char *point)

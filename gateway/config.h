@@ -15,6 +15,7 @@
 #include "batch.h"
 #include "expr_rule.h"
 #include "json_field.h"
+#include "outputs.h"
 #include "point.h"
 #include "rules.h"
 #include "sink_http_cfg.h"
@@ -138,6 +139,8 @@ struct config {
     struct expr_rule *crules;       /* combined rules; crules[i] is point rules_first_point + i */
     size_t ncrules;
     size_t rules_first_point;
+    struct output_cfg *outputs;     /* the outputs rules drive, sorted by target point */
+    size_t noutputs;
 };
 
 /*
@@ -155,10 +158,16 @@ void config_free(struct config *cfg);
 int config_parse_rules(const cJSON *root, struct config *cfg, struct cfg_err *err);
 void config_free_rules(struct config *cfg);
 
+/* config_outputs.c: the "outputs" of point alarms and combined rules (after the rules). */
+int config_parse_outputs(const cJSON *root, struct config *cfg, struct cfg_err *err);
+
 /* 1 when the file holds secrets (passwords, keys, tokens) and every user may read it. */
 int config_secrets_exposed(const struct config *cfg);
 
 /* Index of a device/point by id, or -1. */
 long config_find_point(const struct config *cfg, const char *device, const char *point);
+/* The same for "device.point" (ids may hold dots: every split is tried). The index,
+ * -1 when no split names a point, -2 when more than one does. */
+long config_find_point_ref(const struct config *cfg, const char *ref);
 
 #endif

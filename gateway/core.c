@@ -28,6 +28,9 @@
 #include "sink_mqtt.h"
 
 #define CORE_BATCH 256              /* items taken from a queue per wake-up */
+/* A routine commit runs once the open transaction holds this many rows, so an
+ * alarm's commit (and its WAL fsync) carries at most this much besides itself. */
+#define CORE_COMMIT_ROWS 512
 #define RULE_TICK_MS 100            /* how often rule delays are checked without samples */
 #define STATUS_PAYLOAD_MAX 512
 
@@ -39,7 +42,8 @@ static int open_points(struct core *c, char *err, size_t errlen)
         return -1;
     }
     core_tables_install(c, &t);
-    return core_bind_points(c, err, errlen) < 0 ? -1 : core_rules_open(c, err, errlen);
+    return core_bind_points(c, err, errlen) < 0 || core_rules_open(c, err, errlen) < 0 ? -1
+                                                    : core_outputs_open(c, err, errlen);
 }
 
 /* Take a new sink (NULL: its creation failed, err says why) into the outbox. */
@@ -110,7 +114,8 @@ struct core *core_open(struct config *cfg, char *err, size_t errlen)
     c->bell.fd = -1;
     if (doorbell_open(&c->bell) < 0 || open_signals(c) < 0 ||
         queue_init(&c->samples, sizeof(struct sample), CORE_SAMPLE_QUEUE, &c->bell) < 0 ||
-        queue_init(&c->control, sizeof(struct ctl_msg), CORE_CONTROL_QUEUE, &c->bell) < 0) {
+        queue_init(&c->control, sizeof(struct ctl_msg), CORE_CONTROL_QUEUE, &c->bell) < 0 ||
+        queue_init(&c->write_results, sizeof(struct write_result), CORE_WRITE_RESULTS, &c->bell) < 0) {
         snprintf(err, errlen, "cannot set up the core's queues: %s", strerror(errno));
         goto fail;
     }
@@ -122,7 +127,7 @@ struct core *core_open(struct config *cfg, char *err, size_t errlen)
         goto fail;
     if (core_control_open(c, err, errlen) < 0)
         goto fail;
-    c->pollers = pollers_start(cfg, &c->samples, err, errlen);
+    c->pollers = pollers_start(cfg, &c->samples, &c->write_results, err, errlen);
     if (!c->pollers)
         goto fail;
     return c;
@@ -139,6 +144,8 @@ void core_drain_samples(struct core *c)
         c->poll_progress_ms = clock_mono_ms();
         for (size_t i = 0; i < n; i++)
             core_handle_sample(c, &batch[i]);
+        if (store_txn_writes(c->store) >= CORE_COMMIT_ROWS)
+            core_commit(c);
     }
 }
 
@@ -245,6 +252,7 @@ static void supervise(struct core *c, int64_t now)
 static int64_t next_deadline(const struct core *c)
 {
     int64_t next = c->next_tick_ms < c->next_commit_ms ? c->next_tick_ms : c->next_commit_ms;
+    next = next < c->next_output_ms ? next : c->next_output_ms;
     return next < c->next_status_ms ? next : c->next_status_ms;
 }
 
@@ -278,6 +286,8 @@ int core_run(struct core *c)
         core_drain_samples(c);
         drain_control(c);
         run_timers(c, clock_mono_ms());
+        if (core_outputs_service(c, clock_mono_ms()) > 0)
+            core_commit(c);                 /* output events reach the disk before the uplinks */
         supervise(c, clock_mono_ms());
         if (outbox_pump(c->outbox, clock_mono_ms()) < 0)
             log_error("outbox: %s", outbox_last_error(c->outbox));
@@ -305,11 +315,13 @@ void core_close(struct core *c)
     store_close(c->store);
     queue_destroy(&c->samples);
     queue_destroy(&c->control);
+    queue_destroy(&c->write_results);
     doorbell_close(&c->bell);
     if (c->sigfd >= 0)
         close(c->sigfd);
     core_control_close(c);
     core_rules_close(c);
+    core_outputs_close(c);
     struct point_tables none = {0};
     core_tables_install(c, &none);
     config_free(c->cfg);

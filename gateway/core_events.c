@@ -139,6 +139,7 @@ void core_record_event(struct core *c, struct event *ev)
         c->replay = 1;
     c->pending[c->npending++] = *ev;
     c->events_recorded++;
+    core_outputs_event(c, ev);
     log_info("event %s %s/%s level=%s severity=%d value=%g quality=%s id=%lld", event_kind_name(ev->kind),
              dev, pt, ev->level[0] ? ev->level : "-", ev->severity, ev->value, quality_name(ev->quality),
              (long long)ev->id);
@@ -191,8 +192,9 @@ void core_handle_sample(struct core *c, const struct sample *s)
     c->unsent[s->point] = 1;
     c->samples_seen++;
     core_record_sample(c, s);
+    core_outputs_readback(c, s);
     int n = 0;
-    if (pc->rule.nlevels > 0) {
+    if (rules_enabled(&pc->rule)) {
         n = rules_eval(&pc->rule, &c->rule_state[s->point], s, s->mono_ms, evs);
         record_all(c, evs, n);
     }
@@ -208,7 +210,7 @@ void core_tick_rules(struct core *c, int64_t now_mono, int64_t now_wall)
     int any = 0;
     for (size_t i = 0; i < c->cfg->npoints; i++) {
         const struct point_cfg *pc = &c->cfg->points[i];
-        if (pc->rule.nlevels == 0 || c->cfg->devices[pc->device].kind == BUS_VIRTUAL)
+        if (!rules_enabled(&pc->rule) || c->cfg->devices[pc->device].kind == BUS_VIRTUAL)
             continue;           /* combined rules tick in core_rules_tick */
         int n = rules_tick(&pc->rule, &c->rule_state[i], (uint32_t)i, now_mono, now_wall, evs);
         record_all(c, evs, n);

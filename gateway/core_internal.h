@@ -11,6 +11,7 @@
 #include "config.h"
 #include "expr.h"
 #include "outbox.h"
+#include "outputs.h"
 #include "poller.h"
 #include "queue.h"
 #include "rules.h"
@@ -25,12 +26,27 @@
 #define CORE_CONTROL_QUEUE 4096
 #define CORE_MAX_SINKS (2 + CONFIG_MAX_WEBHOOKS)   /* mqtt, national, webhooks */
 #define CORE_PENDING_EVENTS 4096    /* events kept in memory while the store cannot write */
+/* Write results: one write per writable point is in flight at most (OUTPUTS_MAX). */
+#define CORE_WRITE_RESULTS 4096
+
+/* Why a local output holds a value, for the event that records the write. */
+struct output_note {
+    int severity;                   /* of the alarm that needs it, 0 none */
+    char actor[EVENT_ACTOR_MAX];    /* "rule:gas1/lel", or the operator who wrote it */
+    char detail[EVENT_DETAIL_MAX];  /* "RAISED gas1/lel; 2 alarms need it" */
+};
+
+struct output_why {
+    struct output_note wanted;      /* why it wants its value now */
+    struct output_note sent;        /* why the write on its way was sent (the want may move on) */
+};
 
 struct core {
     struct config *cfg;
     struct doorbell bell;
     struct queue samples;           /* struct sample, from pollers */
     struct queue control;           /* struct ctl_msg, from sinks */
+    struct queue write_results;     /* struct write_result, from pollers */
     struct store *store;
     struct outbox *outbox;
     struct sink *sinks[CORE_MAX_SINKS];
@@ -48,6 +64,15 @@ struct core {
     struct history *history;        /* windows the combined rules read */
     struct expr_env env;
     uint8_t *in_rules;              /* per point: read by some combined rule */
+    /* Local outputs (core_outputs.c): one slot per writable point. */
+    struct output_slot *outputs;
+    struct output_why *output_why;
+    size_t noutputs;
+    uint32_t *output_of;            /* per point: its slot + 1, 0 when not writable */
+    uint8_t *drives;                /* per point: its alarm names outputs */
+    uint32_t next_write_id;
+    int64_t next_output_ms;         /* monotonic: the next retry or result deadline */
+    int outputs_dirty;              /* a want changed: look for writes to send */
     int sigfd;
     int ctlfd;                      /* listening local control socket, -1 none */
     int stop;
@@ -108,6 +133,19 @@ int core_rules_open(struct core *c, char *err, size_t errlen);
 void core_rules_close(struct core *c);
 int core_rules_sample(struct core *c, const struct sample *s);
 int core_rules_tick(struct core *c, int64_t now_mono, int64_t now_wall);
+
+/* core_outputs.c: local outputs follow the alarms; writes go to the pollers. */
+int core_outputs_open(struct core *c, char *err, size_t errlen);
+void core_outputs_close(struct core *c);
+/* An event was recorded: the outputs its point drives may want another value. */
+void core_outputs_event(struct core *c, const struct event *ev);
+/* A reading of a writable point: written again if it lost its value. */
+void core_outputs_readback(struct core *c, const struct sample *s);
+/* Take the pollers' results, send due writes; returns the events recorded. */
+int core_outputs_service(struct core *c, int64_t now);
+/* An operator's write: 0, or -1 with why (not writable, driven by rules, value out of range). */
+int core_outputs_write(struct core *c, uint32_t point, double value, const char *actor, char *why,
+                       size_t whylen);
 
 /* core_history.c: samples worth keeping, minute aggregates, retention. */
 void core_record_sample(struct core *c, const struct sample *s);

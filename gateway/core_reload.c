@@ -6,7 +6,8 @@
  * on untouched. A good one replaces the devices, points and rules: the pollers are
  * stopped, everything already read is processed under the old config and
  * committed, every alarm state is saved, the new tables are built, the states are
- * restored by device/point id (where the rule is unchanged), and polling restarts.
+ * restored by device/point id (where the rule is unchanged), the local outputs are
+ * re-asserted from them, and polling restarts.
  * Identity, broker and store settings need a restart; such a reload is refused.
  */
 #include <stdio.h>
@@ -83,14 +84,16 @@ int core_reload(struct core *c, char *why, size_t whylen)
         config_free(cfg);
     } else {
         core_rules_close(c);
+        core_outputs_close(c);
         config_free(c->cfg);
         c->cfg = cfg;
         core_tables_install(c, &t);
         applied = 1;
-        if (core_bind_points(c, err2, sizeof err2) < 0 || core_rules_open(c, err2, sizeof err2) < 0)
+        if (core_bind_points(c, err2, sizeof err2) < 0 || core_rules_open(c, err2, sizeof err2) < 0 ||
+            core_outputs_open(c, err2, sizeof err2) < 0)
             log_error("reload: %s", err2);
     }
-    c->pollers = pollers_start(c->cfg, &c->samples, err2, sizeof err2);
+    c->pollers = pollers_start(c->cfg, &c->samples, &c->write_results, err2, sizeof err2);
     if (!c->pollers)
         log_error("reload: polling could not restart: %s", err2);
     c->poll_period_ms = watchdog_poll_period_ms(c->cfg);

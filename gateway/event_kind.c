@@ -9,6 +9,8 @@ static const char *const names[EV_KIND_COUNT] = {
     [EV_RETURNED] = "RETURNED",   [EV_SILENCED] = "SILENCED",
     [EV_RESET] = "RESET",         [EV_FAULT] = "FAULT",
     [EV_FAULT_CLEARED] = "FAULT_CLEARED",
+    [EV_STALE] = "STALE",         [EV_STALE_CLEARED] = "STALE_CLEARED",
+    [EV_OUTPUT] = "OUTPUT",       [EV_OUTPUT_FAILED] = "OUTPUT_FAILED",
 };
 
 const char *event_kind_name(enum event_kind kind)

@@ -15,7 +15,8 @@
 #define EXPR_RULE_DEFAULT_LEVEL "alarm"
 
 static const char *const rule_keys[] = {"id", "name", "when", "level", "severity",
-                                        "on_delay_s", "off_delay_s", "latch", NULL};
+                                        "on_delay_s", "off_delay_s", "latch",
+                                        "outputs", NULL};  /* outputs: config_outputs.c */
 static const char *const lifecycle_keys[] = {"on_delay_s", "off_delay_s", "latch", NULL};
 
 /* {"levels":[{"name":level,"above":1,"severity":sev}], plus the lifecycle keys of obj}. */

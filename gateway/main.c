@@ -5,6 +5,7 @@
  *   riskgw -n -c FILE     check the config and exit 0 (good) or 1 (with the reason)
  *   riskgw status [-c F]  show the running gateway's last health report
  *   riskgw silence|reset|read [-c F] DEVICE POINT, riskgw reload [-c F]
+ *   riskgw write [-c F] DEVICE POINT VALUE  (a point marked "writable" only)
  *                         act on the running gateway from the box's console
  *   riskgw scan|check|test-alarm|report ...
  *                         the technician's commissioning tools (tool.h)
@@ -37,6 +38,7 @@ static void usage(FILE *out)
             "       riskgw status [-c FILE]\n"
             "       riskgw silence|reset [-c FILE] DEVICE POINT [--actor NAME]\n"
             "       riskgw read [-c FILE] DEVICE POINT\n"
+            "       riskgw write [-c FILE] DEVICE POINT VALUE [--actor NAME]\n"
             "       riskgw reload [-c FILE]\n"
             "       riskgw scan HOST[:PORT]|DEVICE [options]    find the unit ids on a bus\n"
             "       riskgw check [-c FILE]                      prove the config against the live bus\n"

@@ -211,6 +211,10 @@ int payload_event(char *out, size_t cap, const struct config *cfg, const struct 
         jw_key(&w, "actor");
         jw_str(&w, ev->actor);
     }
+    if (ev->detail[0]) {
+        jw_key(&w, "detail");
+        jw_str(&w, ev->detail);
+    }
     jw_close(&w, '}');
     return jw_end(&w);
 }

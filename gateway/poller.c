@@ -19,8 +19,10 @@
 #include "clock.h"
 #include "log.h"
 #include "poller_threads.h"
+#include "poller_write.h"
 
 struct pollers {
+    const struct config *cfg;
     struct poll_device *devs;
     size_t ndevs, ninit;
     int stop_fd;
@@ -29,15 +31,20 @@ struct pollers {
     size_t nbuses;
 };
 
-int poller_wait_stop(int stop_fd, long ms)
+int poller_wait_stop_or(int stop_fd, int bell_fd, long ms)
 {
-    struct pollfd pfd = { .fd = stop_fd, .events = POLLIN };
+    struct pollfd pfd[2] = {{.fd = stop_fd, .events = POLLIN}, {.fd = bell_fd, .events = POLLIN}};
     int timeout = ms < 0 ? -1 : ms > INT32_MAX ? INT32_MAX : (int)ms;
 
-    while (poll(&pfd, 1, timeout) < 0)
+    while (poll(pfd, 2, timeout) < 0)   /* a negative bell_fd is ignored by poll() */
         if (errno != EINTR)
             return 0;                   /* cannot wait: go on, the next loop retries */
-    return (pfd.revents & POLLIN) != 0;
+    return (pfd[0].revents & POLLIN) != 0;
+}
+
+int poller_wait_stop(int stop_fd, long ms)
+{
+    return poller_wait_stop_or(stop_fd, -1, ms);
 }
 
 static int check_devices(const struct config *cfg, size_t *ntcp, char *err, size_t errlen)
@@ -68,9 +75,10 @@ static int bus_has_devices(const struct config *cfg, size_t bus)
 }
 
 static int start_threads(struct pollers *p, const struct config *cfg, size_t ntcp,
-                         char *err, size_t errlen)
+                         struct queue *write_results, char *err, size_t errlen)
 {
-    if (ntcp && !(p->tcp = tcp_poller_start(p->devs, p->ndevs, p->stop_fd, err, errlen)))
+    if (ntcp && !(p->tcp = tcp_poller_start(p->devs, p->ndevs, p->stop_fd, write_results, err,
+                                            errlen)))
         return -1;
     p->buses = calloc(cfg->nbuses ? cfg->nbuses : 1, sizeof *p->buses);
     if (!p->buses) {
@@ -80,7 +88,8 @@ static int start_threads(struct pollers *p, const struct config *cfg, size_t ntc
     for (size_t b = 0; b < cfg->nbuses; b++) {
         if (!bus_has_devices(cfg, b))
             continue;
-        p->buses[p->nbuses] = rtu_bus_start(cfg, b, p->devs, p->ndevs, p->stop_fd, err, errlen);
+        p->buses[p->nbuses] = rtu_bus_start(cfg, b, p->devs, p->ndevs, p->stop_fd, write_results,
+                                            err, errlen);
         if (!p->buses[p->nbuses])
             return -1;
         p->nbuses++;
@@ -89,7 +98,7 @@ static int start_threads(struct pollers *p, const struct config *cfg, size_t ntc
 }
 
 struct pollers *pollers_start(const struct config *cfg, struct queue *samples,
-                              char *err, size_t errlen)
+                              struct queue *write_results, char *err, size_t errlen)
 {
     struct pollers *p = calloc(1, sizeof *p);
     size_t ntcp;
@@ -99,6 +108,7 @@ struct pollers *pollers_start(const struct config *cfg, struct queue *samples,
         snprintf(err, errlen, "out of memory for the pollers");
         return NULL;
     }
+    p->cfg = cfg;
     p->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     p->devs = calloc(cfg->ndevices ? cfg->ndevices : 1, sizeof *p->devs);
     p->ndevs = cfg->ndevices;
@@ -112,7 +122,7 @@ struct pollers *pollers_start(const struct config *cfg, struct queue *samples,
         if (cfg->devices[p->ninit].kind != BUS_VIRTUAL &&   /* combined rules: nothing to poll */
             poll_device_init(&p->devs[p->ninit], cfg, p->ninit, samples, t0, err, errlen) < 0)
             goto fail;
-    if (start_threads(p, cfg, ntcp, err, errlen) < 0)
+    if (start_threads(p, cfg, ntcp, write_results, err, errlen) < 0)
         goto fail;
     return p;
 fail:
@@ -139,6 +149,16 @@ void pollers_stop(struct pollers *p)
     free(p->buses);
     free(p->devs);
     free(p);
+}
+
+int pollers_write(struct pollers *p, const struct write_request *req, char *why, size_t whylen)
+{
+    if (!p || req->device >= p->ndevs || !p->devs[req->device].writes) {
+        snprintf(why, whylen, "device %s is not being polled, so nothing can write to it",
+                 p && req->device < p->ndevs ? p->cfg->devices[req->device].id : "?");
+        return -1;
+    }
+    return poll_writes_submit(p->devs[req->device].writes, req, why, whylen);
 }
 
 void pollers_device_stats(struct pollers *p, size_t d, struct device_stats *out)

@@ -34,6 +34,8 @@
 static inline int64_t poll_min(int64_t a, int64_t b) { return a < b ? a : b; }
 static inline int64_t poll_max(int64_t a, int64_t b) { return a > b ? a : b; }
 
+struct poll_writes;
+
 /* One read request: the block of the plan the device wants read now. */
 struct poll_request {
     enum reg_area area;
@@ -50,6 +52,7 @@ struct poll_device {
     struct sample *held;                /* this cycle's samples, pushed when it ends well */
     size_t nheld;
     long comm_fail_ms;                  /* cfg value, bounded by COMM_FAIL_MAX_MS */
+    struct poll_writes *writes;         /* the inbox of the thread that polls it (poller_write.h) */
 
     /* Schedule and failure state: owned by the poller thread. */
     int in_cycle;

@@ -1,5 +1,5 @@
 /*
- * poller_modbus.c - a libmodbus read and its outcome (see poller_modbus.h).
+ * poller_modbus.c - a libmodbus request and its outcome (see poller_modbus.h).
  *
  * libmodbus reports a Modbus exception as errno MODBUS_ENOBASE + code, a reply it
  * could not believe (bad CRC, wrong length, another unit) as EMBBADCRC..EMBBADSLAVE,
@@ -36,15 +36,11 @@ static int modbus_read_area(modbus_t *ctx, const struct poll_request *req, uint1
     return -1;
 }
 
-void poller_modbus_read(modbus_t *ctx, const struct poll_request *req, uint16_t *words,
-                        uint8_t *bits, struct modbus_result *out)
+void poller_modbus_outcome(int rc, int err, int expected, struct modbus_result *out)
 {
-    int rc = modbus_read_area(ctx, req, words, bits);
-    int err = errno;
-
     memset(out, 0, sizeof *out);
-    if (rc == req->count) {
-        out->outcome = MODBUS_VALUES;
+    if (rc == expected) {
+        out->outcome = MODBUS_OK;
         return;
     }
     out->err = rc < 0 ? err : EMBBADDATA;
@@ -57,4 +53,11 @@ void poller_modbus_read(modbus_t *ctx, const struct poll_request *req, uint16_t 
         out->outcome = MODBUS_NO_REPLY;
     }
     snprintf(out->why, sizeof out->why, "%s", rc < 0 ? modbus_strerror(err) : "short reply");
+}
+
+void poller_modbus_read(modbus_t *ctx, const struct poll_request *req, uint16_t *words,
+                        uint8_t *bits, struct modbus_result *out)
+{
+    int rc = modbus_read_area(ctx, req, words, bits);
+    poller_modbus_outcome(rc, errno, req->count, out);
 }

@@ -15,6 +15,12 @@
  * A port that cannot be opened (a USB adapter unplugged) is not fatal: the cycles
  * due meanwhile fail, and opening is retried with a doubling delay capped at the
  * longest backoff_ms of the bus's devices.
+ *
+ * Writes (poller_write.h) take the next turn on the line when one waits (then
+ * writes and reads alternate, so a dead module's retries leave its neighbours
+ * every other turn): one request with the same flush, timeout and pause as a
+ * read, through libmodbus' write functions (which check the echo). The thread sleeps on its write
+ * doorbell as well as on the stop eventfd, so a write never waits for a poll.
  */
 #include "poller_threads.h"
 
@@ -28,6 +34,7 @@
 #include "clock.h"
 #include "log.h"
 #include "poller_modbus.h"
+#include "poller_write.h"
 
 struct rtu_bus {
     const struct bus_cfg *cfg;
@@ -35,9 +42,11 @@ struct rtu_bus {
     size_t ndevs, rr;
     modbus_t *ctx;
     int open, need_flush, down_logged;
+    int wrote_last;                     /* the last request was a write: a read's turn next */
     int64_t reopen_at;
     long reopen_delay_ms, reopen_cap_ms;
     int stop_fd;
+    struct poll_writes writes;          /* the core's writes to the line's devices */
     pthread_t thread;
     int started;
 };
@@ -83,39 +92,88 @@ static int port_is_gone(int err)
 
 /* ---- one request ---- */
 
-static void bus_transact(struct rtu_bus *b, struct poll_device *d, const struct poll_request *req)
+/* One write through libmodbus, which checks the echo itself. */
+static int bus_write(modbus_t *ctx, const struct pdu_write *w)
 {
-    uint16_t words[MODBUS_MAX_READ_REGISTERS];
-    uint8_t bits[MODBUS_MAX_READ_BITS];
+    switch (w->function) {
+    case PDU_FC_WRITE_COIL:
+        return modbus_write_bit(ctx, w->address, w->words[0] == PDU_COIL_ON);
+    case PDU_FC_WRITE_REGISTER:
+        return modbus_write_register(ctx, w->address, w->words[0]);
+    case PDU_FC_WRITE_REGISTERS:
+        return modbus_write_registers(ctx, w->address, w->count, w->words);
+    }
+    errno = EINVAL;
+    return -1;
+}
 
+/* The line before a request to d: stale bytes flushed, d's unit and timeout set. */
+static void bus_prepare(struct rtu_bus *b, const struct poll_device *d)
+{
     if (b->need_flush)
         modbus_flush(b->ctx);
     b->need_flush = 0;
     modbus_set_slave(b->ctx, d->cfg->unit);
     poller_modbus_set_timeout(b->ctx, d->cfg->timeout_ms);
+}
+
+/* A request failed without an exception: flush the line next time, reopen a port that
+ * is gone. Counts a bad frame as dropped on d. */
+static void bus_failed(struct rtu_bus *b, struct poll_device *d, const struct modbus_result *r,
+                       int64_t now)
+{
+    if (r->outcome == MODBUS_GARBLED)
+        poll_device_count_dropped(d);
+    b->need_flush = 1;
+    if (r->outcome == MODBUS_NO_REPLY && port_is_gone(r->err)) {
+        log_warn("RTU bus '%s': %s failed (%s); reopening it.", b->cfg->id, b->cfg->device, r->why);
+        bus_close(b, now);
+    }
+}
+
+static void bus_transact(struct rtu_bus *b, struct poll_device *d, const struct poll_request *req)
+{
+    uint16_t words[MODBUS_MAX_READ_REGISTERS];
+    uint8_t bits[MODBUS_MAX_READ_BITS];
     struct modbus_result r;
+
+    bus_prepare(b, d);
     poller_modbus_read(b->ctx, req, words, bits, &r);
     int64_t now = clock_mono_ms();
 
-    switch (r.outcome) {
-    case MODBUS_VALUES:
+    if (r.outcome == MODBUS_OK) {
         poll_device_reply(d, now, words, bits);
         return;
-    case MODBUS_EXCEPTION:
+    }
+    if (r.outcome == MODBUS_EXCEPTION) {
         poll_device_exception(d, now, r.exception);
         return;
-    case MODBUS_GARBLED:
-        poll_device_count_dropped(d);
-        break;
-    case MODBUS_NO_REPLY:
-        break;
     }
-    b->need_flush = 1;
+    bus_failed(b, d, &r, now);
     poll_device_failure(d, now, r.why);
-    if (r.outcome == MODBUS_NO_REPLY && port_is_gone(r.err)) {
-        log_warn("RTU bus '%s': %s failed (%s); reopening it.", b->cfg->id, b->cfg->device, r.why);
-        bus_close(b, now);
+}
+
+static void bus_transact_write(struct rtu_bus *b, struct poll_write *pw)
+{
+    struct poll_device *d = pw->dev;
+    struct modbus_result r;
+
+    bus_prepare(b, d);
+    int rc = bus_write(b->ctx, &pw->req.w);
+    int err = errno;
+    poller_modbus_outcome(rc, err, pw->req.w.function == PDU_FC_WRITE_REGISTERS ? pw->req.w.count : 1, &r);
+    int64_t now = clock_mono_ms();
+
+    if (r.outcome == MODBUS_OK) {
+        poll_writes_done(&b->writes, pw, now);
+        return;
     }
+    if (r.outcome == MODBUS_EXCEPTION) {
+        poll_writes_exception(&b->writes, pw, now, r.exception);
+        return;
+    }
+    bus_failed(b, d, &r, now);
+    poll_writes_failure(&b->writes, pw, now, r.why);
 }
 
 /* ---- the thread ---- */
@@ -134,23 +192,37 @@ static void *rtu_thread(void *arg)
         int64_t now = clock_mono_ms();
         int64_t watch = poll_group_watch(b->devs, b->ndevs, now);
 
+        poll_writes_take(&b->writes, now);
+        struct poll_write *pw = poll_writes_pick(&b->writes, b->devs, b->ndevs);
         if (!b->open && now >= b->reopen_at) {
             bus_open(b, now);
             if (!b->open && poll_group_start_due(b->devs, b->ndevs, now))
                 poll_group_abort(b->devs, b->ndevs, now, "the serial port cannot be opened");
+            if (!b->open && pw)
+                poll_writes_abort(&b->writes, b->devs, b->ndevs, now,
+                                  "the serial port cannot be opened");
+            pw = b->open ? pw : NULL;
         }
-        struct poll_device *d = b->open ? poll_group_pick(b->devs, b->ndevs, &b->rr, now, &req)
-                                        : NULL;
+        struct poll_device *d = b->open && (!pw || b->wrote_last)
+                                    ? poll_group_pick(b->devs, b->ndevs, &b->rr, now, &req) : NULL;
         long sleep_ms;
-        if (d) {
+        int idle = 0;
+        b->wrote_last = b->open && pw && !d;
+        if (b->wrote_last) {
+            sleep_ms = pause_after(b, pw->dev);
+            bus_transact_write(b, pw);
+        } else if (d) {
             bus_transact(b, d, &req);
             sleep_ms = pause_after(b, d);
         } else {
-            int64_t due = poll_group_due_at(b->devs, b->ndevs);
+            int64_t due = pw ? 0 : poll_group_due_at(b->devs, b->ndevs);
             int64_t wake = poll_min(watch, b->open ? due : poll_max(due, b->reopen_at));
             sleep_ms = wake == POLL_NEVER ? -1 : (long)poll_max(wake - now, 0);
+            idle = 1;
         }
-        if (poller_wait_stop(b->stop_fd, sleep_ms))
+        /* The pause after a request is the line's silence: a write waits it out. */
+        if (idle ? poller_wait_stop_or(b->stop_fd, b->writes.bell.fd, sleep_ms)
+                 : poller_wait_stop(b->stop_fd, sleep_ms))
             return NULL;
     }
 }
@@ -158,13 +230,21 @@ static void *rtu_thread(void *arg)
 /* ---- setup ---- */
 
 struct rtu_bus *rtu_bus_start(const struct config *cfg, size_t bus, struct poll_device *devs,
-                              size_t ndevs, int stop_fd, char *err, size_t errlen)
+                              size_t ndevs, int stop_fd, struct queue *write_results, char *err,
+                              size_t errlen)
 {
     const struct bus_cfg *bc = &cfg->buses[bus];
     struct rtu_bus *b = calloc(1, sizeof *b);
 
     if (!b || !(b->devs = calloc(ndevs ? ndevs : 1, sizeof *b->devs))) {
         snprintf(err, errlen, "out of memory for RTU bus '%s'", bc->id);
+        if (b)
+            free(b->devs);
+        free(b);
+        return NULL;
+    }
+    if (poll_writes_init(&b->writes, devs, ndevs, write_results, err, errlen) < 0) {
+        free(b->devs);
         free(b);
         return NULL;
     }
@@ -172,9 +252,10 @@ struct rtu_bus *rtu_bus_start(const struct config *cfg, size_t bus, struct poll_
     b->stop_fd = stop_fd;
     for (size_t i = 0; i < ndevs; i++) {
         const struct device_cfg *dc = devs[i].cfg;
-        if (dc->kind != BUS_RTU || dc->bus != (int)bus)
+        if (!dc || dc->kind != BUS_RTU || dc->bus != (int)bus)   /* !dc: the rules' virtual device */
             continue;
         b->devs[b->ndevs++] = &devs[i];
+        devs[i].writes = &b->writes;
         if (dc->backoff_ms > b->reopen_cap_ms)
             b->reopen_cap_ms = dc->backoff_ms;
     }
@@ -210,6 +291,7 @@ void rtu_bus_stop(struct rtu_bus *b)
             modbus_close(b->ctx);
         modbus_free(b->ctx);
     }
+    poll_writes_free(&b->writes);
     free(b->devs);
     free(b);
 }

@@ -30,6 +30,7 @@
 #include "clock.h"
 #include "log.h"
 #include "poller_threads.h"
+#include "poller_write.h"
 
 #define TCP_EVENTS_MAX 64               /* epoll events taken per wakeup */
 /* Timer wakeups are rounded up to this grid, so that with thousands of devices on
@@ -42,6 +43,7 @@ struct tcp_poller {
     struct tcp_conn *conns;
     size_t nconns;
     struct poll_device **members;       /* every conn's devs slice points in here */
+    struct poll_writes writes;          /* the core's writes to these devices */
     int epfd, stop_fd;
     pthread_t thread;
     int started;
@@ -88,6 +90,11 @@ static void *tcp_thread(void *arg)
             struct tcp_conn *c = ev[i].data.ptr;
             if (!c)
                 return NULL;            /* the stop eventfd */
+            if (ev[i].data.ptr == &tp->writes) {
+                poll_writes_take(&tp->writes, now);
+                next_scan = now;        /* rare: let the next scan send them */
+                continue;
+            }
             tcp_conn_event(c, ev[i].events, now);
             next_scan = poll_min(next_scan, tcp_conn_service(c, now));
         }
@@ -139,6 +146,8 @@ static void conn_add_device(struct tcp_conn *c, struct poll_device *d)
         c->connect_pause_ms = dc->connect_pause_ms;
     if (dc->backoff_ms > c->reopen_cap_ms)
         c->reopen_cap_ms = dc->backoff_ms;
+    if (c->comm_fail_min_ms == 0 || d->comm_fail_ms < c->comm_fail_min_ms)
+        c->comm_fail_min_ms = d->comm_fail_ms;
 }
 
 /* Group the TCP devices by host:port; each conn's devs is a slice of tp->members. */
@@ -177,10 +186,11 @@ static int group_devices(struct tcp_poller *tp, struct poll_device *devs, size_t
 }
 
 struct tcp_poller *tcp_poller_start(struct poll_device *devs, size_t ndevs, int stop_fd,
-                                    char *err, size_t errlen)
+                                    struct queue *write_results, char *err, size_t errlen)
 {
     struct tcp_poller *tp = calloc(1, sizeof *tp);
     struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+    struct epoll_event wev = { .events = EPOLLIN };
     size_t ntcp = 0;
 
     if (!tp) {
@@ -189,18 +199,26 @@ struct tcp_poller *tcp_poller_start(struct poll_device *devs, size_t ndevs, int 
     }
     tp->epfd = -1;
     tp->stop_fd = stop_fd;
+    tp->writes.bell.fd = -1;            /* nothing to close until poll_writes_init */
+    wev.data.ptr = &tp->writes;
     for (size_t i = 0; i < ndevs; i++)
         ntcp += devs[i].cfg && devs[i].cfg->kind == BUS_TCP;   /* a virtual device has no cfg */
-    if (group_devices(tp, devs, ndevs, ntcp, err, errlen) < 0)
+    if (group_devices(tp, devs, ndevs, ntcp, err, errlen) < 0 ||
+        poll_writes_init(&tp->writes, devs, ndevs, write_results, err, errlen) < 0)
         goto fail;
     tp->epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (tp->epfd < 0 || epoll_ctl(tp->epfd, EPOLL_CTL_ADD, stop_fd, &ev) < 0) {
+    if (tp->epfd < 0 || epoll_ctl(tp->epfd, EPOLL_CTL_ADD, stop_fd, &ev) < 0 ||
+        epoll_ctl(tp->epfd, EPOLL_CTL_ADD, tp->writes.bell.fd, &wev) < 0) {
         snprintf(err, errlen, "cannot create the Modbus TCP poller's epoll set: %s",
                  strerror(errno));
         goto fail;
     }
-    for (size_t k = 0; k < tp->nconns; k++)
+    for (size_t k = 0; k < tp->nconns; k++) {
         tp->conns[k].epfd = tp->epfd;
+        tp->conns[k].writes = &tp->writes;
+        for (size_t i = 0; i < tp->conns[k].ndevs; i++)
+            tp->conns[k].devs[i]->writes = &tp->writes;
+    }
     int rc = pthread_create(&tp->thread, NULL, tcp_thread, tp);
     if (rc != 0) {
         snprintf(err, errlen, "cannot start the Modbus TCP poller thread: %s", strerror(rc));
@@ -225,6 +243,7 @@ void tcp_poller_stop(struct tcp_poller *tp)
             close(tp->conns[i].fd);
     if (tp->epfd >= 0)
         close(tp->epfd);
+    poll_writes_free(&tp->writes);
     free(tp->conns);
     free(tp->members);
     free(tp);

@@ -4,6 +4,7 @@
  * Internal to poller_tcp*.c. poller_tcp.c owns the thread, the epoll set and the
  * grouping of devices into connections; poller_tcp_conn.c moves one connection
  * through DOWN -> CONNECTING -> UP and back, sends requests and takes replies.
+ * A waiting write of one of its devices goes before its next read.
  */
 #ifndef RISKGW_POLLER_TCP_H
 #define RISKGW_POLLER_TCP_H
@@ -26,6 +27,8 @@ struct tcp_conn {
     struct poll_device **devs;
     size_t ndevs, rr;
     long connect_timeout_ms, connect_pause_ms, reopen_cap_ms;
+    long comm_fail_min_ms;              /* the shortest comm-loss time of its devices */
+    int64_t watch_at;                   /* no device's comm-loss deadline comes sooner */
 
     enum conn_state state;
     int fd;
@@ -35,6 +38,9 @@ struct tcp_conn {
     long reopen_delay_ms;
     int down_logged;
 
+    struct poll_writes *writes;         /* the thread's writes (poller_write.h) */
+    struct poll_write *wbusy;           /* the outstanding request is this write, else a read */
+    int wrote_last;                     /* the last request was a write: a read's turn next */
     struct poll_device *busy;           /* the device whose request is outstanding */
     struct poll_device *last;           /* the device last asked (for drop counts) */
     struct poll_request req;

@@ -12,6 +12,11 @@
  * so the connection is closed and reopened. A well-framed reply with the wrong
  * transaction id (a late answer to a timed-out request) or the wrong unit id is
  * dropped and counted; the request stays outstanding until its timeout.
+ *
+ * Writes (poller_write.h) share all of this: a waiting write of one of the
+ * connection's devices is sent before the next read (then they take turns), one
+ * transaction like any other, and its timeout, loss or reply settles the write
+ * instead of a read.
  */
 #include "poller_tcp.h"
 
@@ -24,6 +29,7 @@
 
 #include "log.h"
 #include "pdu.h"
+#include "poller_write.h"
 
 static void conn_close(struct tcp_conn *c)
 {
@@ -36,17 +42,27 @@ static void conn_close(struct tcp_conn *c)
     c->rxlen = 0;
 }
 
+/* The outstanding request (a read or a write) failed; it is retried if it may be. */
+static void conn_fail_busy(struct tcp_conn *c, int64_t now, const char *why)
+{
+    struct poll_device *d = c->busy;
+    struct poll_write *pw = c->wbusy;
+
+    c->busy = NULL;
+    c->wbusy = NULL;
+    if (pw)
+        poll_writes_failure(c->writes, pw, now, why);
+    else if (d)
+        poll_device_failure(d, now, why);
+}
+
 /* An open connection broke: fail the outstanding request, reconnect at once. */
 static void conn_lost(struct tcp_conn *c, int64_t now, const char *why)
 {
-    struct poll_device *d = c->busy;
-
     log_warn("Modbus TCP connection to %s:%u lost: %s; reconnecting.", c->host, c->port, why);
     conn_close(c);
-    c->busy = NULL;
     c->reopen_at = now;
-    if (d)
-        poll_device_failure(d, now, why);
+    conn_fail_busy(c, now, why);
 }
 
 static void conn_connect_failed(struct tcp_conn *c, int64_t now, const char *why)
@@ -62,6 +78,7 @@ static void conn_connect_failed(struct tcp_conn *c, int64_t now, const char *why
                  "port and network.", msg, c->reopen_cap_ms);
     c->down_logged = 1;
     poll_group_abort(c->devs, c->ndevs, now, msg);
+    poll_writes_abort(c->writes, c->devs, c->ndevs, now, msg);
 }
 
 static void conn_up(struct tcp_conn *c, int64_t now)
@@ -105,24 +122,49 @@ static void conn_connect(struct tcp_conn *c, int64_t now)
 
 /* ---- requests and replies ---- */
 
-static void conn_send_next(struct tcp_conn *c, int64_t now)
+/* Frame pdu for device d, send it, and wait for its reply until the device's timeout. */
+static void conn_send(struct tcp_conn *c, struct poll_device *d, const uint8_t *pdu, size_t pdu_len,
+                      int64_t now)
 {
-    struct poll_request req;
-    struct poll_device *d = poll_group_pick(c->devs, c->ndevs, &c->rr, now, &req);
-    uint8_t pdu[PDU_MAX_BYTES], frame[MBAP_FRAME_MAX];
+    uint8_t frame[MBAP_FRAME_MAX];
 
-    if (!d)
-        return;
-    size_t pdu_len = pdu_build_read(pdu, req.area, req.start, req.count);
     c->tid = c->next_tid++;
     size_t len = mbap_build(frame, c->tid, d->cfg->unit, pdu, pdu_len);
     c->busy = c->last = d;
-    c->req = req;
     c->deadline = now + d->cfg->timeout_ms;
     /* One small request into an idle socket: a short write means a broken peer. */
     ssize_t sent = send(c->fd, frame, len, MSG_NOSIGNAL);
     if (sent != (ssize_t)len)
         conn_lost(c, now, sent < 0 ? strerror(errno) : "the request did not fit the socket");
+}
+
+/* A waiting write goes first, but writes and reads take turns while both wait, so a
+ * dead module's retries never hold back the devices that share its connection. */
+static void conn_send_next(struct tcp_conn *c, int64_t now)
+{
+    struct poll_request req;
+    struct poll_write *pw = poll_writes_pick(c->writes, c->devs, c->ndevs);
+    struct poll_device *d = NULL;
+    uint8_t pdu[PDU_MAX_BYTES];
+
+    if (!pw || c->wrote_last)
+        d = poll_group_pick(c->devs, c->ndevs, &c->rr, now, &req);
+    c->wrote_last = !d && pw;
+    if (!d && pw) {
+        size_t len = pdu_build_write(pdu, &pw->req.w);
+        if (len == 0) {
+            poll_writes_fail(c->writes, pw, now, "the core asked for a write no Modbus function carries");
+            return;
+        }
+        poll_writes_begin(pw);
+        c->wbusy = pw;
+        conn_send(c, pw->dev, pdu, len, now);
+        return;
+    }
+    if (!d)
+        return;
+    c->req = req;
+    conn_send(c, d, pdu, pdu_build_read(pdu, req.area, req.start, req.count), now);
 }
 
 /* One whole MBAP frame arrived. */
@@ -141,6 +183,12 @@ static void conn_frame(struct tcp_conn *c, const struct mbap_header *h, const ui
     }
     c->busy = NULL;
     c->ready_at = now + d->cfg->pause_ms;
+    if (c->wbusy) {
+        struct poll_write *pw = c->wbusy;
+        c->wbusy = NULL;
+        poll_writes_reply(c->writes, pw, pdu, h->length - 1u, now);
+        return;
+    }
     switch (pdu_parse_read(pdu, h->length - 1u, c->req.area, c->req.count, words, bits,
                            &exception)) {
     case PDU_OK:
@@ -212,35 +260,53 @@ void tcp_conn_event(struct tcp_conn *c, uint32_t events, int64_t now)
     }
 }
 
+/*
+ * The comm-loss watch of c's devices, without walking them all after every reply
+ * (a converter may carry hundreds). watch_at stays at or before every device's
+ * deadline: deadlines only move later as replies come, and a device that comes back
+ * after a comm loss gets one at least comm_fail_min_ms after the last walk.
+ */
+static int64_t conn_watch(struct tcp_conn *c, int64_t now)
+{
+    if (now >= c->watch_at)
+        c->watch_at = poll_min(poll_group_watch(c->devs, c->ndevs, now), now + c->comm_fail_min_ms);
+    return c->watch_at;
+}
+
+/* When a device of c is next due: now if a write waits, else its earliest cycle. */
+static int64_t conn_next_due(const struct tcp_conn *c, int writing)
+{
+    return writing ? 0 : poll_group_due_at(c->devs, c->ndevs);
+}
+
 int64_t tcp_conn_service(struct tcp_conn *c, int64_t now)
 {
-    int64_t watch = poll_group_watch(c->devs, c->ndevs, now);
+    int64_t watch = conn_watch(c, now);
 
     if (c->state == CONN_CONNECTING && now >= c->deadline)
         conn_connect_failed(c, now, "connect timed out");
     if (c->state == CONN_UP && c->busy && now >= c->deadline) {
-        struct poll_device *d = c->busy;
         char why[POLL_WHY_MAX];
-        snprintf(why, sizeof why, "no reply within %ld ms", d->cfg->timeout_ms);
-        c->busy = NULL;
-        poll_device_failure(d, now, why);
+        snprintf(why, sizeof why, "no reply within %ld ms", c->busy->cfg->timeout_ms);
+        conn_fail_busy(c, now, why);
     }
     if (c->state == CONN_UP && !c->busy && now >= c->ready_at)
         conn_send_next(c, now);
+    int writing = poll_writes_pick(c->writes, c->devs, c->ndevs) != NULL;
     if (c->state == CONN_DOWN && now >= c->reopen_at &&
-        poll_group_start_due(c->devs, c->ndevs, now))
+        (poll_group_start_due(c->devs, c->ndevs, now) || writing))
         conn_connect(c, now);
 
-    int64_t due = poll_group_due_at(c->devs, c->ndevs), wake;
+    int64_t wake;               /* a busy connection needs no walk for the next due device */
     switch (c->state) {
     case CONN_CONNECTING:
         wake = c->deadline;
         break;
     case CONN_UP:
-        wake = c->busy ? c->deadline : poll_max(c->ready_at, due);
+        wake = c->busy ? c->deadline : poll_max(c->ready_at, conn_next_due(c, writing));
         break;
     default:
-        wake = poll_max(c->reopen_at, due);
+        wake = poll_max(c->reopen_at, conn_next_due(c, writing));
         break;
     }
     return poll_min(wake, watch);

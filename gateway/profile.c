@@ -12,13 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pdu.h"
 #include "point.h"
 
 #define PROFILE_MAX_POINTS 4096
 
 static const char *const point_keys[] = {
     "id", "name", "unit", "area", "address", "bit", "type", "order", "scale", "offset",
-    "signal", "range", "plausible", "alarm", "writable", "limits", "deadband", NULL};
+    "signal", "range", "plausible", "alarm", "writable", "limits", "deadband", "outputs", NULL};
 static const char *const limits_keys[] = {"standard", "above", "below", NULL};
 static const char *const order_names[] = {"ABCD", "BADC", "CDAB", "DCBA"};
 static const char *const signal_names[] = {"direct", "loop_ma"};
@@ -148,11 +149,31 @@ static int point_check(const char *path, struct point_cfg *pc, struct cfg_err *e
         return cfg_fail(err, path, "scale must not be 0");
     if (m->signal == SIGNAL_LOOP_MA && !(m->range_lo < m->range_hi))
         return cfg_fail(err, path, "a \"loop_ma\" point needs \"range\": [low, high] in engineering units");
+    const char *refusal = pc->writable ? pdu_write_refusal(m) : NULL;
+    if (refusal)
+        return cfg_fail(err, path, "point \"%s\" cannot be \"writable\": %s", pc->id, refusal);
     return 0;
 }
 
 static int point_parse(const cJSON *obj, const char *path, int address_base, int from_profile,
                        struct point_cfg *pc, struct cfg_err *err);
+
+/* What only the site may decide: which points the gateway writes, and what its alarms drive. */
+static int profile_site_only(const cJSON *obj, const char *path, struct cfg_err *err)
+{
+    char p[CFG_PATH_MAX];
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, "writable"))) {
+        jf_path_key(p, sizeof p, path, "writable");
+        return cfg_fail(err, p, "a profile cannot make a point writable; the site config must say "
+                        "so for each device it lets the gateway write");
+    }
+    if (cJSON_GetObjectItemCaseSensitive(obj, "outputs")) {
+        jf_path_key(p, sizeof p, path, "outputs");
+        return cfg_fail(err, p, "only a site config may name outputs: a profile does not know the "
+                        "site's sirens and beacons");
+    }
+    return 0;
+}
 
 int profile_parse_point(const cJSON *obj, const char *path, int address_base,
                         struct point_cfg *pc, struct cfg_err *err)
@@ -173,6 +194,8 @@ static int point_parse(const cJSON *obj, const char *path, int address_base, int
         jf_path_key(p, sizeof p, path, "limits");
         return cfg_fail(err, p, "only a device profile may state a standard's limits");
     }
+    if (from_profile && profile_site_only(obj, path, err) < 0)
+        return -1;
     if (parse_limits(obj, path, &pc->limits, err) < 0)
         return -1;
     if (jf_string(obj, "id", path, pc->id[0] ? JF_OPTIONAL : JF_REQUIRED, pc->id, sizeof pc->id, err) < 0 ||

@@ -34,7 +34,7 @@ void rules_emit(struct rule_out *o, const struct rule_cfg *cfg, const struct rul
                 enum event_kind kind, int severity, int level)
 {
     if (o->n >= RULE_MAX_EVENTS)
-        return;                 /* cannot happen: no path writes more than three */
+        return;                 /* cannot happen: no path writes more than four */
     struct event *e = &o->ev[o->n++];
     memset(e, 0, sizeof *e);
     e->point = o->point;
@@ -189,6 +189,7 @@ static void rules_fault(const struct rule_cfg *cfg, struct rule_state *st,
 {
     /* A good quality with a NaN or infinite value is a broken reading, not a number. */
     st->last_quality = quality_has_value(s->quality) ? QUALITY_OUT_OF_RANGE : s->quality;
+    rules_stale_break(st);
     if (st->faulted)
         return;
     st->faulted = 1;
@@ -214,6 +215,7 @@ int rules_eval(const struct rule_cfg *cfg, struct rule_state *st, const struct s
         st->candidate = st->severity;
         st->candidate_since_ms = now_ms;
     }
+    rules_stale_sample(cfg, st, s->value, now_ms, &o);
     if (cfg->nlevels == 0)
         return o.n;
     st->active_levels = rules_active_levels(cfg, st->active_levels, s->value);
@@ -231,8 +233,10 @@ int rules_tick(const struct rule_cfg *cfg, struct rule_state *st, uint32_t point
 {
     struct rule_out o = { .point = point, .ts_ms = wall_ms, .actor = "", .ev = out };
     rules_fit(cfg, st);
-    if (st->faulted || cfg->nlevels == 0)
+    if (st->faulted)
         return 0;               /* a fault freezes the alarm: no delay may expire */
-    rules_settle(cfg, st, now_ms, &o);
+    rules_stale_tick(cfg, st, now_ms, &o);
+    if (cfg->nlevels > 0)
+        rules_settle(cfg, st, now_ms, &o);
     return o.n;
 }

@@ -10,7 +10,8 @@
  * With `latch`, the cleared condition becomes RETURNED and the alarm stays until an
  * operator resets it. Silence acknowledges without clearing; a new or higher alarm
  * after silence sounds again. A fault quality raises FAULT and never clears an alarm
- * or counts as a reading.
+ * or counts as a reading. A stale rule reports STALE (a fault-class event) when a
+ * good value has not moved past its band for its time, and STALE_CLEARED when it does.
  */
 #ifndef RISKGW_RULES_H
 #define RISKGW_RULES_H
@@ -42,6 +43,8 @@ struct rule_cfg {
     int64_t off_delay_ms;              /* and be gone this long before clearing */
     int latch;                         /* 1: alarms wait for an operator reset */
     int confirm_n, confirm_m;          /* N of the last M samples must agree; 0 = off */
+    int64_t stale_ms;                  /* STALE when the value stays within stale_band this long; 0 = off */
+    double stale_band;
 };
 
 struct rule_state {
@@ -59,10 +62,17 @@ struct rule_state {
     int level;                         /* index of the level in force, -1 none */
     int latched_level;                 /* index of the level latched_severity names */
     uint32_t active_levels;            /* bit i: levels[i] holds (hysteresis memory) */
+    int stale;                         /* STALE reported, not yet cleared */
+    int stale_armed;                   /* stale_ref and stale_since_ms hold a quiet period */
+    double stale_ref;                  /* the value the quiet period started with */
+    int64_t stale_since_ms;            /* monotonic start of the quiet period */
 };
 
 /* Parse a point's "alarm" object into cfg. path names it for errors. */
 int rules_parse(const cJSON *alarm, const char *path, struct rule_cfg *cfg, struct cfg_err *err);
+
+/* 1 when the rule decides anything (levels or a stale check), 0 for an empty rule. */
+int rules_enabled(const struct rule_cfg *cfg);
 
 /* Normal, no fault, nothing latched. Required before first use: a zeroed state is
  * not a normal one (level indices use -1 for none). A state belongs to one rule_cfg:

@@ -3,7 +3,7 @@
  *
  *   {"levels":[{"name":"level1","above":25},{"name":"level2","above":50}],
  *    "hysteresis":2,"on_delay_s":0,"off_delay_s":0,"latch":false,
- *    "confirm":{"n":2,"m":3}}
+ *    "confirm":{"n":2,"m":3},"stale":{"for_s":600,"band":0.1}}
  *
  * The engine trusts what this file accepts, so every rule that would make the
  * engine's answer ambiguous is refused here: levels whose severity order and
@@ -18,11 +18,13 @@
 
 #define RULE_MAX_DELAY_S 86400.0    /* a day; a longer delay is a typo, not a site choice */
 #define MS_PER_S 1000.0
+#define RULE_MIN_STALE_S 1.0        /* shorter than a second is a poll interval, not a frozen sensor */
 
 static const char *const alarm_keys[] = {
-    "levels", "hysteresis", "on_delay_s", "off_delay_s", "latch", "confirm", NULL};
+    "levels", "hysteresis", "on_delay_s", "off_delay_s", "latch", "confirm", "stale", NULL};
 static const char *const level_keys[] = {"name", "above", "below", "severity", NULL};
 static const char *const confirm_keys[] = {"n", "m", NULL};
+static const char *const stale_keys[] = {"for_s", "band", NULL};
 
 static const char *dir_word(enum level_dir d)
 {
@@ -119,8 +121,12 @@ static int rules_parse_levels(const cJSON *alarm, const char *path, struct rule_
 {
     char lp[CFG_PATH_MAX], p[CFG_PATH_MAX];
     const cJSON *levels;
-    if (jf_array(alarm, "levels", path, JF_REQUIRED, &levels, err) < 0)
+    /* A stale check may stand alone: a point that must move but has no setpoints. */
+    enum jf_presence need = cJSON_GetObjectItemCaseSensitive(alarm, "stale") ? JF_OPTIONAL : JF_REQUIRED;
+    if (jf_array(alarm, "levels", path, need, &levels, err) < 0)
         return -1;
+    if (!levels)
+        return 0;
     jf_path_key(lp, sizeof lp, path, "levels");
     int n = cJSON_GetArraySize(levels);
     if (n < 1 || n > RULE_MAX_LEVELS)
@@ -185,6 +191,26 @@ static int rules_parse_confirm(const cJSON *alarm, const char *path, struct rule
     return 0;
 }
 
+/* "stale": {"for_s": 600, "band": 0.1}: STALE after for_s seconds within band. */
+static int rules_parse_stale(const cJSON *alarm, const char *path, struct rule_cfg *cfg,
+                             struct cfg_err *err)
+{
+    char p[CFG_PATH_MAX];
+    const cJSON *st;
+    if (jf_object(alarm, "stale", path, JF_OPTIONAL, &st, err) < 0)
+        return -1;
+    if (!st)
+        return 0;
+    jf_path_key(p, sizeof p, path, "stale");
+    double s = 0.0;
+    if (jf_known_keys(st, p, stale_keys, err) < 0 ||
+        jf_number(st, "for_s", p, JF_REQUIRED, RULE_MIN_STALE_S, RULE_MAX_DELAY_S, &s, err) < 0 ||
+        jf_number(st, "band", p, JF_OPTIONAL, 0.0, DBL_MAX, &cfg->stale_band, err) < 0)
+        return -1;
+    cfg->stale_ms = (int64_t)llround(s * MS_PER_S);
+    return 0;
+}
+
 int rules_parse(const cJSON *alarm, const char *path, struct rule_cfg *cfg, struct cfg_err *err)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -198,6 +224,7 @@ int rules_parse(const cJSON *alarm, const char *path, struct rule_cfg *cfg, stru
         rules_parse_delay(alarm, "off_delay_s", path, &cfg->off_delay_ms, err) < 0 ||
         jf_bool(alarm, "latch", path, JF_OPTIONAL, &cfg->latch, err) < 0 ||
         rules_parse_confirm(alarm, path, cfg, err) < 0 ||
+        rules_parse_stale(alarm, path, cfg, err) < 0 ||
         rules_check_levels(cfg, path, err) < 0) {
         memset(cfg, 0, sizeof *cfg);
         return -1;

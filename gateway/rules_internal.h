@@ -1,8 +1,8 @@
 /*
  * rules_internal.h - what the rule engine's own files share and nobody else needs.
  *
- * rules.c decides transitions from samples and ticks, rules_acts.c handles the
- * operator's silence and reset; both describe their decisions the same way, through
+ * rules.c decides transitions from samples and ticks, rules_stale.c the stale
+ * check, rules_acts.c handles the operator's silence and reset; both describe their decisions the same way, through
  * one event writer, so every event of a point carries the same fields filled the same
  * way (value and quality are always the point's latest reading, see rules_emit).
  */
@@ -26,6 +26,13 @@ struct rule_out {
  * for ""), with the state's last value and quality. */
 void rules_emit(struct rule_out *o, const struct rule_cfg *cfg, const struct rule_state *st,
                 enum event_kind kind, int severity, int level);
+
+/* rules_stale.c: the stale check on a good value, on a tick, and its break on a fault. */
+void rules_stale_sample(const struct rule_cfg *cfg, struct rule_state *st, double value,
+                        int64_t now_ms, struct rule_out *o);
+void rules_stale_tick(const struct rule_cfg *cfg, struct rule_state *st, int64_t now_ms,
+                      struct rule_out *o);
+void rules_stale_break(struct rule_state *st);
 
 /* Drop level indices the rule no longer has (a reload shrank it), so no entry
  * point can index past cfg->levels. The core re-inits states on a rule change;

@@ -14,6 +14,7 @@
 #define POINT_NONE UINT32_MAX      /* an event about the gateway, not a point */
 #define EVENT_LEVEL_NAME_MAX 16
 #define EVENT_ACTOR_MAX 64
+#define EVENT_DETAIL_MAX 128
 
 struct sample {
     uint32_t point;         /* index into config->points */
@@ -33,6 +34,10 @@ enum event_kind {
     EV_RESET,               /* an operator reset a latched alarm */
     EV_FAULT,               /* the point's reading became a fault quality */
     EV_FAULT_CLEARED,       /* the reading is good again */
+    EV_STALE,               /* fault class: the value has not moved for the rule's time */
+    EV_STALE_CLEARED,       /* it moves again */
+    EV_OUTPUT,              /* a local output (siren, beacon) was written: value, level "on"/"off" */
+    EV_OUTPUT_FAILED,       /* writing it failed after the device's retries; detail says why */
     EV_KIND_COUNT
 };
 
@@ -45,7 +50,9 @@ struct event {
     double value;
     enum quality quality;
     int64_t ts_ms;          /* wall clock of the sample or act that caused it */
-    char actor[EVENT_ACTOR_MAX];        /* who silenced/reset ("mqtt", "cli"), else "" */
+    char actor[EVENT_ACTOR_MAX];        /* who silenced/reset/wrote ("mqtt:wang", "cli:root"),
+                                           or what drove an output ("rule:gas1/lel"), else "" */
+    char detail[EVENT_DETAIL_MAX];      /* a sentence for people: why an output failed, else "" */
 };
 
 /* "RAISED", "ESCALATED", ...: the wire and log name of an event kind. */

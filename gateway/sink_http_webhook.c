@@ -66,6 +66,8 @@ static const char *webhook_tag(const char *kind)
         {"RAISED", "报警"}, {"ESCALATED", "报警"}, {"DEESCALATED", "报警"},
         {"CLEARED", "恢复"}, {"RETURNED", "恢复"}, {"SILENCED", "消音"}, {"RESET", "复位"},
         {"FAULT", "故障"}, {"FAULT_CLEARED", "故障恢复"},
+        {"STALE", "数据停滞"}, {"STALE_CLEARED", "数据恢复"},
+        {"OUTPUT", "输出"}, {"OUTPUT_FAILED", "输出失败"},
     };
     for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
         if (strcmp(kind, tags[i].kind) == 0)

@@ -86,6 +86,7 @@ int store_add_event(struct store *st, struct event *ev, const char *device, cons
     rows_bind_value(s, 6, ev->value, ev->quality);
     sqlite3_bind_text(s, 7, quality_name(ev->quality), -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 8, ev->actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 9, ev->detail, -1, SQLITE_STATIC);
     if (store_run(st, s, doing) < 0)
         return -1;
     ev->id = sqlite3_last_insert_rowid(st->db);

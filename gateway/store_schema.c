@@ -64,6 +64,9 @@ static const char *const steps[] = {
     "CREATE TABLE drops ("
     "  what TEXT PRIMARY KEY,"
     "  rows INTEGER NOT NULL);",
+
+    /* 4: a sentence with an event, e.g. why a local output could not be written. */
+    "ALTER TABLE events ADD COLUMN detail TEXT NOT NULL DEFAULT '';",
 };
 
 #define STEP_COUNT ((int)(sizeof steps / sizeof steps[0]))

@@ -198,14 +198,18 @@ static void step_confirm(const struct alarm_loop *l, struct alarm_point *a, cons
         point_pass_step(l, a);
 }
 
-/* An event that says the step went wrong (as opposed to one that does not concern it). */
+/* An event that says the step went wrong: another alarm decision, or the reading going
+ * bad. Acknowledgements, outputs and a reading coming back do not concern the step. */
 static int contradicts(const struct plan_step *st, const char *kind)
 {
-    if (strcmp(kind, "SILENCED") == 0 || strcmp(kind, "FAULT_CLEARED") == 0)
-        return 0;
-    if (strcmp(kind, "DEESCALATED") == 0)
+    static const enum event_kind wrong[] = {EV_RAISED, EV_ESCALATED, EV_CLEARED, EV_RETURNED,
+                                            EV_RESET, EV_FAULT, EV_STALE};
+    if (strcmp(kind, event_kind_name(EV_DEESCALATED)) == 0)
         return st->action != PLAN_RELEASE;     /* a reading that falls slowly passes the levels */
-    return 1;
+    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++)
+        if (strcmp(kind, event_kind_name(wrong[i])) == 0)
+            return 1;
+    return 0;
 }
 
 static void note_side_effect(struct alarm_loop *l, long p, const struct tool_event *ev)

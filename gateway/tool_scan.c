@@ -270,7 +270,7 @@ static int scan_probe(modbus_t *ctx, int unit, const struct scan_opts *o, char *
     poller_modbus_read(ctx, &o->probe, &word, &bit, &r);
     const char *area = point_area_names[o->probe.area];
     switch (r.outcome) {
-    case MODBUS_VALUES:
+    case MODBUS_OK:
         if (o->probe.area == AREA_COIL || o->probe.area == AREA_DISCRETE)
             snprintf(answer, cap, "%s %u = %u", area, o->probe.start, bit);
         else

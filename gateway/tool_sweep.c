@@ -115,7 +115,7 @@ static void sweep_read_block(modbus_t *ctx, const struct device_cfg *dc, long pa
     do {
         poller_modbus_read(ctx, req, words, bits, r);
         sweep_sleep_ms(pause_ms);
-        if (r->outcome == MODBUS_VALUES || (r->outcome == MODBUS_EXCEPTION && is_refusal(r->exception)))
+        if (r->outcome == MODBUS_OK || (r->outcome == MODBUS_EXCEPTION && is_refusal(r->exception)))
             return;
         if (r->outcome != MODBUS_EXCEPTION)
             modbus_flush(ctx);      /* a late reply must not answer the next request */
@@ -134,7 +134,7 @@ static void sweep_blocks(modbus_t *ctx, const struct device_cfg *dc, long pause_
         struct poll_request req = {.area = blk->area, .start = blk->start, .count = blk->count};
         struct modbus_result r;
         sweep_read_block(ctx, dc, pause_ms, &req, words, bits, &r);
-        if (r.outcome == MODBUS_VALUES) {
+        if (r.outcome == MODBUS_OK) {
             sweep_decode(plan, b++, maps, readings, words, bits);
         } else if (r.outcome == MODBUS_EXCEPTION && is_refusal(r.exception)) {
             if (blk->npoints > 1 && batch_plan_split(plan, b, maps) == 0)

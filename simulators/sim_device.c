@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "log.h"
 #include "sim_point.h"
+#include "sim_respond.h"
 
 enum sim_mode { MODE_SCENARIO, MODE_SET, MODE_FAULT };
 
@@ -44,7 +45,6 @@ struct sim_device {
     modbus_mapping_t *tables;
     struct sim_point_state *pts;
     int end_logged;
-    int dirty;                      /* no scenario: the tables need rewriting */
     long cue;                       /* the scenario fault cue applied last, -1 none */
     struct sim_faults faults;
     sim_reset_fn *on_reset;
@@ -141,7 +141,6 @@ struct sim_device *sim_device_new(const struct profile *pf, uint8_t unit,
     dev->pf = pf;
     dev->sc = sc;
     dev->unit = unit;
-    dev->dirty = 1;
     dev->cue = -1;
     sim_device_set_id(dev, "");
     for (size_t k = 0; k < pf->npoints; k++) {
@@ -233,34 +232,46 @@ void sim_device_advance(struct sim_device *dev, double elapsed_s)
         log_segment(dev, k, elapsed_s);
 }
 
-/* Write what every point shows at elapsed_s into the tables. */
+/* Write what point k shows at elapsed_s into the tables. */
+static void refresh_point(struct sim_device *dev, size_t k, double elapsed_s)
+{
+    struct sim_point_state *ps = &dev->pts[k];
+    const struct point_cfg *pc = &dev->pf->points[k];
+    double v = ps->set_value;
+    int fault = ps->mode == MODE_FAULT;
+    if (ps->mode == MODE_SCENARIO)
+        fault = scenario_value(dev, k, elapsed_s, &v);
+    if (fault)
+        v = ps->fault_value;
+    ps->shown = v;
+    ps->shown_fault = fault;
+    if (sim_point_write(&pc->map, dev->tables, v) < 0 && !ps->write_failed) {
+        log_warn("%s point %s: cannot encode %g %s; its registers keep their last value",
+                 dev->label, pc->id, v, pc->unit);
+        ps->write_failed = 1;
+    }
+}
+
 static void refresh_tables(struct sim_device *dev, double elapsed_s)
 {
-    dev->dirty = 0;
-    for (size_t k = 0; k < dev->pf->npoints; k++) {
-        struct sim_point_state *ps = &dev->pts[k];
-        const struct point_cfg *pc = &dev->pf->points[k];
-        double v = ps->set_value;
-        int fault = ps->mode == MODE_FAULT;
-        if (ps->mode == MODE_SCENARIO)
-            fault = scenario_value(dev, k, elapsed_s, &v);
-        if (fault)
-            v = ps->fault_value;
-        ps->shown = v;
-        ps->shown_fault = fault;
-        if (sim_point_write(&pc->map, dev->tables, v) < 0 && !ps->write_failed) {
-            log_warn("%s point %s: cannot encode %g %s; its registers keep their last value",
-                     dev->label, pc->id, v, pc->unit);
-            ps->write_failed = 1;
-        }
-    }
+    for (size_t k = 0; k < dev->pf->npoints; k++)
+        refresh_point(dev, k, elapsed_s);
+}
+
+/* A control line changed point k: a device with a scenario rewrites every point
+ * before its next answer anyway; one without writes that point now, and only it,
+ * so what a master wrote into the other points stays. */
+static void point_changed(struct sim_device *dev, size_t k)
+{
+    if (!dev->sc)
+        refresh_point(dev, k, 0.0);
 }
 
 void sim_device_update(struct sim_device *dev, double elapsed_s)
 {
     sim_device_advance(dev, elapsed_s);
-    if (dev->sc || dev->dirty)
-        refresh_tables(dev, elapsed_s);     /* resting values are written already */
+    if (dev->sc)
+        refresh_tables(dev, elapsed_s);     /* resting and set values are written already */
 }
 
 void sim_device_on_reset(struct sim_device *dev, sim_reset_fn *fn, void *arg)
@@ -283,11 +294,32 @@ int sim_device_inject(struct sim_device *dev, const struct sim_inject *inj, stru
     return 0;
 }
 
+/* A master wrote items [start, start + count) of area: say what each point there reads now. */
+static void log_master_write(const struct sim_device *dev, enum reg_area area, uint16_t start,
+                             uint16_t count)
+{
+    for (size_t k = 0; k < dev->pf->npoints; k++) {
+        const struct point_cfg *pc = &dev->pf->points[k];
+        double v;
+        if (pc->map.area != area || pc->map.address >= start + count ||
+            sim_point_extent(&pc->map) <= start)
+            continue;
+        enum quality q = sim_point_read(&pc->map, dev->tables, &v);
+        log_info("%s point %s: written by the master, now %g%s%s%s%s", dev->label, pc->id, v,
+                 pc->unit[0] ? " " : "", pc->unit, q == QUALITY_GOOD ? "" : ", quality ",
+                 q == QUALITY_GOOD ? "" : quality_name(q));
+    }
+}
+
 void sim_device_answer(struct sim_device *dev, double elapsed_s, const uint8_t *req, size_t len,
                        struct sim_answer *a)
 {
+    enum reg_area area;
+    uint16_t start, count;
     sim_device_update(dev, elapsed_s);
     sim_faults_answer(&dev->faults, dev->tables, req, len, clock_mono_ms(), a);
+    if (a->action == SIM_ACT_REPLY && sim_respond_wrote(a->pdu, a->len, &area, &start, &count))
+        log_master_write(dev, area, start, count);
 }
 
 /* The state of a point named by a technician, or NULL with err. */
@@ -317,7 +349,7 @@ int sim_device_set(struct sim_device *dev, const char *point, double value, stru
                         "with its type, scale and signal", dev->label, pc->id, value, pc->unit);
     ps->mode = MODE_SET;
     ps->set_value = value;
-    dev->dirty = 1;
+    point_changed(dev, k);
     log_info("%s point %s: held at %g %s until 'recover %s'", dev->label, pc->id, value,
              pc->unit, pc->id);
     return 0;
@@ -334,7 +366,7 @@ int sim_device_fault(struct sim_device *dev, const char *point, struct cfg_err *
         return cfg_fail(err, NULL, "%s point %s cannot show a fault: %s", dev->label, pc->id,
                         ps->fault_why);
     ps->mode = MODE_FAULT;
-    dev->dirty = 1;
+    point_changed(dev, k);
     if (pc->map.signal == SIGNAL_LOOP_MA)
         log_info("%s point %s: sensor fault, serving a %g mA loop current until 'recover %s'",
                  dev->label, pc->id, SIM_FAULT_MA, pc->id);
@@ -352,7 +384,7 @@ int sim_device_recover(struct sim_device *dev, const char *point, struct cfg_err
         return -1;
     ps->mode = MODE_SCENARIO;
     ps->segment = -1;           /* say again which segment it rejoins */
-    dev->dirty = 1;
+    point_changed(dev, k);
     log_info("%s point %s: back to %s", dev->label, dev->pf->points[k].id,
              ps->track >= 0 ? "its scenario" : "its rest value (no scenario timeline)");
     return 0;
@@ -365,7 +397,10 @@ void sim_device_show(const struct sim_device *dev, FILE *out)
         const struct sim_point_state *ps = &dev->pts[k];
         const struct point_cfg *pc = &dev->pf->points[k];
         const char *driver = ps->mode == MODE_SCENARIO && ps->track < 0 ? "rest" : drivers[ps->mode];
-        fprintf(out, "%s %-16s %-8s %g %s%s\n", dev->label, pc->id, driver, ps->shown, pc->unit,
+        double now = ps->shown;     /* a fault signal is shown as the value it stands for */
+        if (!ps->shown_fault)
+            sim_point_read(&pc->map, dev->tables, &now);    /* what a master wrote, if it did */
+        fprintf(out, "%s %-16s %-8s %g %s%s\n", dev->label, pc->id, driver, now, pc->unit,
                 ps->shown_fault ? " (fault signal)" : "");
     }
     char what[SIM_INJECT_TEXT_MAX];

@@ -72,6 +72,13 @@ int sim_point_write(const struct point_map *m, modbus_mapping_t *tables, double 
     return 0;
 }
 
+enum quality sim_point_read(const struct point_map *m, modbus_mapping_t *tables, double *value)
+{
+    if (is_bit_area(m->area))
+        return decode_bit(m, *bit_slot(m, tables), value);
+    return decode_registers(m, register_slot(m, tables), value);
+}
+
 int sim_point_encodable(const struct point_map *m, double value)
 {
     uint16_t words[POINT_MAX_WORDS] = {0};

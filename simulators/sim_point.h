@@ -23,6 +23,10 @@ int sim_point_extent(const struct point_map *m);
  * the value cannot be represented by the point's type, scale and signal. */
 int sim_point_write(const struct point_map *m, modbus_mapping_t *tables, double value);
 
+/* What the tables hold for the point, as the gateway decodes it (a master may have
+ * written it): the quality, and the value in *value. */
+enum quality sim_point_read(const struct point_map *m, modbus_mapping_t *tables, double *value);
+
 /* 1 when value can be served by the point, 0 when not. */
 int sim_point_encodable(const struct point_map *m, double value);
 

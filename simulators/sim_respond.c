@@ -63,6 +63,18 @@ static int is_bits(enum reg_area area) { return area == AREA_COIL || area == ARE
 
 static uint16_t get_u16(const uint8_t *p) { return (uint16_t)(p[0] << RESP_BITS_PER_BYTE | p[1]); }
 
+int sim_respond_wrote(const uint8_t *resp, size_t len, enum reg_area *area, uint16_t *start,
+                      uint16_t *count)
+{
+    const struct fc_rule *r = len == RESP_WRITE_MANY_BYTES ? rule_for(resp[0]) : NULL;
+    if (!r || r->kind == FC_READ)
+        return 0;                   /* a read, an exception, or not an answer at all */
+    *area = r->area;
+    *start = get_u16(resp + 1);
+    *count = r->kind == FC_WRITE_ONE ? 1 : get_u16(resp + 3);
+    return 1;
+}
+
 static void put_u16(uint8_t *p, uint16_t v)
 {
     p[0] = (uint8_t)(v >> RESP_BITS_PER_BYTE);

@@ -66,4 +66,9 @@ size_t sim_respond_exception(uint8_t fc, uint8_t code, uint8_t *resp);
 /* The area a function code reads or writes; -1 for any other function. */
 int sim_respond_area(uint8_t fc);
 
+/* 1 when resp[0..len-1], an answer of sim_respond, confirms a write (FC 5, 6, 15, 16):
+ * then *area, *start and *count say which items it changed. 0 for anything else. */
+int sim_respond_wrote(const uint8_t *resp, size_t len, enum reg_area *area, uint16_t *start,
+                      uint16_t *count);
+
 #endif

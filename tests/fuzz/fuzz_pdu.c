@@ -8,6 +8,8 @@
  * and as a TCP byte stream split into MBAP frames the way poller_tcp_conn.c does.
  * The value buffers hold exactly `count` entries and the unused one is NULL, so a
  * write past what was asked for, or into the wrong area's buffer, is caught.
+ * Each PDU is also judged as the echo of a write (FC 5, 6 or 16, chosen by bits 2-3
+ * of byte 0, at the count's address): a refusal must say why there too.
  */
 #include "fuzz_util.h"
 #include "transport/mbap.h"
@@ -22,7 +24,12 @@ struct fuzz_read {
     uint16_t count;
     uint16_t *words;                    /* holding, input */
     uint8_t *bits;                      /* coil, discrete */
+    struct pdu_write write;             /* the same bytes, judged as a write's echo */
 };
+
+static const uint8_t fuzz_write_functions[] = {PDU_FC_WRITE_COIL, PDU_FC_WRITE_REGISTER,
+                                               PDU_FC_WRITE_REGISTERS, PDU_FC_WRITE_REGISTERS};
+#define FUZZ_PDU_WRITE_SHIFT 2          /* bits 2-3 of byte 0 choose the write function */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -32,7 +39,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-/* Parse one PDU as the reply to rd; a refusal must say why. */
+/* Parse one PDU as the reply to rd, and as the echo of rd's write; a refusal must say why. */
 static void fuzz_pdu_one(const struct fuzz_read *rd, const uint8_t *pdu, size_t len)
 {
     uint8_t exception = 0;
@@ -42,6 +49,10 @@ static void fuzz_pdu_one(const struct fuzz_read *rd, const uint8_t *pdu, size_t 
     if (st == PDU_MALFORMED && !why)
         abort();
     if (st == PDU_EXCEPTION && !pdu_exception_name(exception))
+        abort();
+    why = NULL;
+    st = pdu_parse_write(pdu, len, &rd->write, &exception, &why);
+    if ((st == PDU_MALFORMED && !why) || (st == PDU_EXCEPTION && !pdu_exception_name(exception)))
         abort();
 }
 
@@ -67,6 +78,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .area = (enum reg_area)(data[0] & FUZZ_PDU_AREA_MASK),
         .count = (uint16_t)((data[1] << FUZZ_BYTE_BITS) | data[2]),
     };
+    rd.write = (struct pdu_write){
+        .function = fuzz_write_functions[(data[0] >> FUZZ_PDU_WRITE_SHIFT) & FUZZ_PDU_AREA_MASK],
+        .address = rd.count, .count = 2, .words = {rd.count, rd.count}};
     /* Exactly count entries; ASan's malloc(0) is a real block no byte of which may be touched. */
     if (rd.area == AREA_COIL || rd.area == AREA_DISCRETE)
         rd.bits = malloc(rd.count);

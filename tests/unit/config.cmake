@@ -1,2 +1,3 @@
 # Config loading and validation: good files, and the exact error for bad ones.
 rg_unit_test(test_config rg_config)
+rg_unit_test(test_config_outputs rg_config)

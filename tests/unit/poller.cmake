@@ -2,3 +2,4 @@
 rg_unit_test(test_poller_tcp rg_poller)
 rg_unit_test(test_poller_rtu rg_poller)
 rg_unit_test(test_poller_fds rg_poller)
+rg_unit_test(test_poller_write rg_poller)

@@ -29,6 +29,7 @@ struct fixture {
     struct bus_cfg bus;
     struct doorbell bell;
     struct queue q;
+    struct queue *results;              /* write results, when a test writes (else NULL) */
     struct sample *got;
     size_t ngot, cap;
     int64_t t0;                         /* monotonic time of fx_start */
@@ -109,7 +110,7 @@ static inline struct pollers *fx_start(struct fixture *f)
 {
     char err[256] = "";
     f->t0 = clock_mono_ms();
-    struct pollers *p = pollers_start(&f->cfg, &f->q, err, sizeof err);
+    struct pollers *p = pollers_start(&f->cfg, &f->q, f->results, err, sizeof err);
     if (!p)
         fprintf(stderr, "pollers_start failed: %s\n", err);
     return p;

@@ -9,6 +9,7 @@
  * each default setpoint inside them. The profiles documented in drivers.md are
  * then spot-checked against the tables there (point count, addresses, types),
  * and a site config is shown unable to loosen a gas setpoint past its limit.
+ * No shipped profile makes a point writable: only a site config may.
  */
 #include <dirent.h>
 #include <stdlib.h>
@@ -117,6 +118,8 @@ static void check_gas_limits(const struct profile *pf)
 
 static void check_profile(const struct profile *pf)
 {
+    for (size_t i = 0; i < pf->npoints; i++)
+        expect(!pf->points[i].writable, pf, &pf->points[i], "a profile point is writable");
     check_no_overlap(pf);
     check_alarms_plausible(pf);
     if (strncmp(pf->name, GAS_PREFIX, strlen(GAS_PREFIX)) == 0)
@@ -219,6 +222,10 @@ static const struct documented documented[] = {
                              {"p_total", I, 52, VT_FLOAT32, ORDER_ABCD, -1},
                              {"freq", I, 70, VT_FLOAT32, ORDER_ABCD, -1},
                              {"kwh_total", I, 342, VT_UINT32, ORDER_ABCD, -1}}},
+    {"siren_beacon", 4, {{"horn", C, 0, VT_BIT, ORDER_ABCD, -1},
+                         {"beacon", C, 1, VT_BIT, ORDER_ABCD, -1},
+                         {"tone", H, 0, VT_UINT16, ORDER_ABCD, -1},
+                         {"fault", D, 0, VT_BIT, ORDER_ABCD, -1}}},
 };
 
 static void check_spot(const struct profile *pf, const struct spot *s)

@@ -1,0 +1,24 @@
+# siren.sh - drive and watch a riskgw-sim siren_beacon module (bash; source it after harness.sh).
+#
+# The module is started with --control "$WORK/siren.ctl"; these helpers send it
+# control lines and read back what a master wrote, as `show` prints it:
+#   siren "set beacon 0"      a control line (the module drops its beacon coil)
+#   coil horn                 what the horn coil reads now: 0 or 1
+#   wait_coil horn 1 10       until it reads 1, failing the test after 10 s
+
+siren() {
+    echo "$1" | socat -t 2 - "UNIX-CONNECT:$WORK/siren.ctl"
+}
+
+# `show` prints "siren_beacon unit 1 horn  rest  1": the 4th word is the point, the 6th its value.
+coil() {
+    siren show | awk -v p="$1" '$4 == p {print $6}'
+}
+
+wait_coil() {
+    local deadline=$((SECONDS + $3))
+    until [ "$(coil "$1")" = "$2" ]; do
+        [ "$SECONDS" -le "$deadline" ] || fail "siren $1 is $(coil "$1"), not $2: $(siren show)"
+        sleep "$HARNESS_POLL_S"
+    done
+}
