@@ -41,6 +41,18 @@ if(NOT DEFINED RISKGW_SYSROOT)
 endif()
 set(RISKGW_SYSROOT "${RISKGW_SYSROOT}" CACHE PATH "Debian root of the target (firmware/sysroot.sh); empty: multiarch")
 
+# Say what to run rather than let a later check fail on a missing compiler or library.
+find_program(cross_gcc ${triple}-gcc)
+if(NOT cross_gcc)
+  message(FATAL_ERROR "No ${triple}-gcc: run `make deps CROSS=1` (as root) for the ${debian_arch} cross compiler")
+endif()
+if(RISKGW_SYSROOT AND NOT EXISTS ${RISKGW_SYSROOT}/.riskgw-sysroot)
+  message(FATAL_ERROR "${RISKGW_SYSROOT} is not a sysroot made by firmware/sysroot.sh: run `make deps CROSS=1` (as root)")
+elseif(NOT RISKGW_SYSROOT AND NOT EXISTS /usr/lib/${triple}/pkgconfig/libmodbus.pc)
+  message(FATAL_ERROR "No ${debian_arch} libraries: run `make deps CROSS=1` (as root); it installs the "
+          "-dev:arm64 packages, or makes the armhf sysroot in ${CMAKE_CURRENT_LIST_DIR}/build-sysroot")
+endif()
+
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_C_COMPILER ${triple}-gcc)
 set(CMAKE_LIBRARY_ARCHITECTURE ${triple})

@@ -56,7 +56,7 @@ fi
 if [ "$(id -u)" != 0 ]; then
   [ ${#missing[@]} -eq 0 ] || echo "deps: missing packages: ${missing[*]}" >&2
   [ ${#missing_roots[@]} -eq 0 ] || echo "deps: missing the ${missing_roots[*]} sysroot (firmware/sysroot.sh)" >&2
-  echo "deps: run 'make deps' as root (or: sudo apt-get install ${missing[*]})" >&2
+  echo "deps: run 'make deps${arches:+ CROSS=1}' as root${missing[*]:+ (or: sudo apt-get install ${missing[*]})}" >&2
   exit 1
 fi
 if [ ${#missing[@]} -gt 0 ]; then

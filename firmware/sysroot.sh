@@ -38,6 +38,17 @@ missing_in() {
     echo "${out[*]}"
 }
 
+# relative_links ROOT: libm.so -> /lib/.../libm.so.6 and the like point into the host
+# when the linker follows them from outside the root, and it then quietly takes the
+# static libm.a instead. Make the root's absolute library and header links relative.
+relative_links() {
+    local link target
+    find "$1/usr/lib" "$1/usr/include" -type l -lname '/*' | while read -r link; do
+        target=$(readlink "$link")
+        ln -sfn "$(realpath -m --relative-to="$(dirname "$link")" "$1$target")" "$link"
+    done
+}
+
 if [ "$CHECK" = 1 ]; then
     [ -z "$(missing_in "$@")" ]
     exit
@@ -51,6 +62,7 @@ if [ ! -f "$STAMP" ]; then
     # qemu -L looks for every absolute path in the root first: its /dev/ptmx node would
     # shadow the host's, and in a container that node opens nothing (ENODEV).
     rm -f "$part/dev/ptmx"
+    relative_links "$part"
     printf '%s\n' "$@" > "$part/.riskgw-sysroot"
     mv "$part" "$ROOT"
     echo "sysroot: $ARCH root with $* in $ROOT"
@@ -68,5 +80,6 @@ echo "deb ${MIRROR:-$(debian_mirror)} $DEBIAN_ROOT_SUITE main" > "$ROOT/etc/apt/
 # shellcheck disable=SC2086  # $missing is a list of package names
 { in_root "$ROOT" apt-get update -qq && in_root "$ROOT" apt-get install -y -qq --no-install-recommends $missing; } \
     >>"$ROOT.log" 2>&1 || { tail -5 "$ROOT.log" >&2; die "apt-get in $ROOT could not install $missing; see $ROOT.log"; }
+relative_links "$ROOT"
 printf '%s\n' $missing >> "$STAMP"
 echo "sysroot: added $missing to $ROOT"
