@@ -73,11 +73,17 @@ debootstrap_root() {
         echo "debian-root: debootstrap $arch from $mirror failed (is the mirror reachable?); see $log" >&2
         return 1
     fi
+    # The second stage runs every maintainer script under qemu; one failed once, not
+    # reproducibly (apt's, on a loaded machine). A second run configures what is left.
     if [ ${#foreign[@]} -gt 0 ] && ! in_root "$root" /debootstrap/debootstrap --second-stage >>"$log" 2>&1; then
-        unmount_under "$root"
-        tail -5 "$log" >&2
-        echo "debian-root: debootstrap's second stage of $arch under qemu failed; see $log" >&2
-        return 1
+        grep -E '^(dpkg|E:|W:)' "$root/debootstrap/debootstrap.log" 2>/dev/null | tail -5 | tee -a "$log" >&2
+        echo "debian-root: debootstrap's second stage of $arch failed; trying it once more" >&2
+        if ! in_root "$root" /debootstrap/debootstrap --second-stage >>"$log" 2>&1; then
+            unmount_under "$root"
+            tail -5 "$log" >&2
+            echo "debian-root: debootstrap's second stage of $arch under qemu failed; see $log" >&2
+            return 1
+        fi
     fi
     unmount_under "$root"
 }
