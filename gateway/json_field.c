@@ -108,11 +108,14 @@ static int whole_number(const cJSON *obj, const char *key, const char *path, enu
     int rc = lookup(obj, key, path, need, &it, p, err);
     if (rc <= 0)
         return rc;
-    if (!cJSON_IsNumber(it) || it->valuedouble != floor(it->valuedouble))
-        return cfg_fail(err, p, "expected a whole number");
-    if (it->valuedouble < (double)lo || it->valuedouble > (double)hi)
-        return cfg_fail(err, p, "%.0f is out of range (%lld to %lld)", it->valuedouble, (long long)lo,
-                        (long long)hi);
+    if (!cJSON_IsNumber(it) || it->valuedouble != floor(it->valuedouble)) {
+        cfg_fail(err, p, "expected a whole number");
+        return -1;                      /* spelled out: the analyzer cannot follow varargs */
+    }
+    if (it->valuedouble < (double)lo || it->valuedouble > (double)hi) {
+        cfg_fail(err, p, "%.0f is out of range (%lld to %lld)", it->valuedouble, (long long)lo, (long long)hi);
+        return -1;
+    }
     *out = (int64_t)it->valuedouble;
     return 1;
 }
