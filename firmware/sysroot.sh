@@ -11,9 +11,11 @@
 # then no armhf -dev package installs, and the failing index breaks the host's
 # `apt-get update` as well. A sysroot made by debootstrap from the signed bookworm
 # suite does not depend on the host's state: the compiler gets --sysroot, the
-# tests run under `qemu-arm -L`, and dpkg-shlibdeps runs inside it (firmware/package.sh).
+# tests run under qemu-arm with it as QEMU_LD_PREFIX, and dpkg-shlibdeps runs inside
+# it (firmware/package.sh).
 #
-# The root goes to build-sysroot/bookworm-ARCH (SYSROOT_DIR overrides); a stamp
+# The root goes to build-sysroot/bookworm-ARCH, where toolchain.cmake looks (elsewhere:
+# SYSROOT_DIR here, -DRISKGW_SYSROOT=DIR for cmake); a stamp
 # file lists what is installed, so a second run installs only new PACKAGEs.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
