@@ -20,18 +20,23 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 clean:
-	rm -rf $(BUILD) build-cross build-cross-* build-pkg $(ASAN_BUILD) $(FUZZ_BUILD) $(LINT_BUILD)
+	rm -rf $(BUILD) build-cross build-cross-* build-pkg build-sysroot $(ASAN_BUILD) $(FUZZ_BUILD) $(LINT_BUILD)
 
-# ---- cross builds (Debian multiarch) and tests under qemu-user ----
+# ---- cross builds and tests under qemu-user ----
+#   make cross|test-cross [RISKGW_ARCH=aarch64|armhf]   (ARCH= works too)
+# arm64 links the host's multiarch -dev:arm64 packages, armhf a debootstrap sysroot
+# (firmware/sysroot.sh); make deps CROSS=1 provides both.
 ARCH ?= aarch64
-CROSS_BUILD = build-cross-$(ARCH)
+RISKGW_ARCH ?= $(ARCH)
+CROSS_BUILD = build-cross-$(RISKGW_ARCH)
+CROSS_DEB_ARCH = $(if $(filter aarch64,$(RISKGW_ARCH)),arm64,$(RISKGW_ARCH))
 .PHONY: cross test-cross deps-cross
 deps-cross:
-	@CROSS=1 bash firmware/deps.sh
+	@CROSS_ARCHES=$(CROSS_DEB_ARCH) bash firmware/deps.sh
 
 cross: deps-cross
 	cmake -S . -B $(CROSS_BUILD) -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/toolchain.cmake \
-	      -DRISKGW_ARCH=$(ARCH) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	      -DRISKGW_ARCH=$(RISKGW_ARCH) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build $(CROSS_BUILD) -j$(JOBS)
 	@file $(CROSS_BUILD)/riskgw
 
@@ -89,7 +94,7 @@ package: deps-package
 	@for arch in $(PKG_ARCHES); do bash firmware/package.sh $$arch || exit 1; done
 
 test-package:
-	@CROSS_ARCHES=arm64 PACKAGE_TEST=1 bash firmware/deps.sh
+	@CROSS_ARCHES="arm64 armhf" PACKAGE_TEST=1 bash firmware/deps.sh
 	bash tests/package/test_upgrade.sh
 
 # ---- the cross build end to end under qemu-user ----

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Install the Debian packages riskgw needs to build, test and run its demo.
 # Idempotent: when every package is present it says so and touches nothing.
-#   CROSS=1                      adds the aarch64 cross compiler, qemu-user and the arm64 -dev packages
-#   CROSS_ARCHES="arm64 armhf"   the same for each Debian architecture named (CROSS=1 means "arm64")
+#   CROSS=1                      cross builds for both ARM targets: CROSS_ARCHES="arm64 armhf"
+#   CROSS_ARCHES="arm64 armhf"   for each Debian architecture named, its cross compiler and
+#                                qemu-user, and its libraries: arm64 through multiarch (the
+#                                -dev:arm64 packages), armhf in a debootstrap sysroot
+#                                (firmware/sysroot.sh says why)
 #   PACKAGE_TEST=1               adds what `make test-package` needs: debootstrap, qemu-user-static
 set -euo pipefail
+SRC=$(cd "$(dirname "$0")/.." && pwd)
 
 pkgs=(build-essential cmake pkg-config
       libpaho-mqtt-dev libmodbus-dev libsqlite3-dev libcjson-dev libcurl4-openssl-dev libssl-dev
@@ -14,19 +18,26 @@ pkgs=(build-essential cmake pkg-config
 pkgs+=(clang libclang-rt-14-dev valgrind cppcheck clang-tidy)
 # The commissioning report's test renders it headless and checks the screenshot (test_tool_commission.sh).
 pkgs+=(chromium python3-pil)
-dev_libs=(libpaho-mqtt-dev libmodbus-dev libsqlite3-dev libcjson-dev libcurl4-openssl-dev libssl-dev)
+dev_libs=(libpaho-mqtt-dev libmodbus-dev libsqlite3-dev libcjson-dev libcurl4-openssl-dev libssl-dev
+          libmicrohttpd-dev)
+# The optional metrics endpoint (RISKGW_METRICS), and a real Prometheus parser to test it.
+pkgs+=(libmicrohttpd-dev curl python3-prometheus-client)
+# A sysroot also needs the C library's headers and, for firmware/package.sh, dpkg-shlibdeps.
+sysroot_pkgs=("${dev_libs[@]}" libc6-dev dpkg-dev)
 
 arches=${CROSS_ARCHES:-}
 if [ "${CROSS:-0}" = 1 ] && [ -z "$arches" ]; then
-  arches=arm64
+  arches="arm64 armhf"
 fi
+multiarch=()                        # foreign architectures apt must know
+sysroots=()
 for arch in $arches; do
   case "$arch" in
-    arm64) pkgs+=(gcc-aarch64-linux-gnu) ;;
-    armhf) pkgs+=(gcc-arm-linux-gnueabihf) ;;
+    arm64) pkgs+=(gcc-aarch64-linux-gnu "${dev_libs[@]/%/:$arch}"); multiarch+=("$arch") ;;
+    armhf) pkgs+=(gcc-arm-linux-gnueabihf debootstrap qemu-user-static); sysroots+=("$arch") ;;
     *) echo "deps: unknown cross architecture '$arch' (use arm64 or armhf)" >&2; exit 2 ;;
   esac
-  pkgs+=(qemu-user "${dev_libs[@]/%/:$arch}")
+  pkgs+=(qemu-user)
 done
 if [ "${PACKAGE_TEST:-0}" = 1 ]; then
   pkgs+=(debootstrap qemu-user-static)
@@ -36,19 +47,29 @@ missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "deps: all ${#pkgs[@]} packages present"
+missing_roots=()
+for arch in "${sysroots[@]}"; do
+  bash "$SRC/firmware/sysroot.sh" --check "$arch" "${sysroot_pkgs[@]}" || missing_roots+=("$arch")
+done
+if [ ${#missing[@]} -eq 0 ] && [ ${#missing_roots[@]} -eq 0 ]; then
+  echo "deps: all ${#pkgs[@]} packages present${sysroots[*]:+, and the ${sysroots[*]} sysroot}"
   exit 0
 fi
 if [ "$(id -u)" != 0 ]; then
-  echo "deps: missing packages: ${missing[*]}" >&2
-  echo "deps: run 'make deps' as root (or: sudo apt-get install ${missing[*]})" >&2
+  [ ${#missing[@]} -eq 0 ] || echo "deps: missing packages: ${missing[*]}" >&2
+  [ ${#missing_roots[@]} -eq 0 ] || echo "deps: missing the ${missing_roots[*]} sysroot (firmware/sysroot.sh)" >&2
+  echo "deps: run 'make deps${arches:+ CROSS=1}' as root${missing[*]:+ (or: sudo apt-get install ${missing[*]})}" >&2
   exit 1
 fi
-echo "deps: installing ${missing[*]}"
-for arch in $arches; do
-  dpkg --print-foreign-architectures | grep -qx "$arch" || dpkg --add-architecture "$arch"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  for arch in "${multiarch[@]}"; do
+    dpkg --print-foreign-architectures | grep -qx "$arch" || dpkg --add-architecture "$arch"
+  done
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+for arch in "${missing_roots[@]}"; do
+  bash "$SRC/firmware/sysroot.sh" "$arch" "${sysroot_pkgs[@]}"
 done
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -6,12 +6,16 @@
 #
 # CMake builds (cross through toolchain.cmake for ARM) and stages the files with
 # `cmake --install` into a DESTDIR; dpkg-shlibdeps turns the binaries' shared
-# libraries into Depends on Debian's packages (libmodbus5, libpaho-mqtt1.3, ...);
-# the maintainer scripts come from firmware/debian/. VERSION (default: the
-# project's) goes to the CMake cache as RISKGW_PACKAGE_VERSION. Output:
-# build-pkg/riskgw_VERSION_ARCH.deb.
+# libraries into Depends on Debian's packages (libmodbus5, libpaho-mqtt1.3,
+# libmicrohttpd12, ...); the maintainer scripts come from firmware/debian/.
+# VERSION (default: the project's) goes to the CMake cache as
+# RISKGW_PACKAGE_VERSION, which is also what `riskgw --version` prints. Every
+# package has the metrics endpoint (RISKGW_METRICS=ON). An armhf build against
+# the sysroot (firmware/sysroot.sh) runs dpkg-shlibdeps inside it, under qemu:
+# that needs root. Output: build-pkg/riskgw_VERSION_ARCH.deb.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
+. "$SRC/firmware/debian-root.sh"
 ARCH=${1:?usage: firmware/package.sh amd64|arm64|armhf [VERSION]}
 VERSION=${2:-}
 OUT=${PKG_OUT:-$SRC/build-pkg}
@@ -23,7 +27,7 @@ die() { echo "package: $*" >&2; exit 1; }
 host=$(dpkg --print-architecture)
 # -Werror is for CI and developers; a release build must not fail on a newer
 # compiler's new diagnostic (they are still printed).
-cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DRISKGW_WERROR=OFF)
+cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DRISKGW_WERROR=OFF -DRISKGW_METRICS=ON)
 if [ "$ARCH" != "$host" ]; then
   case "$ARCH" in
     arm64) cmake_args+=(-DCMAKE_TOOLCHAIN_FILE="$SRC/toolchain.cmake" -DRISKGW_ARCH=aarch64) ;;
@@ -34,7 +38,7 @@ fi
 [ -n "$VERSION" ] && cmake_args+=(-DRISKGW_PACKAGE_VERSION="$VERSION")
 
 build="$OUT/build-$ARCH${VERSION:+-$VERSION}"
-cmake -S "$SRC" -B "$build" "${cmake_args[@]}" >/dev/null || die "cmake could not configure $build (for $ARCH: make deps-package)"
+cmake -S "$SRC" -B "$build" "${cmake_args[@]}" >/dev/null || die "cmake could not configure $build (see above; for $ARCH: make deps CROSS=1)"
 cmake --build "$build" -j"$JOBS" --target riskgw riskgw-sim || die "the $ARCH build failed"
 VERSION=$(cat "$build/riskgw-package-version")
 
@@ -45,8 +49,21 @@ rm -rf "$work"
 mkdir -p "$stage/DEBIAN"
 DESTDIR="$stage" cmake --install "$build" --strip >/dev/null || die "cmake --install into $stage failed"
 printf 'Source: riskgw\n\nPackage: riskgw\nArchitecture: any\n' > "$work/debian/control"
-shlibs=$(cd "$work" && DEB_HOST_ARCH=$ARCH dpkg-shlibdeps -O debian/riskgw/usr/bin/riskgw \
-         debian/riskgw/usr/bin/riskgw-sim) || die "dpkg-shlibdeps could not map the libraries to packages"
+shlibdeps=(dpkg-shlibdeps -O debian/riskgw/usr/bin/riskgw debian/riskgw/usr/bin/riskgw-sim)
+sysroot=$(sed -n 's/^RISKGW_SYSROOT:PATH=//p' "$build/CMakeCache.txt")
+if [ -z "$sysroot" ]; then
+  shlibs=$(cd "$work" && DEB_HOST_ARCH=$ARCH "${shlibdeps[@]}") ||
+    die "dpkg-shlibdeps could not map the libraries to packages"
+else
+  # The libraries belong to the sysroot's packages: ask its own dpkg, inside it.
+  [ "$(id -u)" = 0 ] || die "the $ARCH package is built against $sysroot: dpkg-shlibdeps runs in it, as root"
+  binfmt_enable "$ARCH" || die "cannot run $ARCH programs for dpkg-shlibdeps in $sysroot"
+  inside=$(mktemp -d "$sysroot/tmp/riskgw-pkg.XXXXXX")
+  cp -a "$work/debian" "$inside/"
+  shlibs=$(in_root "$sysroot" sh -c "cd /tmp/${inside##*/} && DEB_HOST_ARCH=$ARCH ${shlibdeps[*]}") || shlibs=
+  rm -rf "$inside"
+  [ -n "$shlibs" ] || die "dpkg-shlibdeps in $sysroot could not map the libraries to packages"
+fi
 # libcurl is opened at run time by the HTTP uplinks (gateway/sink_http_curl.h), so
 # dpkg-shlibdeps cannot see it: it is named here.
 depends="${shlibs#shlibs:Depends=}, libcurl4 (>= 7.68.0), passwd"

@@ -116,6 +116,13 @@ struct store_cfg {
     long heartbeat_s;               /* an unchanged reading is stored again this often */
 };
 
+/* The optional Prometheus endpoint (docs/operations.md); off unless "metrics" is given. */
+#define METRICS_LISTEN_MAX 64       /* "[ipv6]:port" */
+struct metrics_cfg {
+    int enabled;
+    char listen[METRICS_LISTEN_MAX];  /* numeric "address:port": 127.0.0.1:9105, [::1]:9105 */
+};
+
 struct config {
     char source[PATH_MAX_LEN];      /* the file it came from */
     uint64_t hash;                  /* fingerprint of its content, reported in status */
@@ -135,6 +142,7 @@ struct config {
     struct webhook_cfg webhooks[CONFIG_MAX_WEBHOOKS];
     size_t nwebhooks;
     struct store_cfg store;
+    struct metrics_cfg metrics;
     struct expr_calendars calendars;
     struct expr_rule *crules;       /* combined rules; crules[i] is point rules_first_point + i */
     size_t ncrules;
@@ -160,6 +168,12 @@ void config_free_rules(struct config *cfg);
 
 /* config_outputs.c: the "outputs" of point alarms and combined rules (after the rules). */
 int config_parse_outputs(const cJSON *root, struct config *cfg, struct cfg_err *err);
+/* config_metrics.c: the "metrics" section; and a listen address into a socket address
+ * (0, or -1 with the reason in why). */
+struct sockaddr_storage;
+int config_parse_metrics(const cJSON *root, struct config *cfg, struct cfg_err *err);
+int config_listen_addr(const char *listen, struct sockaddr_storage *sa, unsigned *salen, char *why,
+                       size_t whylen);
 
 /* 1 when the file holds secrets (passwords, keys, tokens) and every user may read it. */
 int config_secrets_exposed(const struct config *cfg);

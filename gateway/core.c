@@ -100,6 +100,19 @@ static int open_signals(struct core *c)
     return c->sigfd < 0 ? -1 : 0;
 }
 
+/* The metrics endpoint is a convenience: when it cannot listen, the gateway runs on without it. */
+static void open_metrics(struct core *c)
+{
+    char why[CFG_ERR_MAX];
+    if (!c->cfg->metrics.enabled)
+        return;
+    c->metrics = metrics_server_start(c->cfg->metrics.listen, why, sizeof why);
+    if (c->metrics)
+        log_info("metrics: serving http://%s/metrics", c->cfg->metrics.listen);
+    else
+        log_error("%s; the gateway runs without its metrics endpoint", why);
+}
+
 struct core *core_open(struct config *cfg, char *err, size_t errlen)
 {
     struct core *c = calloc(1, sizeof *c);
@@ -130,6 +143,7 @@ struct core *core_open(struct config *cfg, char *err, size_t errlen)
     c->pollers = pollers_start(cfg, &c->samples, &c->write_results, err, errlen);
     if (!c->pollers)
         goto fail;
+    open_metrics(c);
     return c;
 fail:
     core_close(c);
@@ -299,6 +313,7 @@ void core_close(struct core *c)
 {
     if (!c)
         return;
+    metrics_server_stop(c->metrics);
     pollers_stop(c->pollers);
     if (c->store) {
         core_drain_samples(c);

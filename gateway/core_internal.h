@@ -10,6 +10,7 @@
 #include "command_parse.h"
 #include "config.h"
 #include "expr.h"
+#include "metrics_http.h"
 #include "outbox.h"
 #include "outputs.h"
 #include "poller.h"
@@ -53,6 +54,7 @@ struct core {
     int nsinks;
     struct sink *mqtt;              /* also in sinks[]; replies and status go here */
     struct pollers *pollers;
+    struct metrics_server *metrics; /* the Prometheus endpoint, NULL when off */
     /* Parallel to cfg->points: what the core knows of each point now. */
     struct sample *latest;          /* last sample (ts_ms 0: none yet) */
     struct rule_state *rule_state;

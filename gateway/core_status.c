@@ -3,9 +3,10 @@
  *
  * Every status interval the core builds one health report (uptime, version,
  * config hash, per-device poll counters, queue and per-sink outbox depth, store
- * size and failures, clock state, RSS and CPU), publishes it retained on
- * .../health, and writes it atomically next to the store, where
- * `riskgw status` reads it without needing a broker.
+ * size and failures, alarms standing, clock state, RSS and CPU), publishes it
+ * retained on .../health, writes it atomically next to the store, where
+ * `riskgw status` reads it without needing a broker, and hands the metrics
+ * endpoint (when on) its Prometheus rendering.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "log.h"
 #include "payload.h"
 #include "sink_mqtt.h"
+#include "status_metrics.h"
 
 #define STATUS_BASE_BYTES 4096
 #define STATUS_DEVICE_BYTES 256
@@ -163,6 +165,28 @@ static void section_store(struct jw *w, struct core *c)
     jw_close(w, '}');
 }
 
+/* Alarms in force now: raised or latched, silenced or not; and points in fault. */
+static void section_alarms(struct jw *w, struct core *c)
+{
+    int64_t standing = 0, silenced = 0, faulted = 0;
+    for (size_t i = 0; i < c->cfg->npoints; i++) {
+        const struct rule_state *st = &c->rule_state[i];
+        int up = st->severity > 0 || st->latched_severity > 0;
+        standing += up;
+        silenced += up && st->silenced;
+        faulted += st->faulted != 0;
+    }
+    jw_key(w, "alarms");
+    jw_open(w, '{');
+    jw_key(w, "standing");
+    jw_int(w, standing);
+    jw_key(w, "silenced");
+    jw_int(w, silenced);
+    jw_key(w, "faulted");
+    jw_int(w, faulted);
+    jw_close(w, '}');
+}
+
 static void section_uplinks(struct jw *w, struct core *c)
 {
     jw_key(w, "uplinks");
@@ -237,6 +261,7 @@ static char *status_build(struct core *c, int64_t now)
     jw_str(&w, hash);
     section_process(&w, c, now);
     section_store(&w, c);
+    section_alarms(&w, c);
     section_uplinks(&w, c);
     section_devices(&w, c);
     jw_close(&w, '}');
@@ -277,5 +302,11 @@ void core_publish_status(struct core *c, int64_t now)
         log_warn("status: cannot write %s; `riskgw status` will show an old report", path);
     if (c->mqtt && topic_gateway(topic, sizeof topic, c->cfg, "health") > 0)
         sink_mqtt_publish(c->mqtt, topic, report, 1);
+    if (c->metrics) {                 /* the endpoint's thread reads only this copy */
+        char *text = status_metrics_render(report);
+        if (text)
+            metrics_server_publish(c->metrics, text);
+        free(text);
+    }
     free(report);
 }

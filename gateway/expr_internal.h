@@ -81,7 +81,9 @@ struct expr_ins {
 
 /* One allocation: this header, then the arrays it points into. */
 struct expr {
-    size_t nins, npoints, nheld, ncal;
+    /* 8-aligned, so its size is a multiple of 8 on 32-bit boards too (expr_pack) */
+    _Alignas(8) size_t nins;
+    size_t npoints, nheld, ncal;
     struct expr_ins *ins;
     uint32_t *points;               /* distinct, ascending */
     int64_t *held_since;            /* mono ms the held() condition became true */

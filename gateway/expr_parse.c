@@ -117,7 +117,7 @@ int expr_point_index(struct parser *p, const struct token *t, uint32_t *index)
     snprintf(dev, sizeof dev, "%.*s", t->dev_len, t->text + t->dev_off);
     snprintf(pt, sizeof pt, "%.*s", t->pt_len, t->text + t->pt_off);
     long i = p->scope->resolve ? p->scope->resolve(p->scope->ctx, dev, pt) : -1;
-    if (i < 0 || i >= (long)UINT32_MAX) {
+    if (i < 0 || (unsigned long long)i >= UINT32_MAX) {    /* (long)UINT32_MAX is -1 on 32-bit */
         expr_fail_at(p, t, "unknown point \"%s.%s\"", dev, pt);
         return -1;
     }

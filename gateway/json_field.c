@@ -99,20 +99,41 @@ int jf_number(const cJSON *obj, const char *key, const char *path, enum jf_prese
     return 0;
 }
 
-int jf_int(const cJSON *obj, const char *key, const char *path, enum jf_presence need,
-           long lo, long hi, long *out, struct cfg_err *err)
+/* 1 with *out set, 0 when absent (optional), -1 with err: the work of jf_int and jf_int64. */
+static int whole_number(const cJSON *obj, const char *key, const char *path, enum jf_presence need,
+                        int64_t lo, int64_t hi, int64_t *out, struct cfg_err *err)
 {
     const cJSON *it;
     char p[CFG_PATH_MAX];
     int rc = lookup(obj, key, path, need, &it, p, err);
     if (rc <= 0)
         return rc;
-    if (!cJSON_IsNumber(it) || it->valuedouble != floor(it->valuedouble))
-        return cfg_fail(err, p, "expected a whole number");
-    if (it->valuedouble < (double)lo || it->valuedouble > (double)hi)
-        return cfg_fail(err, p, "%.0f is out of range (%ld to %ld)", it->valuedouble, lo, hi);
-    *out = (long)it->valuedouble;
-    return 0;
+    if (!cJSON_IsNumber(it) || it->valuedouble != floor(it->valuedouble)) {
+        cfg_fail(err, p, "expected a whole number");
+        return -1;                      /* spelled out: the analyzer cannot follow varargs */
+    }
+    if (it->valuedouble < (double)lo || it->valuedouble > (double)hi) {
+        cfg_fail(err, p, "%.0f is out of range (%lld to %lld)", it->valuedouble, (long long)lo, (long long)hi);
+        return -1;
+    }
+    *out = (int64_t)it->valuedouble;
+    return 1;
+}
+
+int jf_int(const cJSON *obj, const char *key, const char *path, enum jf_presence need,
+           long lo, long hi, long *out, struct cfg_err *err)
+{
+    int64_t v;
+    int rc = whole_number(obj, key, path, need, lo, hi, &v, err);
+    if (rc > 0)
+        *out = (long)v;               /* within [lo, hi]: fits a long */
+    return rc < 0 ? -1 : 0;
+}
+
+int jf_int64(const cJSON *obj, const char *key, const char *path, enum jf_presence need,
+             int64_t lo, int64_t hi, int64_t *out, struct cfg_err *err)
+{
+    return whole_number(obj, key, path, need, lo, hi, out, err) < 0 ? -1 : 0;
 }
 
 int jf_bool(const cJSON *obj, const char *key, const char *path, enum jf_presence need,

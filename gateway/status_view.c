@@ -102,6 +102,9 @@ int status_view_print(const char *path, int64_t now_ms, FILE *out)
     fprintf(out, "events: %.0f recorded, %.0f waiting for the disk, %.0f dropped; samples: %.0f seen, "
             "queue %.0f, %.0f refused (queue full)\n", num(ev, "recorded"), num(ev, "waiting_for_disk"),
             num(ev, "dropped"), num(sm, "seen"), num(sm, "queue_depth"), num(sm, "queue_overflowed"));
+    const cJSON *al = obj(root, "alarms");
+    fprintf(out, "alarms: %.0f standing (%.0f silenced), %.0f points in fault\n", num(al, "standing"),
+            num(al, "silenced"), num(al, "faulted"));
     print_uplinks(root, out);
     print_devices(root, ts, out);
     cJSON_Delete(root);

@@ -16,7 +16,7 @@
 #define SCENARIO_MAX_ABS_VALUE 1e15     /* engineering values beyond this are typos */
 #define SCENARIO_MAX_SEGMENTS 10000
 #define SCENARIO_MIN_PERIOD_S 1e-3
-#define SCENARIO_MAX_SEED 9007199254740992L   /* 2^53: every integer a JSON number holds exactly */
+#define SCENARIO_MAX_SEED 9007199254740992LL  /* 2^53: every integer a JSON number holds exactly */
 #define FNV1A_OFFSET UINT64_C(0xCBF29CE484222325)
 #define FNV1A_PRIME UINT64_C(0x100000001B3)
 
@@ -237,14 +237,14 @@ static int parse_faults(const cJSON *arr, struct sim_scenario *sc, struct cfg_er
 static int parse_root(const cJSON *root, struct sim_scenario *sc, struct cfg_err *err)
 {
     const cJSON *points = NULL, *faults = NULL;
-    long seed = 1;
+    int64_t seed = 1;
     if (!cJSON_IsObject(root))
         return cfg_fail(err, NULL, "a scenario is a JSON object with \"points\"");
     if (jf_known_keys(root, "", scenario_keys, err) < 0 ||
         jf_string(root, "name", "", JF_OPTIONAL, sc->name, sizeof sc->name, err) < 0 ||
         jf_string(root, "description", "", JF_OPTIONAL, sc->description, sizeof sc->description, err) < 0 ||
         jf_string(root, "profile", "", JF_OPTIONAL, sc->profile, sizeof sc->profile, err) < 0 ||
-        jf_int(root, "seed", "", JF_OPTIONAL, 0, SCENARIO_MAX_SEED, &seed, err) < 0 ||
+        jf_int64(root, "seed", "", JF_OPTIONAL, 0, SCENARIO_MAX_SEED, &seed, err) < 0 ||
         jf_number(root, "duration_s", "", JF_OPTIONAL, SCENARIO_MIN_PERIOD_S, SCENARIO_MAX_SECONDS,
                   &sc->duration_s, err) < 0 ||
         jf_bool(root, "loop", "", JF_OPTIONAL, &sc->loop, err) < 0 ||

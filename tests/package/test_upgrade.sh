@@ -6,76 +6,41 @@
 #          user, ownership and config; run the daemon against riskgw-sim (on the
 #          host's loopback) until samples are stored; edit the config; upgrade to
 #          N+1; the edited config, the data and its ownership must survive, and
-#          the new daemon must keep writing to the old store; purge removes it all.
-#   arm64: debootstrap --foreign, second stage under qemu-user-static (binfmt),
-#          install the arm64 package, `riskgw -n` its default config, and run the
-#          daemon under qemu against the simulator until it stores samples.
+#          the new daemon must keep writing to the old store; `riskgw --version`
+#          names the installed package's version; purge removes it all.
+#   arm64, armhf: debootstrap --foreign, second stage under qemu-user-static
+#          (binfmt), install the package with apt, `riskgw -n` its default config,
+#          and run the daemon under qemu against the simulator until it stores samples.
 #
 # Not in ctest (it needs root, a mirror and minutes): `make test-package`.
-# PKG_ARCHES="amd64" skips arm64; KEEP=1 keeps the chroots; MIRROR=URL overrides;
+# PKG_ARCHES="amd64" runs only amd64; KEEP=1 keeps the chroots; MIRROR=URL overrides;
 # the base systems are cached in build-pkg/debootstrap-cache (delete it to refresh).
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 . "$SRC/tests/lib/harness.sh"
-SUITE=bookworm
+. "$SRC/firmware/debian-root.sh"
 OUT=${PKG_OUT:-$SRC/build-pkg}
 CACHE="$OUT/debootstrap-cache"
 VERSION_UP_SUFFIX="+upgrade1"
 SAMPLES_WAIT_S=30
-BINFMT=/proc/sys/fs/binfmt_misc
-
-[ "$(id -u)" = 0 ] || fail "run as root: debootstrap and chroot need it"
-command -v debootstrap >/dev/null || fail "debootstrap is missing: make deps-package"
-
-# The first Debian mirror apt is configured with (deb822 or one-line sources).
-debian_mirror() {
-    local url
-    url=$(grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' |
-          grep -v security | head -1 || true)
-    [ -n "$url" ] || url=$(grep -hE '^deb ' /etc/apt/sources.list 2>/dev/null | awk '{print $2}' | head -1 || true)
-    echo "${url:-http://deb.debian.org/debian}"
-}
 MIRROR=${MIRROR:-$(debian_mirror)}
 
-# in_root ROOT CMD...: run CMD inside the chroot with a clean environment.
-in_root() {
-    local root=$1
-    shift
-    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 \
-        chroot "$root" "$@" </dev/null
-}
+[ "$(id -u)" = 0 ] || fail "run as root: debootstrap and chroot need it"
 
-# make_root ARCH ROOT: a minbase bookworm in ROOT (two stages under qemu when foreign).
-# The finished base is kept as a tarball in CACHE, so later runs unpack it in seconds.
+# make_root ARCH ROOT: a minbase bookworm in ROOT, apt pointed at the mirror's main
+# suite. The finished base is kept as a tarball in CACHE: later runs unpack it in seconds.
 make_root() {
-    local arch=$1 root=$2 base="$CACHE/base-$SUITE-$1.tar" foreign=()
+    local arch=$1 root=$2 base="$CACHE/base-$DEBIAN_ROOT_SUITE-$1.tar"
     mkdir -p "$CACHE" "$root"
     if [ -f "$base" ]; then
         tar -xf "$base" -C "$root"
     else
-        [ "$arch" = "$(dpkg --print-architecture)" ] || foreign=(--foreign)
-        echo "debootstrap $SUITE $arch from $MIRROR (minutes; cached afterwards in $CACHE)"
-        debootstrap --variant=minbase --arch="$arch" "${foreign[@]}" --cache-dir="$CACHE" \
-            "$SUITE" "$root" "$MIRROR" >"$WORK/debootstrap-$arch.log" 2>&1 ||
-            { tail -5 "$WORK/debootstrap-$arch.log" >&2; fail "debootstrap $arch from $MIRROR failed (is the mirror reachable?)"; }
-        if [ ${#foreign[@]} -gt 0 ]; then
-            in_root "$root" /debootstrap/debootstrap --second-stage >>"$WORK/debootstrap-$arch.log" 2>&1 ||
-                { tail -5 "$WORK/debootstrap-$arch.log" >&2; fail "debootstrap's second stage under qemu failed"; }
-        fi
-        unmount_under "$root"
+        debootstrap_root "$arch" "$root" "$WORK/debootstrap-$arch.log" || fail "no $arch root to test in"
         tar -cf "$base.part" -C "$root" . && mv "$base.part" "$base"
     fi
     cp /etc/resolv.conf "$root/etc/resolv.conf"
-    echo "deb $MIRROR $SUITE main" > "$root/etc/apt/sources.list"
+    echo "deb $MIRROR $DEBIAN_ROOT_SUITE main" > "$root/etc/apt/sources.list"
     in_root "$root" apt-get update -qq >"$WORK/apt-$arch.log" 2>&1 || fail "apt-get update in the $arch chroot failed"
-}
-
-# unmount_under DIR: whatever debootstrap mounted inside DIR (proc, sys), deepest first.
-unmount_under() {
-    local m
-    for m in $(awk -v d="$1/" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r); do
-        umount -l "$m"
-    done
 }
 
 # Chroots are unmounted before the harness removes the work directory.
@@ -130,6 +95,13 @@ run_daemon() {
     wait "$pid" || fail "$name did not stop cleanly on SIGTERM; see $WORK/$name.log"
 }
 
+# check_version ROOT VERSION: the installed daemon says the version its package carries.
+check_version() {
+    local said
+    said=$(in_root "$1" riskgw --version) || fail "riskgw --version failed in $1"
+    [ "$said" = "riskgw $2" ] || fail "riskgw --version says '$said'; the package is $2"
+}
+
 # owner_mode ROOT PATH: "user:group mode" of PATH, with ROOT's user and group names.
 owner_mode() { in_root "$1" stat -c '%U:%G %a' "$2"; }
 
@@ -167,6 +139,7 @@ test_amd64() {
 
     install_deb "$root" "$deb_n1"
     [ "$(in_root "$root" dpkg-query -W -f='${Version}' riskgw)" = "$n1" ] || fail "version $n1 is not installed"
+    check_version "$root" "$n1"
     [ "$(sha256sum < "$root/etc/riskgw/riskgw.json")" = "$conf_sum" ] || fail "the upgrade changed the edited config"
     [ "$(owner_mode "$root" /etc/riskgw/riskgw.json)" = "root:riskgw 640" ] || fail "the upgrade changed the config's owner"
     [ "$(owner_mode "$root" /var/lib/riskgw)" = "riskgw:riskgw 750" ] || fail "the upgrade changed the data dir's owner"
@@ -178,34 +151,31 @@ test_amd64() {
     [ ! -e "$root/var/lib/riskgw" ] && [ ! -e "$root/etc/riskgw" ] || fail "purge left /var/lib/riskgw or /etc/riskgw"
 }
 
-# qemu-user-static registered with the F flag runs arm64 programs inside a chroot.
-binfmt_arm64() {
-    [ -e "$BINFMT/register" ] || mount -t binfmt_misc binfmt_misc "$BINFMT" ||
-        fail "cannot mount binfmt_misc; the arm64 chroot needs it"
-    [ -e "$BINFMT/qemu-aarch64" ] || /usr/lib/systemd/systemd-binfmt /usr/lib/binfmt.d/qemu-aarch64.conf
-    grep -q '^flags: .*F' "$BINFMT/qemu-aarch64" 2>/dev/null ||
-        fail "qemu-aarch64 is not registered with binfmt_misc's F flag: make deps-package (qemu-user-static)"
-}
-
-test_arm64() {
-    local root="$WORK/arm64" n
-    binfmt_arm64
-    bash "$SRC/firmware/package.sh" arm64 >/dev/null
-    n=$(cat "$OUT/build-arm64/riskgw-package-version")
-    make_root arm64 "$root"
-    install_deb "$root" "$OUT/riskgw_${n}_arm64.deb"
-    file -L "$root/usr/bin/riskgw" | grep -q aarch64 || fail "the arm64 package holds no aarch64 riskgw"
-    in_root "$root" riskgw -n -c /etc/riskgw/riskgw.json || fail "arm64 riskgw -n refuses the default config"
+# test_foreign ARCH MACHINE: the ARCH package in an ARCH root, its daemon under qemu
+# (binfmt) polling the simulator on the host's loopback. MACHINE is what `file` says.
+test_foreign() {
+    local arch=$1 machine=$2 root="$WORK/$1" n
+    binfmt_enable "$arch" || fail "the $arch chroot cannot run its programs"
+    bash "$SRC/firmware/package.sh" "$arch" >/dev/null
+    n=$(cat "$OUT/build-$arch/riskgw-package-version")
+    make_root "$arch" "$root"
+    install_deb "$root" "$OUT/riskgw_${n}_${arch}.deb"
+    file -L "$root/usr/bin/riskgw" | grep -q "$machine" || fail "the $arch package holds no $machine riskgw"
+    check_version "$root" "$n"
+    in_root "$root" riskgw -n -c /etc/riskgw/riskgw.json || fail "$arch riskgw -n refuses the default config"
     [ -n "${SIM_PORT:-}" ] || start_sim
     site_config "$root" "$SIM_PORT"
-    run_daemon "$root" gw-arm64 10
-    echo "arm64: $n installed; the daemon under qemu stored $(samples_in "$root") samples"
+    run_daemon "$root" "gw-$arch" 10
+    echo "$arch: $n installed; the daemon under qemu stored $(samples_in "$root") samples"
 }
+
+test_arm64() { test_foreign arm64 aarch64; }
+test_armhf() { test_foreign armhf "ARM, EABI5"; }
 
 harness_init
 trap package_cleanup EXIT
 chmod 0755 "$WORK"                  # samples_in reads the chroots' stores as their riskgw user
-for arch in ${PKG_ARCHES:-amd64 arm64}; do
+for arch in ${PKG_ARCHES:-amd64 arm64 armhf}; do
     "test_$arch"
 done
-echo "PASS: package install, upgrade and purge (${PKG_ARCHES:-amd64 arm64})"
+echo "PASS: package install, upgrade and purge (${PKG_ARCHES:-amd64 arm64 armhf})"
