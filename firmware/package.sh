@@ -64,9 +64,9 @@ else
   rm -rf "$inside"
   [ -n "$shlibs" ] || die "dpkg-shlibdeps in $sysroot could not map the libraries to packages"
 fi
-# libcurl is opened at run time by the HTTP uplinks (gateway/sink_http_curl.h), so
-# dpkg-shlibdeps cannot see it: it is named here.
-depends="${shlibs#shlibs:Depends=}, libcurl4 (>= 7.68.0), passwd"
+# libcurl and libmicrohttpd are opened at run time, by the HTTP uplinks and the
+# metrics endpoint (gateway/dynlib.h), so dpkg-shlibdeps cannot see them: named here.
+depends="${shlibs#shlibs:Depends=}, libcurl4 (>= 7.68.0), libmicrohttpd12, passwd"
 
 cat > "$stage/DEBIAN/control" <<CTL
 Package: riskgw

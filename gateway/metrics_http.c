@@ -8,8 +8,8 @@
  * answered; the text is copied out under the mutex the core's publish takes.
  */
 #include "metrics_http.h"
+#include "metrics_http_mhd.h"
 
-#include <microhttpd.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -26,6 +26,7 @@
 #define METRICS_LOG_MAX 256
 
 struct metrics_server {
+    const struct mhd_lib *mhd;        /* libmicrohttpd, bound at start */
     struct MHD_Daemon *daemon;
     pthread_mutex_t lock;
     char *text;                       /* the last published text; NULL before the first */
@@ -46,15 +47,15 @@ static void metrics_log(void *cls, const char *fmt, va_list ap)
     log_limited("metrics", LOG_LVL_WARN, "metrics endpoint: %s", line);
 }
 
-static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *body, size_t len,
-                             enum MHD_ResponseMemoryMode mode)
+static enum MHD_Result reply(const struct metrics_server *m, struct MHD_Connection *conn, unsigned status,
+                             const char *body, size_t len, enum MHD_ResponseMemoryMode mode)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body, mode);
+    struct MHD_Response *r = m->mhd->create_response_from_buffer(len, (void *)body, mode);
     if (!r)
         return MHD_NO;
-    enum MHD_Result rc = MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, METRICS_CONTENT_TYPE)
-                             ? MHD_queue_response(conn, status, r) : MHD_NO;
-    MHD_destroy_response(r);
+    enum MHD_Result rc = m->mhd->add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, METRICS_CONTENT_TYPE)
+                             ? m->mhd->queue_response(conn, status, r) : MHD_NO;
+    m->mhd->destroy_response(r);
     return rc;
 }
 
@@ -64,9 +65,9 @@ static enum MHD_Result reply_metrics(struct metrics_server *m, struct MHD_Connec
     pthread_mutex_lock(&m->lock);
     if (!m->text) {
         pthread_mutex_unlock(&m->lock);
-        return reply(conn, MHD_HTTP_SERVICE_UNAVAILABLE, not_yet, sizeof not_yet - 1, MHD_RESPMEM_PERSISTENT);
+        return reply(m, conn, MHD_HTTP_SERVICE_UNAVAILABLE, not_yet, sizeof not_yet - 1, MHD_RESPMEM_PERSISTENT);
     }
-    enum MHD_Result rc = reply(conn, MHD_HTTP_OK, m->text, m->len, MHD_RESPMEM_MUST_COPY);
+    enum MHD_Result rc = reply(m, conn, MHD_HTTP_OK, m->text, m->len, MHD_RESPMEM_MUST_COPY);
     pthread_mutex_unlock(&m->lock);
     return rc;
 }
@@ -78,13 +79,14 @@ static enum MHD_Result metrics_request(void *cls, struct MHD_Connection *conn, c
     (void)version;
     (void)upload;
     (void)req_cls;
+    const struct metrics_server *m = cls;
     if (*upload_size)                 /* a body is never read: drop it */
         *upload_size = 0;
     if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
-        return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, not_allowed, sizeof not_allowed - 1,
+        return reply(m, conn, MHD_HTTP_METHOD_NOT_ALLOWED, not_allowed, sizeof not_allowed - 1,
                      MHD_RESPMEM_PERSISTENT);
     if (strcmp(url, METRICS_PATH) != 0)
-        return reply(conn, MHD_HTTP_NOT_FOUND, not_found, sizeof not_found - 1, MHD_RESPMEM_PERSISTENT);
+        return reply(m, conn, MHD_HTTP_NOT_FOUND, not_found, sizeof not_found - 1, MHD_RESPMEM_PERSISTENT);
     return reply_metrics(cls, conn);
 }
 
@@ -97,16 +99,22 @@ struct metrics_server *metrics_server_start(const char *listen, char *err, size_
         snprintf(err, errlen, "metrics.listen %s", why);
         return NULL;
     }
+    const struct mhd_lib *mhd = mhd_lib_load(why, sizeof why);
+    if (!mhd) {
+        snprintf(err, errlen, "metrics on %s: %s", listen, why);
+        return NULL;
+    }
     struct metrics_server *m = calloc(1, sizeof *m);
     if (!m || pthread_mutex_init(&m->lock, NULL) != 0) {
         free(m);
         snprintf(err, errlen, "metrics on %s: out of memory", listen);
         return NULL;
     }
+    m->mhd = mhd;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
     if (sa.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    m->daemon = MHD_start_daemon(flags, 0, NULL, NULL, metrics_request, m,
+    m->daemon = mhd->start_daemon(flags, 0, NULL, NULL, metrics_request, m,
                                  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned)METRICS_CONNECTIONS,
                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)METRICS_TIMEOUT_S,
@@ -141,7 +149,7 @@ void metrics_server_stop(struct metrics_server *m)
 {
     if (!m)
         return;
-    MHD_stop_daemon(m->daemon);       /* joins the thread: no request runs after this */
+    m->mhd->stop_daemon(m->daemon);       /* joins the thread: no request runs after this */
     pthread_mutex_destroy(&m->lock);
     free(m->text);
     free(m);
