@@ -12,6 +12,9 @@ pkgs=(build-essential cmake pkg-config
       sqlite3 jq socat mbpoll python3 systemd)
 # Hardening (tests/fuzz, tests/integration/test_valgrind.sh, make lint); libFuzzer is in clang's runtime.
 pkgs+=(clang libclang-rt-14-dev valgrind cppcheck clang-tidy)
+# Fault tests (tests/integration/faults.cmake): a wall clock that jumps (libfaketime), and an
+# ext4 filesystem on a loop device whose power is cut (mkfs.ext4; losetup and mount are util-linux).
+pkgs+=(libfaketime e2fsprogs)
 dev_libs=(libpaho-mqtt-dev libmodbus-dev libsqlite3-dev libcjson-dev libcurl4-openssl-dev libssl-dev)
 
 arches=${CROSS_ARCHES:-}
