@@ -20,7 +20,7 @@ start_mosquitto "$mq_port" "persistence true" "persistence_location $WORK/"
 faults_subscribe "$mq_port"
 faults_plant "$mq_port" "$db"
 
-# The first run: let both latched alarms be decided (latch3 returns after 1 s at speed 10;
+# The first run: let both latched alarms be decided (latch3 returns after 3 s at speed 10;
 # it then stands latched at severity 0 until reset).
 start_bg gw0 "$BUILD/riskgw" -c "$WORK/site.json"
 gw=$BG_PID

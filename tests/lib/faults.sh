@@ -6,7 +6,7 @@
 # its cooling water, a load during a shutdown, with the demo's combined rules),
 # polled every 200 ms and committed every 200 ms, plus two gas detectors whose
 # alarms are latched: `hold2` reads 60 %LEL for ever (a standing alarm) and
-# `latch3` read 60 then 2 (returned, still latched). Neither may ever be sent
+# `latch3` reads 60 for its first 3 s, then 2 (returned, still latched). Neither may ever be sent
 # again as new: that is how a test sees that the alarm state survived.
 #
 #   start_mosquitto "$port" "persistence true" "persistence_location $WORK/"
@@ -32,13 +32,20 @@ faults_subscribe() {
         fail "the subscriber did not connect; see $WORK/$name.log"
 }
 
+# faults_ports: choose the simulator's four ports (FAULTS_PORTS: the converter of the
+# detectors, the dust collector, the casting PLC, the power meter) ahead of faults_plant.
+FAULTS_PORTS=()
+faults_ports() {
+    FAULTS_PORTS=("$(free_port)" "$(free_port)" "$(free_port)" "$(free_port)")
+}
+
 # faults_plant MQTT_PORT DB [EXTRA_DEVICES_JSON]: start the simulator, write the
 # gateway's config to $WORK/site.json. EXTRA_DEVICES_JSON is a JSON array of more
-# gateway device objects (the soak adds dead ones). Sets FAULTS_SIM_PID.
+# gateway device objects (the soak adds broken ones). Sets FAULTS_SIM_PID.
 faults_plant() {
-    local mq_port=$1 db=$2 extra=${3:-[]} p0 p1 p2 p3
-    p0=$(free_port); p1=$(free_port); p2=$(free_port); p3=$(free_port)
-    FAULTS_PORTS=("$p0" "$p1" "$p2" "$p3")
+    local mq_port=$1 db=$2 extra=${3:-[]}
+    [ ${#FAULTS_PORTS[@]} = 4 ] || faults_ports
+    local p0=${FAULTS_PORTS[0]} p1=${FAULTS_PORTS[1]} p2=${FAULTS_PORTS[2]} p3=${FAULTS_PORTS[3]}
     jq --argjson m "{\"15020\": $p0, \"15021\": $p1, \"15022\": $p2, \"15023\": $p3}" \
        --arg dir "$SRC/tests/integration/faults" \
        '.devices |= map(.port = $m[(.port | tostring)])
