@@ -46,8 +46,8 @@ static int hand_over(const struct config *cfg, uid_t uid, gid_t gid, char *err, 
 /* 0 when the process is uid/gid through and through and cannot become root again. */
 static int check_dropped(uid_t uid, gid_t gid, char *err, size_t errlen)
 {
-    uid_t ruid, euid, suid;
-    gid_t rgid, egid, sgid;
+    uid_t ruid = (uid_t)-1, euid = (uid_t)-1, suid = (uid_t)-1;
+    gid_t rgid = (gid_t)-1, egid = (gid_t)-1, sgid = (gid_t)-1;
     if (getresuid(&ruid, &euid, &suid) < 0 || getresgid(&rgid, &egid, &sgid) < 0 ||
         ruid != uid || euid != uid || suid != uid || rgid != gid || egid != gid || sgid != gid) {
         snprintf(err, errlen, "the switch of user did not take: uid %u/%u/%u gid %u/%u/%u", (unsigned)ruid,
