@@ -6,8 +6,8 @@
 # its cooling water, a load during a shutdown, with the demo's combined rules),
 # polled every 200 ms and committed every 200 ms, plus two gas detectors whose
 # alarms are latched: `hold2` reads 60 %LEL for ever (a standing alarm) and
-# `latch3` reads 60 for its first 3 s, then 2 (returned, still latched). Neither may ever be sent
-# again as new: that is how a test sees that the alarm state survived.
+# `latch3` reads 60 for its first 3 s, then 2 (returned, still latched). Neither
+# may ever be sent again as new: that is how a test sees that the alarm state survived.
 #
 #   start_mosquitto "$port" "persistence true" "persistence_location $WORK/"
 #   faults_subscribe "$port"              # a persistent QoS-1 subscriber: $WORK/sub.log
@@ -41,7 +41,7 @@ faults_ports() {
 
 # faults_plant MQTT_PORT DB [EXTRA_DEVICES_JSON]: start the simulator, write the
 # gateway's config to $WORK/site.json. EXTRA_DEVICES_JSON is a JSON array of more
-# gateway device objects (the soak adds broken ones). Sets FAULTS_SIM_PID.
+# gateway device objects (the soak adds broken ones).
 faults_plant() {
     local mq_port=$1 db=$2 extra=${3:-[]}
     [ ${#FAULTS_PORTS[@]} = 4 ] || faults_ports
@@ -55,7 +55,6 @@ faults_plant() {
                         "scenario": ($dir + "/latched.json")}]' \
        "$SRC/simulators/sites/demo.json" >"$WORK/sim-site.json"
     start_bg sim "$BUILD/riskgw-sim" --site "$WORK/sim-site.json" --loop --speed "$FAULTS_SPEED"
-    FAULTS_SIM_PID=$BG_PID
     wait_for_line "$WORK/sim.log" "listening on 127.0.0.1:$p3" 10 || fail "the simulator did not start; see $WORK/sim.log"
     local latched='{"levels": [{"name": "level1", "above": 25}, {"name": "level2", "above": 50}],
                     "hysteresis": 2, "latch": true}'
