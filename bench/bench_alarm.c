@@ -14,7 +14,10 @@
  *                                           durable commit, publish, broker relay)
  *
  *   bench_alarm -u URI -t EVENT_TOPIC -c CTL_FIFO -n COUNT [-p POINT] [-H HIGH] [-L LOW]
- *               [-i PHASE_MS] [-s SEED]
+ *               [-i PHASE_MS] [-q QUIET_MS] [-s SEED]
+ *
+ * -q waits QUIET_MS more before each step: "cold" alarms, the first after a quiet
+ * spell, when seconds of routine (unsynced) commits lie in the store's WAL.
  *
  * prints `alarms N timeouts T e2e_p50_ms .. e2e_p99_ms .. e2e_max_ms .. gw_p50_ms ..
  * gw_p99_ms .. gw_max_ms ..`.
@@ -119,7 +122,7 @@ static void sleep_ms(double ms)
 
 struct probe {
     const char *uri, *topic, *fifo, *point;
-    double high, low, phase_ms;
+    double high, low, phase_ms, quiet_ms;
     int count;
     unsigned seed;
 };
@@ -135,7 +138,7 @@ static int parse(int argc, char **argv, struct probe *p)
 {
     *p = (struct probe){.point = "r0", .high = 100, .low = 0, .phase_ms = ALARM_DEFAULT_PHASE_MS, .seed = 1};
     int opt;
-    while ((opt = getopt(argc, argv, "u:t:c:n:p:H:L:i:s:")) != -1) {
+    while ((opt = getopt(argc, argv, "u:t:c:n:p:H:L:i:q:s:")) != -1) {
         switch (opt) {
         case 'u': p->uri = optarg; break;
         case 't': p->topic = optarg; break;
@@ -145,6 +148,7 @@ static int parse(int argc, char **argv, struct probe *p)
         case 'H': p->high = atof(optarg); break;
         case 'L': p->low = atof(optarg); break;
         case 'i': p->phase_ms = atof(optarg); break;
+        case 'q': p->quiet_ms = atof(optarg); break;
         case 's': p->seed = (unsigned)strtoul(optarg, NULL, 10); break;
         default: return -1;
         }
@@ -178,7 +182,7 @@ int main(int argc, char **argv)
         int up = k % 2 == 0;
         char line[ALARM_CTL_LINE_MAX];
         int len = snprintf(line, sizeof line, "set %s %g\n", p.point, up ? p.high : p.low);
-        sleep_ms(p.phase_ms * rand_r(&p.seed) / ((double)RAND_MAX + 1));
+        sleep_ms(p.quiet_ms + p.phase_ms * rand_r(&p.seed) / ((double)RAND_MAX + 1));
         double step_ms = bench_wall_ms(), ts_ms, arrival_ms;
         if (write(ctl, line, (size_t)len) != len) {
             fprintf(stderr, "bench_alarm: writing to %s failed: %s\n", p.fifo, strerror(errno));

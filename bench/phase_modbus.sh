@@ -24,7 +24,7 @@ MB_K_MIN=10
 MB_K_MAX=2000
 RTU_BAUDS="9600 115200"
 RTU_REQ_BYTES=8                     # FC3 request: unit, fc, address, count, CRC
-RTU_BITS_PER_CHAR=10                # 8N1: start + 8 data + stop
+RTU_BITS_PER_CHAR=11                # Modbus RTU: start + 8 data + parity (or a 2nd stop) + stop
 RTU_GAP_CHARS=3.5                   # silence that ends a frame
 RTU_GAP_FIXED_S=0.00175             # above 19200 baud the standard fixes the gap at 1.75 ms
 RTU_GAP_FIXED_ABOVE=19200
@@ -140,9 +140,13 @@ modbus_rtu_one() {
     rate=$(samples_rate "$GW_PID" "$WORK/rtu-$baud.db" "$RTU_WINDOW_S" | awk -v p="$BENCH_POINTS" '{ printf "%.1f", $1 / p }')
     stop_proc "$GW_PID"
     stop_proc "$sim"
-    row "RTU $baud baud, 30 registers: transactions/s" "$rate of $theory theoretical ($(fmt "$(calc "$rate / $theory * 100")" 0) %)" "info" "-"
+    local ratio=null
+    [ -n "$rate" ] && ratio=$(calc "$rate / $theory")
+    row "RTU $baud baud, 30 registers: transactions/s" "$rate of $theory theoretical ($(fmt "$(calc "$ratio * 100")" 0) %)" \
+        ">= 0.9 of theoretical" "$(verdict "$ratio" ">=" 0.9)"
     RTU_JSON=$(jq -nc --argjson baud "$baud" --argjson rate "${rate:-null}" --argjson theory "$theory" \
-        '{baud: $baud, transactions_per_s: $rate, theoretical_per_s: $theory}')
+                      --argjson ratio "$ratio" \
+        '{baud: $baud, transactions_per_s: $rate, theoretical_per_s: $theory, ratio: $ratio}')
 }
 
 modbus_rtu() {

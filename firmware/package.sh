@@ -47,7 +47,9 @@ DESTDIR="$stage" cmake --install "$build" --strip >/dev/null || die "cmake --ins
 printf 'Source: riskgw\n\nPackage: riskgw\nArchitecture: any\n' > "$work/debian/control"
 shlibs=$(cd "$work" && DEB_HOST_ARCH=$ARCH dpkg-shlibdeps -O debian/riskgw/usr/bin/riskgw \
          debian/riskgw/usr/bin/riskgw-sim) || die "dpkg-shlibdeps could not map the libraries to packages"
-depends="${shlibs#shlibs:Depends=}, passwd"
+# libcurl is opened at run time by the HTTP uplinks (gateway/sink_http_curl.h), so
+# dpkg-shlibdeps cannot see it: it is named here.
+depends="${shlibs#shlibs:Depends=}, libcurl4 (>= 7.68.0), passwd"
 
 cat > "$stage/DEBIAN/control" <<CTL
 Package: riskgw

@@ -28,6 +28,9 @@
 #include "sink_mqtt.h"
 
 #define CORE_BATCH 256              /* items taken from a queue per wake-up */
+/* A routine commit runs once the open transaction holds this many rows, so an
+ * alarm's commit (and its WAL fsync) carries at most this much besides itself. */
+#define CORE_COMMIT_ROWS 512
 #define RULE_TICK_MS 100            /* how often rule delays are checked without samples */
 #define STATUS_PAYLOAD_MAX 512
 
@@ -139,6 +142,8 @@ void core_drain_samples(struct core *c)
         c->poll_progress_ms = clock_mono_ms();
         for (size_t i = 0; i < n; i++)
             core_handle_sample(c, &batch[i]);
+        if (store_txn_writes(c->store) >= CORE_COMMIT_ROWS)
+            core_commit(c);
     }
 }
 

@@ -167,8 +167,7 @@ static void emit_comm_fail(struct poll_device *d, int64_t now)
 
 static void cycle_succeeded(struct poll_device *d, int64_t now)
 {
-    for (size_t i = 0; i < d->nheld; i++)
-        queue_push(d->samples, &d->held[i]);
+    queue_push_many(d->samples, d->held, d->nheld);   /* a full queue counts the refusals */
     d->nheld = 0;
     d->in_cycle = 0;
     d->failed_cycles = 0;

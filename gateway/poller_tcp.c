@@ -139,6 +139,8 @@ static void conn_add_device(struct tcp_conn *c, struct poll_device *d)
         c->connect_pause_ms = dc->connect_pause_ms;
     if (dc->backoff_ms > c->reopen_cap_ms)
         c->reopen_cap_ms = dc->backoff_ms;
+    if (c->comm_fail_min_ms == 0 || d->comm_fail_ms < c->comm_fail_min_ms)
+        c->comm_fail_min_ms = d->comm_fail_ms;
 }
 
 /* Group the TCP devices by host:port; each conn's devs is a slice of tp->members. */

@@ -26,6 +26,8 @@ struct tcp_conn {
     struct poll_device **devs;
     size_t ndevs, rr;
     long connect_timeout_ms, connect_pause_ms, reopen_cap_ms;
+    long comm_fail_min_ms;              /* the shortest comm-loss time of its devices */
+    int64_t watch_at;                   /* no device's comm-loss deadline comes sooner */
 
     enum conn_state state;
     int fd;

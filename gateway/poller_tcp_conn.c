@@ -212,9 +212,22 @@ void tcp_conn_event(struct tcp_conn *c, uint32_t events, int64_t now)
     }
 }
 
+/*
+ * The comm-loss watch of c's devices, without walking them all after every reply
+ * (a converter may carry hundreds). watch_at stays at or before every device's
+ * deadline: deadlines only move later as replies come, and a device that comes back
+ * after a comm loss gets one at least comm_fail_min_ms after the last walk.
+ */
+static int64_t conn_watch(struct tcp_conn *c, int64_t now)
+{
+    if (now >= c->watch_at)
+        c->watch_at = poll_min(poll_group_watch(c->devs, c->ndevs, now), now + c->comm_fail_min_ms);
+    return c->watch_at;
+}
+
 int64_t tcp_conn_service(struct tcp_conn *c, int64_t now)
 {
-    int64_t watch = poll_group_watch(c->devs, c->ndevs, now);
+    int64_t watch = conn_watch(c, now);
 
     if (c->state == CONN_CONNECTING && now >= c->deadline)
         conn_connect_failed(c, now, "connect timed out");
@@ -231,16 +244,17 @@ int64_t tcp_conn_service(struct tcp_conn *c, int64_t now)
         poll_group_start_due(c->devs, c->ndevs, now))
         conn_connect(c, now);
 
-    int64_t due = poll_group_due_at(c->devs, c->ndevs), wake;
+    int64_t wake;               /* a busy connection needs no walk for the next due device */
     switch (c->state) {
     case CONN_CONNECTING:
         wake = c->deadline;
         break;
     case CONN_UP:
-        wake = c->busy ? c->deadline : poll_max(c->ready_at, due);
+        wake = c->busy ? c->deadline
+                       : poll_max(c->ready_at, poll_group_due_at(c->devs, c->ndevs));
         break;
     default:
-        wake = poll_max(c->reopen_at, due);
+        wake = poll_max(c->reopen_at, poll_group_due_at(c->devs, c->ndevs));
         break;
     }
     return poll_min(wake, watch);

@@ -3,6 +3,10 @@
  *
  * One mutex per queue; critical sections are a memcpy. Producers never wait:
  * a full ring refuses the item and counts it, so overflow is visible in status.
+ * The doorbell rings only when a push finds the queue empty: a device's reply
+ * of 30 samples costs one wake-up of the core, not 30 eventfd writes. A drained
+ * queue rewinds to its first slot, so a ring sized for the worst burst keeps
+ * resident only the pages its deepest backlog actually used.
  */
 #include "queue.h"
 
@@ -65,23 +69,31 @@ void queue_destroy(struct queue *q)
     q->items = NULL;
 }
 
+size_t queue_push_many(struct queue *q, const void *items, size_t n)
+{
+    const unsigned char *in = items;
+    pthread_mutex_lock(&q->lock);
+    int was_empty = q->count == 0;
+    size_t room = q->capacity - q->count, take = n < room ? n : room;
+    for (size_t i = 0; i < take; i++) {
+        size_t tail = (q->head + q->count) % q->capacity;
+        memcpy(q->items + tail * q->item_size, in + i * q->item_size, q->item_size);
+        q->count++;
+    }
+    q->pushed += take;
+    q->overflowed += n - take;
+    pthread_mutex_unlock(&q->lock);
+    /* A non-empty queue has rung already, and the consumer pops until empty. */
+    if (take > 0 && was_empty && q->bell)
+        doorbell_ring(q->bell);
+    if (take < n)
+        errno = ENOSPC;
+    return take;
+}
+
 int queue_push(struct queue *q, const void *item)
 {
-    pthread_mutex_lock(&q->lock);
-    if (q->count == q->capacity) {
-        q->overflowed++;
-        pthread_mutex_unlock(&q->lock);
-        errno = ENOSPC;
-        return -1;
-    }
-    size_t tail = (q->head + q->count) % q->capacity;
-    memcpy(q->items + tail * q->item_size, item, q->item_size);
-    q->count++;
-    q->pushed++;
-    pthread_mutex_unlock(&q->lock);
-    if (q->bell)
-        doorbell_ring(q->bell);
-    return 0;
+    return queue_push_many(q, item, 1) == 1 ? 0 : -1;
 }
 
 size_t queue_pop(struct queue *q, void *items, size_t max)
@@ -94,6 +106,8 @@ size_t queue_pop(struct queue *q, void *items, size_t max)
         q->head = (q->head + 1) % q->capacity;
     }
     q->count -= n;
+    if (q->count == 0)
+        q->head = 0;    /* rewind: only the deepest backlog's pages stay resident */
     pthread_mutex_unlock(&q->lock);
     return n;
 }

@@ -3,8 +3,10 @@
  *
  * Poller threads push samples; MQTT callbacks push acks and commands. The core
  * thread pops. A push never blocks: when the ring is full the item is refused and
- * counted, so a slow core can never stall a bus. Every push rings a doorbell (an
- * eventfd) that the core loop poll()s beside its other descriptors.
+ * counted, so a slow core can never stall a bus. A push that finds the queue
+ * empty rings a doorbell (an eventfd) that the core loop poll()s beside its other
+ * descriptors, so the consumer must drain the doorbell first and then pop until
+ * the queue is empty (as the core loop does).
  */
 #ifndef RISKGW_QUEUE_H
 #define RISKGW_QUEUE_H
@@ -36,6 +38,9 @@ void queue_destroy(struct queue *q);
 
 /* Copy item in. Returns 0, or -1 (errno=ENOSPC) when full; the refusal is counted. */
 int queue_push(struct queue *q, const void *item);
+/* Copy up to n items in, oldest first, under one lock and at most one doorbell.
+ * Returns how many went in; the rest are refused and counted (errno=ENOSPC). */
+size_t queue_push_many(struct queue *q, const void *items, size_t n);
 /* Copy up to max items out, oldest first. Returns how many. */
 size_t queue_pop(struct queue *q, void *items, size_t max);
 

@@ -17,14 +17,6 @@
 #define CONTENT_TYPE_JSON "Content-Type: application/json; charset=utf-8"
 #define NO_EXPECT_100 "Expect:"         /* one round trip per POST, even for big bodies */
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_global_rc = CURLE_FAILED_INIT;
-
-static void sink_http_curl_init(void)
-{
-    curl_global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 int sink_http_ratelog_due(struct sink_http_ratelog *r, int64_t now_ms, unsigned long *suppressed)
 {
     if (r->last_ms && now_ms - r->last_ms < SINK_HTTP_LOG_EVERY_MS) {
@@ -111,7 +103,7 @@ static int sink_http_send(struct sink *base, const struct outbox_msg *m)
         free(copy);
         return -1;
     }
-    curl_multi_wakeup(h->multi);
+    h->curl->multi_wakeup(h->multi);
     /* copy now belongs to h->queued; the worker or sink_http_free frees it */
     // cppcheck-suppress memleak
     return 0;
@@ -127,10 +119,10 @@ static void sink_http_free(struct sink_http *h)
     free(h->held);
     free(h->reply);
     if (h->easy)
-        curl_easy_cleanup(h->easy);
+        h->curl->easy_cleanup(h->easy);
     if (h->multi)
-        curl_multi_cleanup(h->multi);
-    curl_slist_free_all(h->headers);
+        h->curl->multi_cleanup(h->multi);
+    h->curl->slist_free_all(h->headers);
     if (h->fl && h->fl->free)
         h->fl->free(h->ctx);
     pthread_mutex_destroy(&h->lock);
@@ -153,24 +145,24 @@ static const struct sink_ops sink_http_ops = {
 /* scheme://host[:port]/path of url into h->shown_url: queries and user info may hold tokens. */
 static int sink_http_show_url(struct sink_http *h, const char *url, char *err, size_t errlen)
 {
-    CURLU *u = curl_url();
+    CURLU *u = h->curl->url();
     char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
-    CURLUcode rc = u ? curl_url_set(u, CURLUPART_URL, url, 0) : CURLUE_OUT_OF_MEMORY;
-    if (rc == CURLUE_OK && (rc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0)) == CURLUE_OK &&
-        (rc = curl_url_get(u, CURLUPART_HOST, &host, 0)) == CURLUE_OK &&
-        (rc = curl_url_get(u, CURLUPART_PATH, &path, 0)) == CURLUE_OK) {
-        curl_url_get(u, CURLUPART_PORT, &port, 0);      /* absent: the scheme's default */
+    CURLUcode rc = u ? h->curl->url_set(u, CURLUPART_URL, url, 0) : CURLUE_OUT_OF_MEMORY;
+    if (rc == CURLUE_OK && (rc = h->curl->url_get(u, CURLUPART_SCHEME, &scheme, 0)) == CURLUE_OK &&
+        (rc = h->curl->url_get(u, CURLUPART_HOST, &host, 0)) == CURLUE_OK &&
+        (rc = h->curl->url_get(u, CURLUPART_PATH, &path, 0)) == CURLUE_OK) {
+        h->curl->url_get(u, CURLUPART_PORT, &port, 0);      /* absent: the scheme's default */
         snprintf(h->shown_url, sizeof h->shown_url, "%s://%s%s%s%s", scheme, host,
                  port ? ":" : "", port ? port : "", path);
     } else {
         snprintf(err, errlen, "the %s url is not a URL libcurl accepts (%s); write it as "
-                 "https://host[:port]/path", h->fl->what, curl_url_strerror(rc));
+                 "https://host[:port]/path", h->fl->what, h->curl->url_strerror(rc));
     }
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(port);
-    curl_free(path);
-    curl_url_cleanup(u);
+    h->curl->free(scheme);
+    h->curl->free(host);
+    h->curl->free(port);
+    h->curl->free(path);
+    h->curl->url_cleanup(u);
     return rc == CURLUE_OK ? 0 : -1;
 }
 
@@ -178,13 +170,13 @@ static int sink_http_headers(struct sink_http *h, const char *const *extra)
 {
     const char *fixed[] = { CONTENT_TYPE_JSON, NO_EXPECT_100 };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
-        struct curl_slist *l = curl_slist_append(h->headers, fixed[i]);
+        struct curl_slist *l = h->curl->slist_append(h->headers, fixed[i]);
         if (!l)
             return -1;
         h->headers = l;
     }
     for (; extra && *extra; extra++) {
-        struct curl_slist *l = curl_slist_append(h->headers, *extra);
+        struct curl_slist *l = h->curl->slist_append(h->headers, *extra);
         if (!l)
             return -1;
         h->headers = l;
@@ -193,7 +185,8 @@ static int sink_http_headers(struct sink_http *h, const char *const *extra)
 }
 
 /* Allocate and fill everything but the thread; NULL and err on failure (ctx freed). */
-static struct sink_http *sink_http_alloc(const struct sink_http_settings *set,
+static struct sink_http *sink_http_alloc(const struct curl_lib *curl,
+                                         const struct sink_http_settings *set,
                                          const struct sink_http_flavour *fl, void *ctx,
                                          char *err, size_t errlen)
 {
@@ -205,6 +198,7 @@ static struct sink_http *sink_http_alloc(const struct sink_http_settings *set,
             fl->free(ctx);
         return NULL;
     }
+    h->curl = curl;
     h->fl = fl;
     h->ctx = ctx;
     h->base.window = set->http->window > 0 ? set->http->window : 1;
@@ -214,8 +208,8 @@ static struct sink_http *sink_http_alloc(const struct sink_http_settings *set,
         goto fail;
     h->queued = calloc((size_t)h->base.window, sizeof *h->queued);
     h->held = calloc((size_t)h->base.window, sizeof *h->held);
-    h->multi = curl_multi_init();
-    h->easy = curl_easy_init();
+    h->multi = h->curl->multi_init();
+    h->easy = h->curl->easy_init();
     if (h->queued && h->held && h->multi && h->easy && sink_http_headers(h, set->headers) == 0)
         return h;
     snprintf(err, errlen, "out of memory creating the %s sink for %s", fl->what, h->shown_url);
@@ -228,15 +222,15 @@ struct sink *sink_http_create(const struct sink_http_settings *set,
                               const struct sink_http_flavour *fl, void *ctx,
                               struct queue *ctl, int index, char *err, size_t errlen)
 {
-    pthread_once(&curl_once, sink_http_curl_init);
-    if (curl_global_rc != CURLE_OK) {
-        snprintf(err, errlen, "libcurl could not initialise (%s); the %s sink cannot run",
-                 curl_easy_strerror(curl_global_rc), fl->what);
+    char why[256];
+    const struct curl_lib *curl = curl_lib_load(why, sizeof why);
+    if (!curl) {
+        snprintf(err, errlen, "%s; the %s sink cannot run", why, fl->what);
         if (fl->free)
             fl->free(ctx);
         return NULL;
     }
-    struct sink_http *h = sink_http_alloc(set, fl, ctx, err, errlen);
+    struct sink_http *h = sink_http_alloc(curl, set, fl, ctx, err, errlen);
     if (!h)
         return NULL;
     snprintf(h->base.name, sizeof h->base.name, "%s", set->name);
@@ -246,17 +240,17 @@ struct sink *sink_http_create(const struct sink_http_settings *set,
     h->ctl = ctl;
     const struct http_cfg *c = set->http;
     CURLcode rc = CURLE_OK;
-    if ((rc = curl_easy_setopt(h->easy, CURLOPT_URL, c->url)) != CURLE_OK ||
-        (rc = curl_easy_setopt(h->easy, CURLOPT_HTTPHEADER, h->headers)) != CURLE_OK ||
-        (rc = curl_easy_setopt(h->easy, CURLOPT_TIMEOUT_MS, c->timeout_ms)) != CURLE_OK ||
-        (rc = curl_easy_setopt(h->easy, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms)) != CURLE_OK ||
-        (rc = curl_easy_setopt(h->easy, CURLOPT_NOSIGNAL, 1L)) != CURLE_OK ||
-        (rc = curl_easy_setopt(h->easy, CURLOPT_PROTOCOLS_STR, "http,https")) != CURLE_OK ||
-        (rc = curl_easy_setopt(h->easy, CURLOPT_USERAGENT, "riskgw/" RISKGW_VERSION)) != CURLE_OK ||
-        (rc = curl_easy_setopt(h->easy, CURLOPT_ERRORBUFFER, h->curl_err)) != CURLE_OK) {
+    if ((rc = h->curl->easy_setopt(h->easy, CURLOPT_URL, c->url)) != CURLE_OK ||
+        (rc = h->curl->easy_setopt(h->easy, CURLOPT_HTTPHEADER, h->headers)) != CURLE_OK ||
+        (rc = h->curl->easy_setopt(h->easy, CURLOPT_TIMEOUT_MS, c->timeout_ms)) != CURLE_OK ||
+        (rc = h->curl->easy_setopt(h->easy, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms)) != CURLE_OK ||
+        (rc = h->curl->easy_setopt(h->easy, CURLOPT_NOSIGNAL, 1L)) != CURLE_OK ||
+        (rc = h->curl->easy_setopt(h->easy, CURLOPT_PROTOCOLS_STR, "http,https")) != CURLE_OK ||
+        (rc = h->curl->easy_setopt(h->easy, CURLOPT_USERAGENT, "riskgw/" RISKGW_VERSION)) != CURLE_OK ||
+        (rc = h->curl->easy_setopt(h->easy, CURLOPT_ERRORBUFFER, h->curl_err)) != CURLE_OK) {
         snprintf(err, errlen, "libcurl refused a setting of the %s sink for %s (%s); this "
                  "libcurl is too old or built without http(s)", fl->what, h->shown_url,
-                 curl_easy_strerror(rc));
+                 h->curl->easy_strerror(rc));
         sink_http_free(h);
         return NULL;
     }

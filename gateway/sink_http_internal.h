@@ -14,11 +14,11 @@
 #ifndef RISKGW_SINK_HTTP_INTERNAL_H
 #define RISKGW_SINK_HTTP_INTERNAL_H
 
-#include <curl/curl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include "control.h"
 #include "sink_http.h"
+#include "sink_http_curl.h"
 
 #define SINK_HTTP_RETRY_MIN_MS 1000
 #define SINK_HTTP_RETRY_MAX_MS 60000
@@ -78,6 +78,7 @@ struct sink_http {
     char shown_url[SINK_HTTP_URL_MAX];      /* scheme://host[:port]/path: no query, no user */
     int carries[OUTBOX_CLASS_COUNT];
 
+    const struct curl_lib *curl;            /* libcurl, loaded by the first HTTP sink */
     CURLM *multi;                           /* owns the kept-alive connection */
     CURL *easy;                             /* reused for every POST */
     struct curl_slist *headers;

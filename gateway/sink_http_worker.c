@@ -3,8 +3,8 @@
  *
  * One thread per sink, one message on the wire at a time, over one libcurl easy
  * handle whose connection the multi handle keeps alive between POSTs. The
- * thread sleeps in curl_multi_poll(), which send() and destroy cut short with
- * curl_multi_wakeup(), so a queued message goes at once and destroy never waits
+ * thread sleeps in h->curl->multi_poll(), which send() and destroy cut short with
+ * h->curl->multi_wakeup(), so a queued message goes at once and destroy never waits
  * for a timeout. Any failure fails everything the sink holds (the outbox resends
  * from its cursor) and backs off; connected() reads the back-off's end.
  */
@@ -102,36 +102,36 @@ static void sink_http_failed(struct sink_http *h, struct sink_http_job *jobs, in
     }
 }
 
-/* One POST of body, waiting in curl_multi_poll() so that destroy can cut it short. */
+/* One POST of body, waiting in h->curl->multi_poll() so that destroy can cut it short. */
 static CURLcode sink_http_transfer(struct sink_http *h, const char *body, long *status)
 {
     h->reply_len = 0;
     h->reply[0] = '\0';
     h->curl_err[0] = '\0';
     *status = 0;
-    curl_easy_setopt(h->easy, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(h->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
-    if (curl_multi_add_handle(h->multi, h->easy) != CURLM_OK)
+    h->curl->easy_setopt(h->easy, CURLOPT_POSTFIELDS, body);
+    h->curl->easy_setopt(h->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
+    if (h->curl->multi_add_handle(h->multi, h->easy) != CURLM_OK)
         return CURLE_FAILED_INIT;
     CURLcode result = CURLE_ABORTED_BY_CALLBACK;
     int done = 0, running = 0, left = 0;
     while (!done && !sink_http_closing(h)) {
-        if (curl_multi_perform(h->multi, &running) != CURLM_OK) {
+        if (h->curl->multi_perform(h->multi, &running) != CURLM_OK) {
             result = CURLE_FAILED_INIT;
             break;
         }
         CURLMsg *msg;
-        while ((msg = curl_multi_info_read(h->multi, &left)) != NULL)
+        while ((msg = h->curl->multi_info_read(h->multi, &left)) != NULL)
             if (msg->msg == CURLMSG_DONE) {
                 result = msg->data.result;
                 done = 1;
             }
         if (!done)
-            curl_multi_poll(h->multi, NULL, 0, SINK_HTTP_IDLE_MS, NULL);
+            h->curl->multi_poll(h->multi, NULL, 0, SINK_HTTP_IDLE_MS, NULL);
     }
-    curl_multi_remove_handle(h->multi, h->easy);
+    h->curl->multi_remove_handle(h->multi, h->easy);
     if (done)
-        curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, status);
+        h->curl->easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, status);
     return result;
 }
 
@@ -151,7 +151,7 @@ static enum sink_http_outcome sink_http_judge(struct sink_http *h, CURLcode cc, 
 {
     char words[WHY_MAX];
     if (cc != CURLE_OK) {
-        snprintf(why, whylen, "%s", h->curl_err[0] ? h->curl_err : curl_easy_strerror(cc));
+        snprintf(why, whylen, "%s", h->curl_err[0] ? h->curl_err : h->curl->easy_strerror(cc));
         return SINK_HTTP_UNREACHABLE;
     }
     int refused = sink_http_reply_verdict(h->reply, h->reply_len, words, sizeof words) < 0;
@@ -243,7 +243,7 @@ static void *sink_http_main(void *arg)
     while (!sink_http_closing(h)) {
         long wait = sink_http_step(h, clock_mono_ms());
         if (wait > 0)
-            curl_multi_poll(h->multi, NULL, 0, (int)wait, NULL);
+            h->curl->multi_poll(h->multi, NULL, 0, (int)wait, NULL);
     }
     return NULL;
 }
@@ -257,8 +257,8 @@ int sink_http_worker_start(struct sink_http *h, char *err, size_t errlen)
         return -1;
     }
     h->reply[0] = '\0';
-    curl_easy_setopt(h->easy, CURLOPT_WRITEFUNCTION, sink_http_on_reply);
-    curl_easy_setopt(h->easy, CURLOPT_WRITEDATA, h);
+    h->curl->easy_setopt(h->easy, CURLOPT_WRITEFUNCTION, sink_http_on_reply);
+    h->curl->easy_setopt(h->easy, CURLOPT_WRITEDATA, h);
     int rc = pthread_create(&h->thread, NULL, sink_http_main, h);
     if (rc != 0) {
         snprintf(err, errlen, "cannot start the thread of the %s sink for %s (%s)",
@@ -276,7 +276,7 @@ void sink_http_worker_stop(struct sink_http *h)
     pthread_mutex_unlock(&h->lock);
     if (!h->thread_started)
         return;
-    curl_multi_wakeup(h->multi);
+    h->curl->multi_wakeup(h->multi);
     pthread_join(h->thread, NULL);
     h->thread_started = 0;
 }

@@ -3,7 +3,8 @@
  *
  * The PRAGMAs are chosen for a small board on flash (docs/store.md gives the
  * reasons): WAL, synchronous=NORMAL, plus an explicit WAL sync for any commit that
- * holds an event, so alarms survive a power cut while a second of samples may not.
+ * holds an event, so alarms survive a power cut while a second of samples may not
+ * (store_wal.c keeps that sync short).
  * Every write goes through store_writer()/store_run(); a failure anywhere rolls the
  * whole transaction back and resets the in-memory seqs to what is really committed,
  * so the store stays usable once the disk has room again.
@@ -114,6 +115,7 @@ static void store_rollback(struct store *st)
     if (st->in_txn)
         st->stats.rollbacks++;
     st->in_txn = 0;
+    st->txn_writes = 0;
     st->txn_durable = 0;
     for (int c = 0; c < OUTBOX_CLASS_COUNT; c++)
         st->next_seq[c] = st->last_seq[c] + 1;
@@ -148,6 +150,7 @@ sqlite3_stmt *store_writer(struct store *st, enum store_stmt id, const char *doi
         }
         st->in_txn = 1;
     }
+    st->txn_writes++;
     return st->stmt[id];
 }
 
@@ -160,16 +163,9 @@ int store_run(struct store *st, sqlite3_stmt *s, const char *doing)
     return 0;
 }
 
-/* fdatasync the WAL, as synchronous=FULL would have done for this one commit. */
-static int store_sync_wal(struct store *st)
+int store_txn_writes(const struct store *st)
 {
-    sqlite3_file *wal = NULL;
-    int rc = sqlite3_file_control(st->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal);
-    if (rc != SQLITE_OK)
-        return rc;
-    if (!wal || !wal->pMethods)
-        return SQLITE_OK;       /* no WAL open: the commit went through a checkpoint */
-    return wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
+    return st->txn_writes;
 }
 
 /*
@@ -179,7 +175,7 @@ static int store_sync_wal(struct store *st)
  */
 static void store_sync_events(struct store *st)
 {
-    int rc = store_sync_wal(st);
+    int rc = store_wal_sync(st);
     if (rc != SQLITE_OK) {
         if (!st->sync_owed)
             log_error("store %s: syncing the WAL after an event failed: %s; the event is committed "
@@ -205,14 +201,19 @@ int store_commit(struct store *st)
     if (rc != SQLITE_DONE)
         return store_fail(st, "committing", rc);
     st->in_txn = 0;
+    st->txn_writes = 0;
     st->stats.commits++;
     for (int c = 0; c < OUTBOX_CLASS_COUNT; c++)
         st->last_seq[c] = st->next_seq[c] - 1;
     st->sendable_seq[OUTBOX_TELEMETRY] = st->last_seq[OUTBOX_TELEMETRY];  /* may be lost: docs/store.md */
-    if (st->txn_durable || st->sync_owed) {
-        st->txn_durable = 0;
+    int durable = st->txn_durable || st->sync_owed;
+    st->txn_durable = 0;
+    if (durable) {
         store_sync_events(st);
+    } else {
+        store_wal_writeback(st);
     }
+    store_wal_checkpoint(st, durable);
     return 0;
 }
 
@@ -253,6 +254,7 @@ static void store_disconnect(struct store *st)
     }
     sqlite3_close_v2(st->db);
     st->db = NULL;
+    store_wal_forget(st);
 }
 
 /* Open, tune, migrate, prepare. 0, or -1 with *rc and a sentence in st->err. */
@@ -278,6 +280,7 @@ static int store_connect(struct store *st, int *rc)
         return store_error(st, "switching to WAL mode", *rc);
     if ((*rc = sqlite3_exec(st->db, store_pragmas, NULL, NULL, NULL)) != SQLITE_OK)
         return store_error(st, "setting the PRAGMAs", *rc);
+    store_wal_watch(st);
     if (store_schema_migrate(st, rc) < 0)
         return -1;
     for (int i = 0; i < STMT_COUNT; i++) {
@@ -324,6 +327,7 @@ struct store *store_open(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "store %s: out of memory opening the database", path);
         return NULL;
     }
+    st->wal_fd = -1;
     if (snprintf(st->path, sizeof st->path, "%s", path) >= (int)sizeof st->path) {
         snprintf(err, errlen, "store %.64s...: the path is longer than %d bytes; choose a "
                  "shorter store.path", path, PATH_MAX - 1);

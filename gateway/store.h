@@ -63,6 +63,8 @@ int store_outbox_append(struct store *st, enum outbox_class cls, const char *top
 
 /* Commit the open transaction (no-op when none). Returns 0 or -1. */
 int store_commit(struct store *st);
+/* Rows written into the open transaction so far; 0 when none is open. */
+int store_txn_writes(const struct store *st);
 
 /* Up to max committed messages of cls with seq > after, in seq order (rows of the
  * open transaction are never returned: their seq is not final until commit).
@@ -90,6 +92,7 @@ int64_t store_epoch(struct store *st);
 struct store_stats {
     uint64_t commits;           /* successful commits */
     uint64_t durable_commits;   /* of which also synced the WAL (held an event) */
+    uint64_t checkpoints;       /* WAL copied into the database (after routine commits) */
     uint64_t rollbacks;         /* transactions lost to a failed write */
     uint64_t samples, events;   /* rows written (committed or pending) */
 };

@@ -33,6 +33,10 @@ struct store {
     sqlite3_stmt *stmt[STMT_COUNT];
     int in_txn;                                 /* BEGIN ran, COMMIT not yet */
     int txn_durable;                            /* the open transaction holds an event */
+    int txn_writes;                             /* rows written into the open transaction */
+    int wal_pages;                              /* the WAL's size after the last commit */
+    int wal_fd;                                 /* our own read-only fd on PATH-wal, or -1 */
+    int wal_writeback_warned;
     int64_t next_seq[OUTBOX_CLASS_COUNT];       /* next seq to hand out (open txn included) */
     int64_t last_seq[OUTBOX_CLASS_COUNT];       /* highest committed seq */
     int64_t sendable_seq[OUTBOX_CLASS_COUNT];   /* highest seq the outbox may send (store_commit) */
@@ -57,6 +61,13 @@ int store_error(struct store *st, const char *doing, int rc);
 int store_fail(struct store *st, const char *doing, int rc);
 /* -1 with a sentence when cls is not a known outbox class, else 0. */
 int store_check_class(struct store *st, enum outbox_class cls);
+
+/* store_wal.c: the WAL's sync, writeback and checkpoints (see there for why) */
+void store_wal_watch(struct store *st);         /* after open: SQLite's auto-checkpoint off */
+int store_wal_sync(struct store *st);           /* fdatasync the WAL; an SQLite rc */
+void store_wal_writeback(struct store *st);     /* after a routine commit: start writing */
+void store_wal_checkpoint(struct store *st, int durable);   /* after any commit */
+void store_wal_forget(struct store *st);        /* on disconnect */
 
 /* store_schema.c */
 int store_schema_version(void);                 /* the newest version this build knows */

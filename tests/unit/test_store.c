@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -372,6 +373,39 @@ static void test_unwritable_path(void)
     CHECK_CONTAINS(err, "no/such/dir/x.db");
 }
 
+#define CKPT_WAL_BYTES (1000 * 4096)         /* 1,000 pages of 4 KiB */
+
+/* Big sample transactions: the WAL stays put while only events commit (an alarm
+ * never waits for a checkpoint), and a routine commit copies it back. */
+static void test_checkpoint_after_routine_commits(void)
+{
+    const char *path = test_path("ckpt.db");
+    struct store *st = open_ok(path);
+    int64_t key = 0;
+    CHECK_INT(store_point_key(st, "det1", "gas", &key), 0);
+    char wal[PATH_MAX];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    struct stat sb = {0};
+    int batch = 0, n = 0;
+    for (; batch < 40 && (stat(wal, &sb) < 0 || sb.st_size < CKPT_WAL_BYTES); batch++) {
+        for (int i = 0; i < 10000; i++, n++) {
+            struct sample s = sample_at(n, i, QUALITY_GOOD);
+            store_add_sample(st, key, &s);
+        }
+        struct event ev = event_at(batch, EV_RAISED, 1);
+        CHECK_INT(store_add_event(st, &ev, "det1", "gas"), 0);
+        CHECK_INT(store_commit(st), 0);
+    }
+    CHECK(sb.st_size >= CKPT_WAL_BYTES);            /* past SQLite's own threshold */
+    CHECK_INT(store_stats(st)->checkpoints, 0);     /* all durable, under the hard limit */
+    struct sample s = sample_at(999999, 1, QUALITY_GOOD);
+    CHECK_INT(store_add_sample(st, key, &s), 0);
+    CHECK_INT(store_commit(st), 0);
+    CHECK_INT(store_stats(st)->checkpoints, 1);     /* a routine commit: copied back */
+    CHECK_INT(sql_int(path, "SELECT COUNT(*) FROM samples"), n + 1);
+    store_close(st);
+}
+
 int main(void)
 {
     test_dir_make();
@@ -384,6 +418,7 @@ int main(void)
     test_disk_full();
     test_io_error();
     test_rule_state();
+    test_checkpoint_after_routine_commits();
     test_unwritable_path();
     test_dir_remove();
     return check_summary();

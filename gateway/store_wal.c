@@ -1,0 +1,92 @@
+/*
+ * store_wal.c - keeping an alarm's fsync short: the WAL's sync, writeback and checkpoints.
+ *
+ * An event's commit must be on the medium before it is published, so it ends
+ * with an fdatasync of the WAL. That fsync writes every dirty page of the file,
+ * not only the event's: routine commits (samples, telemetry) are not synced
+ * (synchronous=NORMAL), and their pages would wait in the page cache for the
+ * kernel's writeback (up to 30 s) or a checkpoint. The first alarm after a quiet
+ * hour would then wait for megabytes to reach an SD card. So after each routine
+ * commit the store starts writing the WAL out (sync_file_range, which does not
+ * wait), and an alarm's fsync finds little but its own pages.
+ *
+ * Checkpoints (the WAL copied back into the database, which is then fsynced)
+ * cost tens of ms on flash. SQLite runs them inside whichever commit crosses its
+ * threshold; a WAL hook turns that off, and they run after routine commits only,
+ * or in an alarm storm once the WAL is four times the threshold.
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <errno.h>
+#include "log.h"
+#include "store_internal.h"
+
+#define STORE_CHECKPOINT_PAGES 1000         /* SQLite's own auto-checkpoint threshold */
+#define STORE_CHECKPOINT_FORCE_PAGES 4000   /* even a commit holding an event checkpoints */
+
+/* SQLite calls this after every commit with the WAL's size in pages. */
+static int store_wal_grew(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    (void)db;
+    (void)name;
+    ((struct store *)arg)->wal_pages = pages;
+    return SQLITE_OK;
+}
+
+void store_wal_watch(struct store *st)
+{
+    sqlite3_wal_hook(st->db, store_wal_grew, st);   /* replaces the auto-checkpoint */
+}
+
+/* As synchronous=FULL would have done for this one commit. */
+int store_wal_sync(struct store *st)
+{
+    sqlite3_file *wal = NULL;
+    int rc = sqlite3_file_control(st->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal);
+    if (rc != SQLITE_OK)
+        return rc;
+    if (!wal || !wal->pMethods)
+        return SQLITE_OK;       /* no WAL open: the commit went through a checkpoint */
+    return wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
+}
+
+void store_wal_writeback(struct store *st)
+{
+    if (st->wal_fd < 0) {
+        char wal[PATH_MAX + 8];
+        snprintf(wal, sizeof wal, "%s-wal", st->path);
+        st->wal_fd = open(wal, O_RDONLY | O_CLOEXEC);   /* page cache is per file, not per fd */
+        if (st->wal_fd < 0)
+            return;             /* no WAL file (a filesystem that refused WAL mode) */
+    }
+    if (sync_file_range(st->wal_fd, 0, 0, SYNC_FILE_RANGE_WRITE) < 0 && !st->wal_writeback_warned) {
+        st->wal_writeback_warned = 1;
+        log_warn("store %s: cannot start writing the WAL out (%s); an alarm's commit may "
+                 "wait for the samples before it to reach the disk", st->path, strerror(errno));
+    }
+}
+
+void store_wal_checkpoint(struct store *st, int durable)
+{
+    int limit = durable ? STORE_CHECKPOINT_FORCE_PAGES : STORE_CHECKPOINT_PAGES;
+    if (st->wal_pages < limit)
+        return;
+    /* PASSIVE: a reader beside us (a sqlite3 shell) is never waited for. */
+    int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    st->wal_pages = 0;          /* the next commit reports the size again */
+    if (rc == SQLITE_OK)
+        st->stats.checkpoints++;
+    else
+        log_warn("store %s: copying the WAL into the database failed: %s; the WAL grows "
+                 "until a later attempt succeeds", st->path, sqlite3_errstr(rc));
+}
+
+void store_wal_forget(struct store *st)
+{
+    if (st->wal_fd >= 0)
+        close(st->wal_fd);
+    st->wal_fd = -1;
+}

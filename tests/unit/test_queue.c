@@ -1,0 +1,151 @@
+/*
+ * test_queue.c - the bounded hand-over between threads (gateway/queue.c).
+ *
+ * Order across the ring's wrap, refusals counted on a full ring, batches that
+ * fit only in part, the doorbell ringing once per empty-to-non-empty change
+ * (read back from the real eventfd, whose counter sums the rings), the rewind
+ * of a drained ring to its first slot, and producers on other threads.
+ */
+#include <pthread.h>
+#include <stdint.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "queue.h"
+
+#define CAP 8
+#define THREADS 4
+#define PER_THREAD 20000
+
+/* How many times the bell rang since the last call (eventfd counters add up). */
+static uint64_t rings(struct doorbell *b)
+{
+    uint64_t v = 0;
+    return read(b->fd, &v, sizeof v) == sizeof v ? v : 0;
+}
+
+static void test_order_and_wrap(void)
+{
+    struct queue q;
+    CHECK_INT(queue_init(&q, sizeof(int), CAP, NULL), 0);
+    int out[CAP], next_in = 0, next_out = 0;
+    for (int round = 0; round < 5; round++) {       /* push 5, pop 5: wraps the ring */
+        for (int i = 0; i < 5; i++, next_in++)
+            CHECK_INT(queue_push(&q, &next_in), 0);
+        size_t n = queue_pop(&q, out, 3);
+        CHECK_INT(n, 3);
+        for (size_t i = 0; i < n; i++)
+            CHECK_INT(out[i], next_out++);
+        n = queue_pop(&q, out, CAP);
+        CHECK_INT(n, 2);
+        for (size_t i = 0; i < n; i++)
+            CHECK_INT(out[i], next_out++);
+    }
+    queue_destroy(&q);
+}
+
+static void test_full_and_batches(void)
+{
+    struct queue q;
+    struct queue_stats st;
+    int items[CAP + 3];
+    for (int i = 0; i < CAP + 3; i++)
+        items[i] = 100 + i;
+    CHECK_INT(queue_init(&q, sizeof(int), CAP, NULL), 0);
+    CHECK_INT(queue_push_many(&q, items, 5), 5);
+    CHECK_INT(queue_push_many(&q, items + 5, 6), 3);    /* only 3 fit */
+    CHECK_INT(queue_push(&q, &items[0]), -1);
+    queue_stats(&q, &st);
+    CHECK_INT(st.depth, CAP);
+    CHECK_INT(st.pushed, CAP);
+    CHECK_INT(st.overflowed, 4);
+    int out[CAP];
+    CHECK_INT(queue_pop(&q, out, CAP), CAP);
+    for (int i = 0; i < CAP; i++)
+        CHECK_INT(out[i], 100 + i);
+    queue_destroy(&q);
+}
+
+static void test_doorbell_and_rewind(void)
+{
+    struct doorbell bell;
+    struct queue q;
+    CHECK_INT(doorbell_open(&bell), 0);
+    CHECK_INT(queue_init(&q, sizeof(int), CAP, &bell), 0);
+    int v[3] = {1, 2, 3}, out[CAP];
+    CHECK_INT(queue_push(&q, &v[0]), 0);
+    CHECK_INT(queue_push(&q, &v[1]), 0);
+    CHECK_INT(queue_push_many(&q, v, 3), 3);
+    CHECK_INT(rings(&bell), 1);                 /* five items, one wake-up */
+    CHECK_INT(queue_pop(&q, out, 2), 2);
+    CHECK_INT(queue_push(&q, &v[2]), 0);        /* not empty: no ring */
+    CHECK_INT(rings(&bell), 0);
+    CHECK_INT(queue_pop(&q, out, CAP), 4);
+    CHECK_INT(q.head, 0);                       /* drained: back to the first slot */
+    CHECK_INT(queue_push_many(&q, v, 0), 0);    /* nothing pushed: no ring */
+    CHECK_INT(rings(&bell), 0);
+    CHECK_INT(queue_push(&q, &v[0]), 0);
+    CHECK_INT(rings(&bell), 1);
+    queue_destroy(&q);
+    doorbell_close(&bell);
+}
+
+struct producer { struct queue *q; int id; };
+
+static void *produce(void *arg)
+{
+    struct producer *p = arg;
+    for (int i = 0; i < PER_THREAD; i++) {
+        int item = p->id * PER_THREAD + i;
+        while (queue_push(p->q, &item) < 0)
+            ;                                   /* full: the consumer is behind */
+    }
+    return NULL;
+}
+
+/* Several producers, one consumer that sleeps on the bell: nothing lost, each
+ * producer's items in its own order, and the consumer never sleeps on a
+ * non-empty queue (it would hang here). */
+static void test_threads(void)
+{
+    struct doorbell bell;
+    struct queue q;
+    CHECK_INT(doorbell_open(&bell), 0);
+    CHECK_INT(queue_init(&q, sizeof(int), 64, &bell), 0);
+    pthread_t t[THREADS];
+    struct producer p[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        p[i] = (struct producer){ .q = &q, .id = i };
+        pthread_create(&t[i], NULL, produce, &p[i]);
+    }
+    int last[THREADS], got = 0, in_order = 1, out[64];
+    for (int i = 0; i < THREADS; i++)
+        last[i] = -1;
+    while (got < THREADS * PER_THREAD) {
+        uint64_t v;
+        if (read(bell.fd, &v, sizeof v) < 0)
+            usleep(100);                        /* nonblocking eventfd: not rung yet */
+        size_t n;
+        while ((n = queue_pop(&q, out, 64)) > 0)
+            for (size_t i = 0; i < n; i++, got++) {
+                int who = out[i] / PER_THREAD, seq = out[i] % PER_THREAD;
+                in_order &= seq == last[who] + 1;
+                last[who] = seq;
+            }
+    }
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(t[i], NULL);
+    CHECK_INT(got, THREADS * PER_THREAD);
+    CHECK(in_order);
+    queue_destroy(&q);
+    doorbell_close(&bell);
+}
+
+int main(void)
+{
+    test_order_and_wrap();
+    test_full_and_batches();
+    test_doorbell_and_rewind();
+    test_threads();
+    return check_summary();
+}
