@@ -104,6 +104,13 @@ test-package:
 test-cross-e2e: cross
 	bash tests/integration/cross_e2e.sh $(CROSS_BUILD)
 
+# ---- soak (bench/README.md, "Soak"): an hour of the whole plant, a third of it broken ----
+#   make soak [SOAK_SECONDS=N]  fails when RSS or open descriptors grow after the warm-up
+SOAK_SECONDS ?= 3600
+.PHONY: soak
+soak: build
+	SOAK_SECONDS=$(SOAK_SECONDS) bash bench/soak.sh $(BUILD)
+
 # ---- benchmark (bench/README.md): figures measured here, now, on loopback ----
 #   make bench                 every figure, about 10 minutes on 2 cores
 #   make bench BENCH_QUICK=1   N = 10 and 100 with short windows, under 3 minutes

@@ -18,6 +18,9 @@ pkgs=(build-essential cmake pkg-config
 pkgs+=(clang libclang-rt-14-dev valgrind cppcheck clang-tidy)
 # The commissioning report's test renders it headless and checks the screenshot (test_tool_commission.sh).
 pkgs+=(chromium python3-pil)
+# Fault tests (tests/integration/faults.cmake): a wall clock that jumps (libfaketime), and an
+# ext4 filesystem on a loop device whose power is cut (mkfs.ext4; losetup and mount are util-linux).
+pkgs+=(libfaketime e2fsprogs)
 dev_libs=(libpaho-mqtt-dev libmodbus-dev libsqlite3-dev libcjson-dev libcurl4-openssl-dev libssl-dev
           libmicrohttpd-dev)
 # The optional metrics endpoint (RISKGW_METRICS), and a real Prometheus parser to test it.

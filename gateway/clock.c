@@ -1,9 +1,13 @@
 /*
  * clock.c - wall and monotonic milliseconds (see clock.h for why there are two).
+ *
+ * Every wall reading is shown to clock_step.c, which notices steps of the clock.
  */
 #include "clock.h"
 
 #include <time.h>
+
+#include "clock_step.h"
 
 #define MS_PER_S 1000
 #define NS_PER_MS 1000000
@@ -16,6 +20,17 @@ static int64_t read_ms(clockid_t id)
     return (int64_t)ts.tv_sec * MS_PER_S + ts.tv_nsec / NS_PER_MS;
 }
 
-int64_t clock_wall_ms(void) { return read_ms(CLOCK_REALTIME); }
+int64_t clock_wall_ms(void)
+{
+    int64_t wall = read_ms(CLOCK_REALTIME);
+    clock_step_observe(wall, read_ms(CLOCK_MONOTONIC));
+    return wall;
+}
+
 int64_t clock_mono_ms(void) { return read_ms(CLOCK_MONOTONIC); }
-int clock_wall_trusted(void) { return clock_wall_ms() >= WALL_FLOOR_MS; }
+
+int clock_wall_trusted(void)
+{
+    int64_t wall = clock_wall_ms();
+    return wall >= WALL_FLOOR_MS && !clock_step_replaying(wall);
+}

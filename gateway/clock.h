@@ -15,8 +15,9 @@ int64_t clock_mono_ms(void);
 
 /*
  * 1 when the wall clock can be believed: it reads later than this build's
- * release floor. A board without an RTC boots in 1970 and must not send that
- * as if it were real; payloads carry "time_synced": false until this is 1.
+ * release floor, and it is not re-living times it showed before it was stepped
+ * back (clock_step.h). A board without an RTC boots in 1970 and must not send
+ * that as if it were real; payloads carry "time_synced": false until this is 1.
  */
 int clock_wall_trusted(void);
 

@@ -130,6 +130,7 @@ struct config {
     char enterprise_id[ID_MAX];
     char gateway_id[ID_MAX];
     char profile_dir[PATH_MAX_LEN];
+    char user[ID_MAX];              /* started as root: switch to this user once all is open */
     struct bus_cfg *buses;
     size_t nbuses;
     struct device_cfg *devices;

@@ -17,6 +17,13 @@ struct core;
 
 /* Open the store, start sinks and pollers. Takes ownership of cfg. NULL + err on failure. */
 struct core *core_open(struct config *cfg, char *err, size_t errlen);
+/*
+ * core_privilege.c: become `user` (its groups, gid, uid) once everything is open,
+ * handing it the store's files first. A no-op when already running as that user;
+ * -1 + err when the user is unknown, the process cannot switch, or the switch
+ * did not take (the caller must then stop).
+ */
+int core_drop_privileges(struct core *c, const char *user, char *err, size_t errlen);
 /* Run until SIGTERM or SIGINT. Returns 0 on a clean stop. */
 int core_run(struct core *c);
 /* Stop pollers, flush the store, say offline, free everything. */

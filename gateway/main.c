@@ -2,6 +2,7 @@
  * main.c - the riskgw daemon's command line: check a config, or run the gateway.
  *
  *   riskgw -c FILE        run in the foreground, log to stderr (systemd's way)
+ *   riskgw -u USER -c F   the same, started as root: switch to USER once all is open
  *   riskgw -n -c FILE     check the config and exit 0 (good) or 1 (with the reason)
  *   riskgw status [-c F]  show the running gateway's last health report
  *   riskgw silence|reset|read [-c F] DEVICE POINT, riskgw reload [-c F]
@@ -34,7 +35,7 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: riskgw [-n] [-v] [-c FILE] [-p DIR]\n"
+            "usage: riskgw [-n] [-v] [-c FILE] [-p DIR] [-u USER]\n"
             "       riskgw status [-c FILE]\n"
             "       riskgw silence|reset [-c FILE] DEVICE POINT [--actor NAME]\n"
             "       riskgw read [-c FILE] DEVICE POINT\n"
@@ -51,6 +52,8 @@ static void usage(FILE *out)
             "  -n, --check            check the config, print a summary and exit (0 good, 1 bad)\n"
             "  -p, --profile-dir DIR  device profiles, unless the config names \"profile_dir\"\n"
             "                         (default %s, or the source tree's drivers/profiles)\n"
+            "  -u, --user USER        started as root: run as USER (its groups too) once the store,\n"
+            "                         the control socket and the connections are open (config \"user\")\n"
             "  -v, --verbose          debug logging\n"
             "      --version          print the version and exit\n"
             "  -h, --help             this text\n\n"
@@ -91,15 +94,17 @@ int main(int argc, char **argv)
         {"config", required_argument, NULL, 'c'}, {"check", no_argument, NULL, 'n'},
         {"profile-dir", required_argument, NULL, 'p'}, {"verbose", no_argument, NULL, 'v'},
         {"version", no_argument, NULL, 'V'}, {"help", no_argument, NULL, 'h'},
-        {"actor", required_argument, NULL, 'a'}, {NULL, 0, NULL, 0}};
-    const char *config_file = DEFAULT_CONFIG, *profile_dir = NULL, *actor = NULL;
+        {"actor", required_argument, NULL, 'a'}, {"user", required_argument, NULL, 'u'},
+        {NULL, 0, NULL, 0}};
+    const char *config_file = DEFAULT_CONFIG, *profile_dir = NULL, *actor = NULL, *user = NULL;
     int check_only = 0, opt;
-    while ((opt = getopt_long(argc, argv, "c:np:vh", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "c:np:u:vh", opts, NULL)) != -1) {
         switch (opt) {
         case 'c': config_file = optarg; break;
         case 'a': actor = optarg; break;
         case 'n': check_only = 1; break;
         case 'p': profile_dir = optarg; break;
+        case 'u': user = optarg; break;
         case 'v': log_set_level(LOG_LVL_DEBUG); break;
         case 'V': printf("riskgw %s\n", RISKGW_VERSION); return 0;
         case 'h': usage(stdout); return 0;
@@ -149,6 +154,13 @@ int main(int argc, char **argv)
     struct core *core = core_open(cfg, err, sizeof err);
     if (!core) {
         log_error("cannot start: %s", err);
+        return 1;
+    }
+    if (!user && cfg->user[0])
+        user = cfg->user;
+    if (user && core_drop_privileges(core, user, err, sizeof err) < 0) {
+        log_error("cannot start: %s", err);
+        core_close(core);
         return 1;
     }
     int rc = core_run(core);

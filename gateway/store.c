@@ -168,10 +168,34 @@ int store_txn_writes(const struct store *st)
     return st->txn_writes;
 }
 
+/*
+ * Make committed events sendable: sync the WAL, then let the outbox see them. An
+ * event is announced with its seq only once it would survive a power cut; if the
+ * sync fails it stays committed but unsent, and every later commit tries again.
+ */
+static void store_sync_events(struct store *st)
+{
+    int rc = store_wal_sync(st);
+    if (rc != SQLITE_OK) {
+        if (!st->sync_owed)
+            log_error("store %s: syncing the WAL after an event failed: %s; the event is committed "
+                      "but held back until a sync succeeds, since a power cut could lose it; check "
+                      "the storage medium", st->path, sqlite3_errstr(rc));
+        st->sync_owed = 1;
+        return;
+    }
+    st->sync_owed = 0;
+    st->stats.durable_commits++;
+    st->sendable_seq[OUTBOX_EVENTS] = st->last_seq[OUTBOX_EVENTS];
+}
+
 int store_commit(struct store *st)
 {
-    if (!st->in_txn)
+    if (!st->in_txn) {
+        if (st->sync_owed)
+            store_sync_events(st);
         return 0;
+    }
     int rc = sqlite3_step(st->stmt[STMT_COMMIT]);
     sqlite3_reset(st->stmt[STMT_COMMIT]);
     if (rc != SQLITE_DONE)
@@ -181,16 +205,11 @@ int store_commit(struct store *st)
     st->stats.commits++;
     for (int c = 0; c < OUTBOX_CLASS_COUNT; c++)
         st->last_seq[c] = st->next_seq[c] - 1;
-    int durable = st->txn_durable;
+    st->sendable_seq[OUTBOX_TELEMETRY] = st->last_seq[OUTBOX_TELEMETRY];  /* may be lost: docs/store.md */
+    int durable = st->txn_durable || st->sync_owed;
     st->txn_durable = 0;
     if (durable) {
-        rc = store_wal_sync(st);
-        if (rc == SQLITE_OK)
-            st->stats.durable_commits++;
-        else    /* committed (a crash keeps it), only a power cut could lose it */
-            log_error("store %s: syncing the WAL after an event failed: %s; the event is "
-                      "committed but may not survive a power cut; check the storage medium",
-                      st->path, sqlite3_errstr(rc));
+        store_sync_events(st);
     } else {
         store_wal_writeback(st);
     }
@@ -210,6 +229,7 @@ static int store_load_state(struct store *st, int *rc)
         if (*rc != SQLITE_ROW)
             return store_error(st, "reading the outbox's last seq", *rc);
         st->next_seq[c] = st->last_seq[c] + 1;
+        st->sendable_seq[c] = st->last_seq[c];
     }
     char sql[128];
     snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO meta (name, value) VALUES ('epoch', %lld)",

@@ -55,7 +55,8 @@ int store_add_event(struct store *st, struct event *ev, const char *device, cons
 
 /* The seq the next outbox_append of this class will take. */
 int64_t store_outbox_next_seq(struct store *st, enum outbox_class cls);
-/* The highest seq of this class that is committed (0 when none). */
+/* The highest seq of this class that may be sent (0 when none): committed, and for
+ * events also synced to disk, so nothing announced can be lost to a power cut. */
 int64_t store_outbox_last_seq(struct store *st, enum outbox_class cls);
 int store_outbox_append(struct store *st, enum outbox_class cls, const char *topic,
                         const char *payload, int64_t *seq);

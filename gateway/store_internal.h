@@ -39,6 +39,8 @@ struct store {
     int wal_writeback_warned;
     int64_t next_seq[OUTBOX_CLASS_COUNT];       /* next seq to hand out (open txn included) */
     int64_t last_seq[OUTBOX_CLASS_COUNT];       /* highest committed seq */
+    int64_t sendable_seq[OUTBOX_CLASS_COUNT];   /* highest seq the outbox may send (store_commit) */
+    int sync_owed;                              /* an event's WAL sync failed: sync before sending it */
     int64_t epoch_ms;
     struct store_stats stats;
     struct store_drops drops;                   /* rows dropped for the size cap (persisted) */

@@ -19,7 +19,7 @@ int64_t store_outbox_next_seq(struct store *st, enum outbox_class cls)
 
 int64_t store_outbox_last_seq(struct store *st, enum outbox_class cls)
 {
-    return store_check_class(st, cls) < 0 ? -1 : st->last_seq[cls];
+    return store_check_class(st, cls) < 0 ? -1 : st->sendable_seq[cls];
 }
 
 int store_outbox_append(struct store *st, enum outbox_class cls, const char *topic,
@@ -66,7 +66,7 @@ int store_outbox_fetch(struct store *st, enum outbox_class cls, int64_t after,
     sqlite3_stmt *s = st->stmt[STMT_OUTBOX_FETCH];
     sqlite3_bind_int(s, 1, (int)cls);
     sqlite3_bind_int64(s, 2, after);
-    sqlite3_bind_int64(s, 3, st->last_seq[cls]);
+    sqlite3_bind_int64(s, 3, st->sendable_seq[cls]);
     sqlite3_bind_int(s, 4, max);
     int n = 0, rc = SQLITE_DONE;
     while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Power cut: the store lives on its own ext4 filesystem on a loop device, and at a
+# random moment of the busy plant every write to it stops reaching the disk. The
+# cut is the kernel's filesystem shutdown without a journal flush (FS_IOC_SHUTDOWN,
+# FS_SHUTDOWN_FLAGS_NOLOGFLUSH: xfstests' "godown"): what the filesystem had not
+# committed to the device is lost, every later write fails, exactly as if the
+# board lost power; the gateway is then killed (-9) as the power cut would. After
+# remounting (journal replay) the store must open with PRAGMA integrity_check ok
+# and hold every event the gateway had announced with a seq. POWER_ROUNDS (3)
+# cuts at random moments on the same filesystem; at the end the gateway runs once
+# more on the survivor and every event in it reaches the subscriber.
+# Needs root (loop devices, mount); fails, never skips, without it.
+set -euo pipefail
+BUILD=${1:?usage: test_power_cut.sh BUILD_DIR}
+SRC=${RISKGW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$SRC/tests/lib/harness.sh"
+. "$SRC/tests/lib/faults.sh"
+harness_init
+
+POWER_ROUNDS=${POWER_ROUNDS:-3}
+DISK_MB=64
+[ "$(id -u)" = 0 ] || fail "the power-cut test needs root for a loop device and mount (CI runs as root); run it as root"
+for tool in losetup mkfs.ext4 mount umount; do
+    command -v "$tool" >/dev/null || fail "the power-cut test needs $tool (util-linux, e2fsprogs)"
+done
+
+# The disk: an ext4 filesystem on a loop device over a file in the work directory.
+truncate -s "${DISK_MB}M" "$WORK/disk.img"
+loopdev=$(losetup --find --show "$WORK/disk.img") || fail "no loop device could be attached (is /dev/loop-control there?)"
+# At cleanup the gateway must be gone before the filesystem can be unmounted.
+disk_teardown() {
+    local pid
+    for pid in "${HARNESS_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+    umount "$WORK/mnt" 2>/dev/null
+    losetup -d "$loopdev"
+}
+at_exit disk_teardown
+mkfs.ext4 -q "$loopdev" || fail "mkfs.ext4 on $loopdev failed"
+mkdir "$WORK/mnt"
+mount_disk() { mount -t ext4 "$loopdev" "$WORK/mnt" || fail "cannot mount $loopdev (after the cut: journal replay failed?)"; }
+mount_disk
+
+# power_cut DIR: from now on nothing written under DIR reaches the device.
+power_cut() {
+    /usr/bin/python3 -c '
+import fcntl, os, struct, sys
+FS_IOC_SHUTDOWN = 0x8004587D          # _IOR("X", 125, __u32)
+FS_SHUTDOWN_FLAGS_NOLOGFLUSH = 2
+fd = os.open(sys.argv[1], os.O_RDONLY)
+fcntl.ioctl(fd, FS_IOC_SHUTDOWN, struct.pack("I", FS_SHUTDOWN_FLAGS_NOLOGFLUSH))' "$1" ||
+        fail "the filesystem shutdown ioctl failed on $1"
+}
+
+db=$WORK/mnt/riskgw.db
+mq_port=$(free_port)
+start_mosquitto "$mq_port" "persistence true" "persistence_location $WORK/"
+faults_subscribe "$mq_port"
+faults_plant "$mq_port" "$db"
+announced=0
+for round in $(seq "$POWER_ROUNDS"); do
+    start_bg "gw$round" "$BUILD/riskgw" -c "$WORK/site.json"
+    gw=$BG_PID
+    wait_for_line "$WORK/gw$round.log" "uplink mqtt connected" 10 || fail "round $round: gateway did not connect"
+    sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 1 + r % 400 / 100 }')"      # 1-5 s into the run
+    power_cut "$WORK/mnt"
+    kill -9 "$gw"
+    wait "$gw" 2>/dev/null || true
+    # A message still in flight to the subscriber lands later; the next check covers it.
+    umount "$WORK/mnt" || fail "round $round: cannot unmount the cut filesystem"
+    mount_disk
+    check=$(sqlite3 "$db" "PRAGMA integrity_check;" 2>&1)
+    [ "$check" = ok ] || fail "round $round: the store is damaged after the power cut: $check"
+    faults_check_announced "$WORK/sub.log" "$db"
+    announced=$(faults_event_lines "$WORK/sub.log" | jq -s '[.[].seq] | unique | length')
+    # Telemetry is not synced per commit (docs/store.md): what the cut took shows here.
+    sent=$(sed -n 's|^[^ ]*/telemetry/[^ ]* ||p' "$WORK/sub.log" | jq -s 'map(.seq) | max // 0')
+    kept=$(sqlite3 "$db" "SELECT IFNULL(MAX(seq), 0) FROM outbox WHERE cls = 1;")
+    echo "round $round: store intact, all $announced announced events in it ($(wc -l <"$WORK/stored.ids") stored);" \
+         "telemetry sent up to seq $sent, kept up to $kept"
+done
+[ "$announced" -ge 5 ] || fail "only $announced events were announced over $POWER_ROUNDS rounds: the plant was not busy"
+
+start_bg gw-after "$BUILD/riskgw" -c "$WORK/site.json"
+gw=$BG_PID
+wait_for_line "$WORK/gw-after.log" "uplink mqtt connected" 10 || fail "gateway did not start on the surviving store"
+faults_check_delivered "$WORK/sub.log" "$db" 30
+kill -TERM "$gw"
+wait "$gw" || fail "gateway did not stop cleanly on the surviving store"
+echo "PASS: $POWER_ROUNDS power cuts at random moments: the store opened intact every time and held every" \
+     "announced event; $FAULTS_EVENTS events ($FAULTS_MESSAGES messages) checked end to end"
