@@ -35,9 +35,11 @@ riskgw demo
              $BUILD/riskgw silence -c $WORK/site.json gas1 lel
 Live view of alarm messages (subscribe yourself: mosquitto_sub -p $mq_port -v -t 'riskgw/v1/#'):
 TXT
+# The subscriber is the background job (so cleanup kills it: it would otherwise
+# reconnect forever to the stopped broker); the view reads it and ends with it.
 mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -v \
     -t 'riskgw/v1/+/+/event/#' -t 'riskgw/v1/+/+/status' \
-  | jq -R -r --unbuffered -f "$SRC/simulators/demo/view.jq" &
+  > >(jq -R -r --unbuffered -f "$SRC/simulators/demo/view.jq") &
 HARNESS_PIDS+=("$!")
 if [ -n "${DEMO_SECONDS:-}" ]; then
   sleep "$DEMO_SECONDS"
