@@ -16,12 +16,7 @@ SRC=${RISKGW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 harness_init
 STEP_S=10
 
-mq_port=$(free_port)
-start_mosquitto "$mq_port"
-base=riskgw/v1/ent-test/gw-test
-start_bg events mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/event/#"
-start_bg replies mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/reply"
-start_gas_sim
+siren_plant reply
 
 siren_port=$(free_port)
 start_bg siren sh -c "exec '$BUILD/riskgw-sim' --profile siren_beacon --port $siren_port \
@@ -59,8 +54,8 @@ wait_for_line "$WORK/gw1.log" "output siren1/horn is 0 \(asserted at start; 0 al
   || fail "the outputs were not asserted at start: $(cat "$WORK/gw1.log")"
 
 command() { mosquitto_pub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/cmd" -m "$1"; }
-reply_for() { wait_for_line "$WORK/replies.log" "\"id\":\"$1\"" "$STEP_S" || fail "no reply to command $1";
-              grep "\"id\":\"$1\"" "$WORK/replies.log"; }
+reply_for() { wait_for_line "$WORK/reply.log" "\"id\":\"$1\"" "$STEP_S" || fail "no reply to command $1";
+              grep "\"id\":\"$1\"" "$WORK/reply.log"; }
 event() { grep "\"kind\":\"$1\"" "$WORK/events.log" | grep "\"point\":\"$2\"" | grep "\"device\":\"$3\"" || true; }
 
 # ---- the alarm sounds the horn and lights the beacon ----

@@ -13,12 +13,7 @@ SRC=${RISKGW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 harness_init
 STEP_S=10
 
-mq_port=$(free_port)
-start_mosquitto "$mq_port"
-base=riskgw/v1/ent-test/gw-test
-start_bg events mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/event/#"
-start_bg health mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/health"
-start_gas_sim
+siren_plant health
 
 start_bg siren sh -c "exec '$BUILD/riskgw-sim' --profile siren_beacon --rtu-pty --baud 115200 \
     --control '$WORK/siren.ctl' </dev/null"

@@ -5,6 +5,9 @@
 #   siren "set beacon 0"      a control line (the module drops its beacon coil)
 #   coil horn                 what the horn coil reads now: 0 or 1
 #   wait_coil horn 1 10       until it reads 1, failing the test after 10 s
+# and siren_plant TOPIC starts what both outputs tests stand on: a broker (mq_port),
+# a subscriber to the gateway's events and one to its TOPIC ($base/TOPIC, log
+# TOPIC.log), and the gas detector the alarm comes from.
 
 siren() {
     echo "$1" | socat -t 2 - "UNIX-CONNECT:$WORK/siren.ctl"
@@ -21,4 +24,13 @@ wait_coil() {
         [ "$SECONDS" -le "$deadline" ] || fail "siren $1 is $(coil "$1"), not $2: $(siren show)"
         sleep "$HARNESS_POLL_S"
     done
+}
+
+siren_plant() {
+    mq_port=$(free_port)
+    start_mosquitto "$mq_port"
+    base=riskgw/v1/ent-test/gw-test
+    start_bg events mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/event/#"
+    start_bg "$1" mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/$1"
+    start_gas_sim
 }
