@@ -6,24 +6,40 @@
 #include <dlfcn.h>
 #include <stdio.h>
 
-int dynlib_bind(const char *soname, const char *package, const struct dynlib_symbol *syms,
-                size_t nsyms, char *why, size_t whylen)
+/* Open and fill every slot; 0, or -1 with d->error set. */
+static int dynlib_bind(struct dynlib *d)
 {
-    void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+    void *h = dlopen(d->soname, RTLD_NOW | RTLD_LOCAL);
     if (!h) {
-        snprintf(why, whylen, "cannot load %s (%s); install the Debian package %s", soname,
-                 dlerror(), package);
+        snprintf(d->error, sizeof d->error, "cannot load %s (%s); install the Debian package %s",
+                 d->soname, dlerror(), d->package);
         return -1;
     }
-    for (size_t i = 0; i < nsyms; i++) {
-        void *sym = dlsym(h, syms[i].name);
+    for (size_t i = 0; i < d->nsyms; i++) {
+        void *sym = dlsym(h, d->syms[i].name);
         if (!sym) {
-            snprintf(why, whylen, "%s has no %s; install a newer %s", soname, syms[i].name, package);
+            snprintf(d->error, sizeof d->error, "%s has no %s; install a newer %s", d->soname,
+                     d->syms[i].name, d->package);
             dlclose(h);
             return -1;
         }
         /* POSIX: a function's address round-trips through dlsym's void *. */
-        *(void **)syms[i].slot = sym;
+        *(void **)d->syms[i].slot = sym;
     }
     return 0;           /* the handle stays open for the life of the process */
+}
+
+int dynlib_load(struct dynlib *d, char *why, size_t whylen)
+{
+    pthread_mutex_lock(&d->lock);
+    if (!d->tried) {
+        d->tried = 1;
+        if (dynlib_bind(d) == 0 && d->init && d->init(d->error, sizeof d->error) < 0 && !d->error[0])
+            snprintf(d->error, sizeof d->error, "%s could not initialise", d->soname);
+    }
+    int ok = d->error[0] == '\0';
+    if (!ok)
+        snprintf(why, whylen, "%s", d->error);
+    pthread_mutex_unlock(&d->lock);
+    return ok ? 0 : -1;
 }

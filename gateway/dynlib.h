@@ -14,17 +14,33 @@
 
 #include <stddef.h>
 
+#include <pthread.h>
+
+#define DYNLIB_ERROR_MAX 256
+
 struct dynlib_symbol {
     const char *name;
     void *slot;                 /* the address of the table's function pointer */
 };
 
+/* One library, its table, and whether binding it has been tried (a static of its feature). */
+struct dynlib {
+    const char *soname;         /* "libcurl.so.4" */
+    const char *package;        /* the Debian package to name when it is missing */
+    const struct dynlib_symbol *syms;
+    size_t nsyms;
+    int (*init)(char *why, size_t whylen);  /* after binding, once; NULL for none */
+    pthread_mutex_t lock;       /* PTHREAD_MUTEX_INITIALIZER */
+    int tried;
+    char error[DYNLIB_ERROR_MAX];
+};
+
 /*
- * dlopen soname and fill every slot. 0, or -1 with a sentence in why naming the
- * library, what failed and the Debian package that provides it. All or nothing:
- * a library that lacks one function is refused as a whole.
+ * Open d's library and fill every slot on the first call, thread-safe; later calls
+ * give the same answer. 0, or -1 with a sentence in why naming the library, what
+ * failed and the Debian package that provides it. All or nothing: a library that
+ * lacks one function is refused as a whole.
  */
-int dynlib_bind(const char *soname, const char *package, const struct dynlib_symbol *syms,
-                size_t nsyms, char *why, size_t whylen);
+int dynlib_load(struct dynlib *d, char *why, size_t whylen);
 
 #endif
