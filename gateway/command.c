@@ -81,7 +81,7 @@ static void operator_act(struct core *c, struct reply *r)
     long p = command_point(c, r);
     if (p < 0)
         return;
-    const struct rule_cfg *rule = &c->cfg->points[p].rule;
+    const struct rule_cfg *rule = &c->cfg->points[p].def->rule;
     memset(&ev, 0, sizeof ev);
     int n = r->cmd->kind == CMD_RESET
                 ? rules_reset(rule, &c->rule_state[p], (uint32_t)p, clock_wall_ms(), r->cmd->actor, &ev, &why)

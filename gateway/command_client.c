@@ -53,8 +53,8 @@ static int split_point_ref(const struct config *cfg, char *ref, char **args)
                 "config\n", p == -2 ? "more than one point is called" : "no point", ref);
         return -1;
     }
-    args[0] = (char *)cfg->devices[cfg->points[p].device].id;
-    args[1] = (char *)cfg->points[p].id;
+    args[0] = (char *)config_device_of(cfg, p)->id;
+    args[1] = (char *)cfg->points[p].def->id;
     return 0;
 }
 

@@ -192,17 +192,20 @@ static int check_points(const struct point_cfg *pts, size_t n, const struct devi
 static int append_points(struct config *cfg, size_t dev, const struct point_cfg *pts, size_t n,
                          struct cfg_err *err)
 {
-    struct point_cfg *grown = realloc(cfg->points, (cfg->npoints + n) * sizeof *grown);
+    struct site_point *grown = realloc(cfg->points, (cfg->npoints + n) * sizeof *grown);
     if (!grown)
         return cfg_fail(err, NULL, "out of memory for %zu points", cfg->npoints + n);
     cfg->points = grown;
     cfg->devices[dev].first_point = cfg->npoints;
-    cfg->devices[dev].npoints = n;
+    cfg->devices[dev].npoints = 0;
     for (size_t i = 0; i < n; i++) {
-        grown[cfg->npoints + i] = pts[i];
-        grown[cfg->npoints + i].device = dev;
+        struct site_point *sp = &grown[cfg->npoints];
+        if (!(sp->def = config_intern_def(cfg, &pts[i], err)))
+            return -1;
+        sp->device = dev;
+        cfg->npoints++;
+        cfg->devices[dev].npoints++;
     }
-    cfg->npoints += n;
     return 0;
 }
 
@@ -467,6 +470,7 @@ void config_free(struct config *cfg)
     free(cfg->buses);
     free(cfg->devices);
     free(cfg->points);
+    config_free_defs(cfg);
     free(cfg);
 }
 
@@ -492,8 +496,8 @@ long config_find_point_ref(const struct config *cfg, const char *ref)
 long config_find_point(const struct config *cfg, const char *device, const char *point)
 {
     for (size_t i = 0; i < cfg->npoints; i++)
-        if (strcmp(cfg->points[i].id, point) == 0 &&
-            strcmp(cfg->devices[cfg->points[i].device].id, device) == 0)
+        if (strcmp(cfg->points[i].def->id, point) == 0 &&
+            strcmp(config_device_of(cfg, i)->id, device) == 0)
             return (long)i;
     return -1;
 }

@@ -24,7 +24,7 @@ static long resolve(void *ctx, const char *device, const char *point)
 static int add_rule_points(struct config *cfg, struct cfg_err *err)
 {
     struct device_cfg *dev = realloc(cfg->devices, (cfg->ndevices + 1) * sizeof *dev);
-    struct point_cfg *pts = dev ? realloc(cfg->points, (cfg->npoints + cfg->ncrules) * sizeof *pts) : NULL;
+    struct site_point *pts = dev ? realloc(cfg->points, (cfg->npoints + cfg->ncrules) * sizeof *pts) : NULL;
     if (dev)
         cfg->devices = dev;
     if (!pts)
@@ -37,17 +37,18 @@ static int add_rule_points(struct config *cfg, struct cfg_err *err)
     d->first_point = cfg->npoints;
     d->npoints = cfg->ncrules;
     cfg->rules_first_point = cfg->npoints;
-    for (size_t i = 0; i < cfg->ncrules; i++) {
-        struct point_cfg *pc = &pts[cfg->npoints + i];
-        memset(pc, 0, sizeof *pc);
-        snprintf(pc->id, sizeof pc->id, "%s", cfg->crules[i].id);
-        snprintf(pc->name, sizeof pc->name, "%s", cfg->crules[i].name);
-        pc->device = cfg->ndevices;
-        pc->map.plausible_lo = 1.0;         /* no plausibility check */
-        pc->rule = cfg->crules[i].rule;
-    }
     cfg->ndevices++;
-    cfg->npoints += cfg->ncrules;
+    for (size_t i = 0; i < cfg->ncrules; i++) {
+        struct point_cfg pc;
+        memset(&pc, 0, sizeof pc);
+        snprintf(pc.id, sizeof pc.id, "%s", cfg->crules[i].id);
+        snprintf(pc.name, sizeof pc.name, "%s", cfg->crules[i].name);
+        pc.map.plausible_lo = 1.0;         /* no plausibility check */
+        pc.rule = cfg->crules[i].rule;
+        if (!(pts[cfg->npoints].def = config_intern_def(cfg, &pc, err)))
+            return -1;
+        pts[cfg->npoints++].device = cfg->ndevices - 1;
+    }
     return 0;
 }
 

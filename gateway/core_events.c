@@ -32,8 +32,8 @@ static void point_names(struct core *c, uint32_t point, const char **dev, const 
     *pt = "";
     if (point == POINT_NONE)
         return;
-    const struct point_cfg *pc = &c->cfg->points[point];
-    *dev = c->cfg->devices[pc->device].id;
+    const struct point_cfg *pc = c->cfg->points[point].def;
+    *dev = config_device_of(c->cfg, point)->id;
     *pt = pc->id;
 }
 
@@ -184,10 +184,10 @@ void core_handle_sample(struct core *c, const struct sample *s)
 {
     if (s->point >= c->cfg->npoints)
         return;
-    const struct point_cfg *pc = &c->cfg->points[s->point];
+    const struct point_cfg *pc = c->cfg->points[s->point].def;
     struct event evs[RULE_MAX_EVENTS];
     if (c->unsent[s->point])
-        flush_device(c, pc->device);    /* a reading is never overwritten before it is sent */
+        flush_device(c, c->cfg->points[s->point].device);    /* a reading is never overwritten before it is sent */
     c->latest[s->point] = *s;
     c->unsent[s->point] = 1;
     c->samples_seen++;
@@ -201,7 +201,7 @@ void core_handle_sample(struct core *c, const struct sample *s)
     n += core_rules_sample(c, s);
     if (n > 0)
         core_commit(c);         /* events reach the disk before anything is published */
-    c->device_dirty[pc->device] = 1;
+    c->device_dirty[c->cfg->points[s->point].device] = 1;
 }
 
 void core_tick_rules(struct core *c, int64_t now_mono, int64_t now_wall)
@@ -209,8 +209,8 @@ void core_tick_rules(struct core *c, int64_t now_mono, int64_t now_wall)
     struct event evs[RULE_MAX_EVENTS];
     int any = 0;
     for (size_t i = 0; i < c->cfg->npoints; i++) {
-        const struct point_cfg *pc = &c->cfg->points[i];
-        if (!rules_enabled(&pc->rule) || c->cfg->devices[pc->device].kind == BUS_VIRTUAL)
+        const struct point_cfg *pc = c->cfg->points[i].def;
+        if (!rules_enabled(&pc->rule) || config_device_of(c->cfg, i)->kind == BUS_VIRTUAL)
             continue;           /* combined rules tick in core_rules_tick */
         int n = rules_tick(&pc->rule, &c->rule_state[i], (uint32_t)i, now_mono, now_wall, evs);
         record_all(c, evs, n);

@@ -29,8 +29,8 @@
 
 static void point_label(const struct config *cfg, uint32_t point, char *out, size_t cap)
 {
-    const struct point_cfg *pc = &cfg->points[point];
-    snprintf(out, cap, "%s/%s", cfg->devices[pc->device].id, pc->id);
+    const struct point_cfg *pc = cfg->points[point].def;
+    snprintf(out, cap, "%s/%s", config_device_of(cfg, point)->id, pc->id);
 }
 
 /* The slice of cfg->outputs (sorted by target) that names target. */
@@ -75,7 +75,7 @@ int core_outputs_open(struct core *c, char *err, size_t errlen)
     const struct config *cfg = c->cfg;
     size_t np = cfg->npoints ? cfg->npoints : 1, n = 0;
     for (size_t i = 0; i < cfg->npoints; i++)
-        n += cfg->points[i].writable != 0;
+        n += cfg->points[i].def->writable != 0;
     c->output_of = calloc(np, sizeof *c->output_of);
     c->drives = calloc(np, 1);
     c->outputs = calloc(n ? n : 1, sizeof *c->outputs);
@@ -85,7 +85,7 @@ int core_outputs_open(struct core *c, char *err, size_t errlen)
         return -1;
     }
     for (size_t i = 0; i < cfg->npoints; i++)
-        if (cfg->points[i].writable) {
+        if (cfg->points[i].def->writable) {
             output_slot_init(&c->outputs[c->noutputs], (uint32_t)i);
             c->output_of[i] = (uint32_t)++c->noutputs;
         }
@@ -152,7 +152,7 @@ static int outputs_settle(struct core *c, size_t k, uint32_t id, int ok, const c
                           int64_t when)
 {
     struct output_slot *s = &c->outputs[k];
-    const struct device_cfg *dc = &c->cfg->devices[c->cfg->points[s->target].device];
+    const struct device_cfg *dc = config_device_of(c->cfg, s->target);
     char label[POINT_LABEL_MAX];
     if (!s->in_flight || s->id != id)
         return 0;                   /* an answer to a write already given up on */
@@ -201,10 +201,10 @@ static double outputs_expect(const struct point_map *m, const struct pdu_write *
 static int outputs_send(struct core *c, size_t k, double value, int64_t now)
 {
     struct output_slot *s = &c->outputs[k];
-    const struct point_cfg *pc = &c->cfg->points[s->target];
-    const struct device_cfg *dc = &c->cfg->devices[pc->device];
+    const struct point_cfg *pc = c->cfg->points[s->target].def;
+    const struct device_cfg *dc = config_device_of(c->cfg, s->target);
     struct write_request req = {.id = ++c->next_write_id, .point = s->target,
-                                .device = (uint32_t)pc->device};
+                                .device = (uint32_t)c->cfg->points[s->target].device};
     char why[WRITE_WHY_MAX];
     int64_t deadline = now + (int64_t)(dc->retries + 1) * (dc->timeout_ms + dc->pause_ms) +
                        dc->backoff_ms + CORE_WRITE_SLACK_MS;
@@ -254,7 +254,7 @@ void core_outputs_readback(struct core *c, const struct sample *s)
         return;
     size_t k = c->output_of[s->point] - 1;
     struct output_slot *slot = &c->outputs[k];
-    const struct device_cfg *dc = &c->cfg->devices[c->cfg->points[s->point].device];
+    const struct device_cfg *dc = config_device_of(c->cfg, s->point);
     double was = slot->value;
     if (!output_slot_readback(slot, s->value, s->mono_ms, dc->interval_ms))
         return;
@@ -282,7 +282,7 @@ int core_outputs_write(struct core *c, uint32_t point, double value, const char 
                  "alarm instead of writing the output", label, src);
         return -1;
     }
-    if (pdu_write_encode(&c->cfg->points[point].map, value, &w) < 0) {
+    if (pdu_write_encode(&c->cfg->points[point].def->map, value, &w) < 0) {
         snprintf(why, whylen, "%g cannot be written to %s: it does not fit the point's type, scale "
                  "and range", value, label);
         return -1;

@@ -18,8 +18,8 @@ static struct history_spec *window_specs(const struct config *cfg)
     if (!specs)
         return NULL;
     for (size_t p = 0; p < cfg->npoints; p++) {
-        specs[p].interval_ms = cfg->devices[cfg->points[p].device].interval_ms;
-        specs[p].label = cfg->points[p].id;
+        specs[p].interval_ms = config_device_of(cfg, p)->interval_ms;
+        specs[p].label = cfg->points[p].def->id;
     }
     for (size_t i = 0; i < cfg->ncrules; i++)
         expr_windows(cfg->crules[i].when, specs);

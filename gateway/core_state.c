@@ -31,7 +31,7 @@ int core_save_rule_state(struct core *c, uint32_t point)
 {
     struct saved_state s;
     memset(&s, 0, sizeof s);
-    s.rule_hash = rule_hash(&c->cfg->points[point].rule);
+    s.rule_hash = rule_hash(&c->cfg->points[point].def->rule);
     s.state = c->rule_state[point];
     return store_rule_state_save(c->store, c->store_key[point], &s, sizeof s);
 }
@@ -43,8 +43,8 @@ static void restore_one(void *ctx, int64_t point_key, const void *blob, size_t l
     for (size_t i = 0; i < c->cfg->npoints; i++) {
         if (c->store_key[i] != point_key)
             continue;
-        const struct point_cfg *pc = &c->cfg->points[i];
-        const char *dev = c->cfg->devices[pc->device].id;
+        const struct point_cfg *pc = c->cfg->points[i].def;
+        const char *dev = config_device_of(c->cfg, i)->id;
         if (len != sizeof s) {
             log_warn("alarm state of %s/%s was saved by another build; it starts afresh", dev, pc->id);
             return;
@@ -108,11 +108,11 @@ void core_tables_install(struct core *c, const struct point_tables *t)
 int core_bind_points(struct core *c, char *err, size_t errlen)
 {
     for (size_t i = 0; i < c->cfg->npoints; i++) {
-        const struct point_cfg *pc = &c->cfg->points[i];
+        const struct point_cfg *pc = c->cfg->points[i].def;
         rules_state_init(&c->rule_state[i]);
-        if (store_point_key(c->store, c->cfg->devices[pc->device].id, pc->id, &c->store_key[i]) < 0) {
+        if (store_point_key(c->store, config_device_of(c->cfg, i)->id, pc->id, &c->store_key[i]) < 0) {
             snprintf(err, errlen, "store: cannot register point %s/%s: %s",
-                     c->cfg->devices[pc->device].id, pc->id, store_last_error(c->store));
+                     config_device_of(c->cfg, i)->id, pc->id, store_last_error(c->store));
             return -1;
         }
     }

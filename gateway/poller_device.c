@@ -66,7 +66,7 @@ int poll_device_init(struct poll_device *d, const struct config *cfg, size_t ind
         return -1;
     }
     for (size_t i = 0; i < dc->npoints; i++)
-        d->maps[i] = cfg->points[dc->first_point + i].map;
+        d->maps[i] = cfg->points[dc->first_point + i].def->map;
     if (batch_plan_build(&d->plan, d->maps, dc->npoints, &dc->limits) < 0) {
         snprintf(err, errlen, "device '%s': cannot plan the reads of its %zu points: %s; "
                  "check the point addresses and the device limits", dc->id, dc->npoints,

@@ -123,9 +123,9 @@ static void report_test(struct report *rp, const struct point_cfg *pc, const cha
 
 static void report_point(struct report *rp, size_t p)
 {
-    const struct point_cfg *pc = &rp->cfg->points[p];
+    const struct point_cfg *pc = rp->cfg->points[p].def;
     const struct report_reading *r = &rp->live->points[p];
-    const char *device = rp->cfg->devices[pc->device].id;
+    const char *device = config_device_of(rp->cfg, p)->id;
     FILE *f = rp->f;
     char addr[TOOL_ADDR_MAX], v[TEXT_SMALL], when[TOOL_ADDR_MAX];
     int good = r->have && (strcmp(r->quality, "good") == 0 || strcmp(r->quality, "uncertain") == 0);

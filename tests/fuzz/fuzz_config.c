@@ -28,9 +28,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (cfg) {
         /* Lookups walk the flattened arrays a parse built: check they agree. */
         for (size_t i = 0; i < cfg->npoints; i++) {
-            const struct point_cfg *pc = &cfg->points[i];
-            if (pc->device >= cfg->ndevices ||
-                config_find_point(cfg, cfg->devices[pc->device].id, pc->id) < 0)
+            const struct site_point *sp = &cfg->points[i];
+            if (sp->device >= cfg->ndevices ||
+                config_find_point(cfg, cfg->devices[sp->device].id, sp->def->id) < 0)
                 abort();
         }
         config_free(cfg);

@@ -26,6 +26,7 @@
 
 struct fixture {
     struct config cfg;
+    struct point_cfg *defs;             /* defs[i] is points[i]'s own, for tests to change */
     struct bus_cfg bus;
     struct doorbell bell;
     struct queue q;
@@ -40,6 +41,7 @@ static inline void fx_init(struct fixture *f, size_t max_devices, size_t max_poi
     memset(f, 0, sizeof *f);
     f->cfg.devices = calloc(max_devices, sizeof *f->cfg.devices);
     f->cfg.points = calloc(max_points, sizeof *f->cfg.points);
+    f->defs = calloc(max_points, sizeof *f->defs);
     f->cfg.buses = &f->bus;
     doorbell_open(&f->bell);
     queue_init(&f->q, sizeof(struct sample), FX_QUEUE_CAPACITY, &f->bell);
@@ -53,6 +55,7 @@ static inline void fx_free(struct fixture *f)
     doorbell_close(&f->bell);
     free(f->cfg.devices);
     free(f->cfg.points);
+    free(f->defs);
     free(f->got);
 }
 
@@ -84,13 +87,13 @@ static inline size_t fx_point(struct fixture *f, enum reg_area area, uint16_t ad
                        enum value_type type)
 {
     size_t i = f->cfg.npoints++;
-    struct point_cfg *p = &f->cfg.points[i];
+    struct point_cfg *p = &f->defs[i];
     snprintf(p->id, sizeof p->id, "p%zu", i);
-    p->device = f->cfg.ndevices - 1;
     p->map = (struct point_map){ .area = area, .address = address, .type = type,
                                  .order = ORDER_ABCD, .bit = -1, .scale = 1.0,
                                  .signal = SIGNAL_DIRECT, .plausible_lo = 1, .plausible_hi = 0 };
-    f->cfg.devices[p->device].npoints++;
+    f->cfg.points[i] = (struct site_point){ .def = p, .device = f->cfg.ndevices - 1 };
+    f->cfg.devices[f->cfg.ndevices - 1].npoints++;
     return i;
 }
 

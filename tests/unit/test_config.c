@@ -46,7 +46,7 @@ static void test_good(void)
     long lel = config_find_point(cfg, "gas1", "lel");
     CHECK(lel >= 0);
     if (lel >= 0) {
-        const struct point_cfg *p = &cfg->points[lel];
+        const struct point_cfg *p = cfg->points[lel].def;
         CHECK_NEAR(p->map.scale, 0.1, 1e-12);               /* from the profile */
         CHECK_STR(p->unit, "%LEL");
         CHECK_INT(p->rule.nlevels, 2);                        /* override replaced the rule */
@@ -55,13 +55,13 @@ static void test_good(void)
     long kw = config_find_point(cfg, "meter", "kw");
     CHECK(kw >= 0);
     if (kw >= 0) {
-        CHECK_INT(cfg->points[kw].map.address, 40000);      /* base 1 shifted down */
-        CHECK_INT(cfg->points[kw].map.type, VT_FLOAT32);
-        CHECK_INT(cfg->points[kw].map.order, ORDER_CDAB);
+        CHECK_INT(cfg->points[kw].def->map.address, 40000);      /* base 1 shifted down */
+        CHECK_INT(cfg->points[kw].def->map.type, VT_FLOAT32);
+        CHECK_INT(cfg->points[kw].def->map.order, ORDER_CDAB);
         CHECK_INT(cfg->points[kw].device, 1);
     }
     long run = config_find_point(cfg, "meter", "run");
-    CHECK(run >= 0 && cfg->points[run].map.type == VT_BIT);
+    CHECK(run >= 0 && cfg->points[run].def->map.type == VT_BIT);
     CHECK_INT(config_find_point(cfg, "meter", "nope"), -1);
     CHECK_INT(cfg->mqtt.enabled, 1);
     CHECK_STR(cfg->mqtt.topic_prefix, "riskgw/v1");
@@ -166,8 +166,8 @@ static void test_combined_rules(void)
     long v = config_find_point(cfg, "_rules", "both");
     CHECK_INT(v, (long)cfg->rules_first_point);
     CHECK_INT(cfg->devices[cfg->points[v].device].kind, BUS_VIRTUAL);
-    CHECK_INT(cfg->points[v].rule.levels[0].severity, 2);
-    CHECK_STR(cfg->points[v].name, "Two detectors agree");
+    CHECK_INT(cfg->points[v].def->rule.levels[0].severity, 2);
+    CHECK_STR(cfg->points[v].def->name, "Two detectors agree");
     config_free(cfg);
     expect_error(HEAD "\"devices\":[{\"id\":\"_rules\"," TCP "\"points\":[{\"id\":\"p\"}]}]}",
                  "site.json: devices: the id \"_rules\" is reserved for combined rules");
