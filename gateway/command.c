@@ -82,10 +82,16 @@ static void operator_act(struct core *c, struct reply *r)
     if (p < 0)
         return;
     const struct rule_cfg *rule = &c->cfg->points[p].def->rule;
+    struct rule_state *st = core_alarm_state(c, (size_t)p);
+    if (!st) {
+        snprintf(r->error, sizeof r->error, "the point has no alarm rule, so it has no alarm to %s",
+                 r->cmd->kind == CMD_RESET ? "reset" : "silence");
+        return;
+    }
     memset(&ev, 0, sizeof ev);
     int n = r->cmd->kind == CMD_RESET
-                ? rules_reset(rule, &c->rule_state[p], (uint32_t)p, clock_wall_ms(), r->cmd->actor, &ev, &why)
-                : rules_silence(rule, &c->rule_state[p], (uint32_t)p, clock_wall_ms(), r->cmd->actor, &ev, &why);
+                ? rules_reset(rule, st, (uint32_t)p, clock_wall_ms(), r->cmd->actor, &ev, &why)
+                : rules_silence(rule, st, (uint32_t)p, clock_wall_ms(), r->cmd->actor, &ev, &why);
     if (n < 0) {
         snprintf(r->error, sizeof r->error, "%s", why ? why : "refused");
         return;

@@ -202,7 +202,7 @@ static int append_points(struct config *cfg, size_t dev, const struct point_cfg 
         struct site_point *sp = &grown[cfg->npoints];
         if (!(sp->def = config_intern_def(cfg, &pts[i], err)))
             return -1;
-        sp->device = dev;
+        sp->device = (uint32_t)dev;
         cfg->npoints++;
         cfg->devices[dev].npoints++;
     }
@@ -395,6 +395,28 @@ static int parse_store(const cJSON *root, struct config *cfg, struct cfg_err *er
     return 0;
 }
 
+/* A point with a rule (every combined rule's point has one) keeps alarm state. */
+static int has_alarm_state(const struct config *cfg, size_t point)
+{
+    return rules_enabled(&cfg->points[point].def->rule) || config_device_of(cfg, point)->kind == BUS_VIRTUAL;
+}
+
+/* Number the points with alarm state: only they need the core's 96-byte rule state. */
+static int number_alarm_slots(struct config *cfg, struct cfg_err *err)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cfg->npoints; i++)
+        n += has_alarm_state(cfg, i);
+    if (!(cfg->alarm_points = calloc(n ? n : 1, sizeof *cfg->alarm_points)))
+        return cfg_fail(err, NULL, "out of memory for %zu alarm states", n);
+    for (size_t i = 0; i < cfg->npoints; i++) {
+        cfg->points[i].alarm_slot = has_alarm_state(cfg, i) ? (uint32_t)cfg->nalarm_points : ALARM_SLOT_NONE;
+        if (has_alarm_state(cfg, i))
+            cfg->alarm_points[cfg->nalarm_points++] = (uint32_t)i;
+    }
+    return 0;
+}
+
 static int parse_root(const cJSON *root, struct config *cfg, const char *profile_dir_default,
                       struct cfg_err *err)
 {
@@ -419,7 +441,9 @@ static int parse_root(const cJSON *root, struct config *cfg, const char *profile
         return -1;
     if (cfg->ndevices == 0)
         return cfg_fail(err, "devices", "is required: at least one device to poll");
-    return config_parse_rules(root, cfg, err) < 0 ? -1 : config_parse_outputs(root, cfg, err);
+    if (config_parse_rules(root, cfg, err) < 0 || number_alarm_slots(cfg, err) < 0)
+        return -1;
+    return config_parse_outputs(root, cfg, err);
 }
 
 /* Build a config from parsed JSON; takes ownership of root. */
@@ -470,6 +494,7 @@ void config_free(struct config *cfg)
     free(cfg->buses);
     free(cfg->devices);
     free(cfg->points);
+    free(cfg->alarm_points);
     config_free_defs(cfg);
     free(cfg);
 }

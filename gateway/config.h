@@ -97,8 +97,10 @@ struct point_cfg {
  */
 struct site_point {
     const struct point_cfg *def;
-    size_t device;                  /* index into config->devices */
+    uint32_t device;                /* index into config->devices */
+    uint32_t alarm_slot;            /* its alarm state's index, ALARM_SLOT_NONE without a rule */
 };
+#define ALARM_SLOT_NONE UINT32_MAX
 
 /* The distinct point definitions of a config, each stored once, found by content. */
 struct point_defs {
@@ -157,6 +159,8 @@ struct config {
     struct site_point *points;
     size_t npoints;
     struct point_defs defs;         /* what points[].def point into */
+    uint32_t *alarm_points;         /* the points with a rule: alarm_points[k] owns slot k */
+    size_t nalarm_points;
     struct mqtt_cfg mqtt;
     int national_enabled;           /* the national dust-enterprise platform */
     struct national_cfg national;

@@ -77,6 +77,7 @@ static int outputs_parse_one(const cJSON *obj, const char *path, struct config *
     long severity = 1;
     memset(o, 0, sizeof *o);
     o->source = source;
+    o->source_slot = cfg->points[source].alarm_slot;
     o->on = OUTPUT_DEFAULT_ON;
     if (!cJSON_IsObject(obj))
         return cfg_fail(err, path, "expected an object like {\"point\": \"siren1.horn\", \"on\": 1, \"off\": 0}");

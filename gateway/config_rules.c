@@ -47,7 +47,7 @@ static int add_rule_points(struct config *cfg, struct cfg_err *err)
         pc.rule = cfg->crules[i].rule;
         if (!(pts[cfg->npoints].def = config_intern_def(cfg, &pc, err)))
             return -1;
-        pts[cfg->npoints++].device = cfg->ndevices - 1;
+        pts[cfg->npoints++].device = (uint32_t)(cfg->ndevices - 1);
     }
     return 0;
 }

@@ -194,8 +194,9 @@ void core_handle_sample(struct core *c, const struct sample *s)
     core_record_sample(c, s);
     core_outputs_readback(c, s);
     int n = 0;
-    if (rules_enabled(&pc->rule)) {
-        n = rules_eval(&pc->rule, &c->rule_state[s->point], s, s->mono_ms, evs);
+    struct rule_state *st = core_alarm_state(c, s->point);
+    if (st) {
+        n = rules_eval(&pc->rule, st, s, s->mono_ms, evs);
         record_all(c, evs, n);
     }
     n += core_rules_sample(c, s);
@@ -208,11 +209,11 @@ void core_tick_rules(struct core *c, int64_t now_mono, int64_t now_wall)
 {
     struct event evs[RULE_MAX_EVENTS];
     int any = 0;
-    for (size_t i = 0; i < c->cfg->npoints; i++) {
-        const struct point_cfg *pc = c->cfg->points[i].def;
-        if (!rules_enabled(&pc->rule) || config_device_of(c->cfg, i)->kind == BUS_VIRTUAL)
+    for (size_t k = 0; k < c->cfg->nalarm_points; k++) {
+        uint32_t i = c->cfg->alarm_points[k];
+        if (config_device_of(c->cfg, i)->kind == BUS_VIRTUAL)
             continue;           /* combined rules tick in core_rules_tick */
-        int n = rules_tick(&pc->rule, &c->rule_state[i], (uint32_t)i, now_mono, now_wall, evs);
+        int n = rules_tick(&c->cfg->points[i].def->rule, &c->rule_state[k], i, now_mono, now_wall, evs);
         record_all(c, evs, n);
         any += n;
     }

@@ -57,7 +57,7 @@ struct core {
     struct metrics_server *metrics; /* the Prometheus endpoint, NULL when off */
     /* Parallel to cfg->points: what the core knows of each point now. */
     struct sample *latest;          /* last sample (ts_ms 0: none yet) */
-    struct rule_state *rule_state;
+    struct rule_state *rule_state;  /* by alarm slot (cfg->points[p].alarm_slot) */
     int64_t *store_key;             /* store_point_key of device/point */
     struct sample *stored;
     struct store_aggregate *minute;
@@ -101,6 +101,13 @@ struct core {
     uint64_t events_recorded, samples_seen;
 };
 
+/* A point's alarm state, or NULL when it has no rule (and so keeps none). */
+static inline struct rule_state *core_alarm_state(struct core *c, size_t point)
+{
+    uint32_t k = c->cfg->points[point].alarm_slot;
+    return k == ALARM_SLOT_NONE ? NULL : &c->rule_state[k];
+}
+
 /* core_events.c: samples in, events recorded, telemetry queued. */
 void core_handle_sample(struct core *c, const struct sample *s);
 /* Record one event: store it, queue it for the uplinks, log it. */
@@ -115,7 +122,7 @@ void core_commit(struct core *c);
 /* core_state.c: the per-point tables, and alarm state that survives a restart. */
 struct point_tables {
     struct sample *latest;
-    struct rule_state *rule_state;
+    struct rule_state *rule_state;  /* cfg->nalarm_points of them */
     int64_t *store_key;
     uint8_t *device_dirty;
     struct sample *stored;          /* the last sample written to history */

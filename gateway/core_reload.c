@@ -47,8 +47,8 @@ static const char *needs_restart(const struct config *old, const struct config *
 /* Save every point's alarm state so the new tables can pick it up by id. */
 static int save_all_states(struct core *c)
 {
-    for (size_t i = 0; i < c->cfg->npoints; i++)
-        if (core_save_rule_state(c, (uint32_t)i) < 0)
+    for (size_t k = 0; k < c->cfg->nalarm_points; k++)
+        if (core_save_rule_state(c, c->cfg->alarm_points[k]) < 0)
             return -1;
     return 0;
 }

@@ -69,7 +69,7 @@ static int step(struct core *c, size_t i, int64_t mono, int64_t wall)
     struct event evs[RULE_MAX_EVENTS];
     c->env.mono_ms = mono;
     c->env.wall_ms = wall;
-    int n = expr_rule_step(&c->cfg->crules[i], &c->rule_state[vpoint], &c->env, vpoint, evs);
+    int n = expr_rule_step(&c->cfg->crules[i], core_alarm_state(c, vpoint), &c->env, vpoint, evs);
     for (int k = 0; k < n; k++)
         core_record_event(c, &evs[k]);
     return n;

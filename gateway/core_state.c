@@ -30,9 +30,12 @@ static uint64_t rule_hash(const struct rule_cfg *r)
 int core_save_rule_state(struct core *c, uint32_t point)
 {
     struct saved_state s;
+    const struct rule_state *st = core_alarm_state(c, point);
+    if (!st)
+        return 0;                   /* no rule, nothing to keep (an output's own events) */
     memset(&s, 0, sizeof s);
     s.rule_hash = rule_hash(&c->cfg->points[point].def->rule);
-    s.state = c->rule_state[point];
+    s.state = *st;
     return store_rule_state_save(c->store, c->store_key[point], &s, sizeof s);
 }
 
@@ -41,7 +44,8 @@ static void restore_one(void *ctx, int64_t point_key, const void *blob, size_t l
     struct core *c = ctx;
     struct saved_state s;
     for (size_t i = 0; i < c->cfg->npoints; i++) {
-        if (c->store_key[i] != point_key)
+        struct rule_state *st = core_alarm_state(c, i);
+        if (c->store_key[i] != point_key || !st)
             continue;
         const struct point_cfg *pc = c->cfg->points[i].def;
         const char *dev = config_device_of(c->cfg, i)->id;
@@ -54,7 +58,7 @@ static void restore_one(void *ctx, int64_t point_key, const void *blob, size_t l
             log_warn("alarm rule of %s/%s changed since its state was saved; it starts afresh", dev, pc->id);
             return;
         }
-        c->rule_state[i] = s.state;
+        *st = s.state;
         if (s.state.severity > 0 || s.state.latched_severity > 0)
             log_info("alarm state of %s/%s restored: severity %d%s%s", dev, pc->id, s.state.severity,
                      s.state.latched_severity > 0 ? ", latched" : "", s.state.silenced ? ", silenced" : "");
@@ -65,7 +69,7 @@ static void restore_one(void *ctx, int64_t point_key, const void *blob, size_t l
 int core_tables_alloc(struct point_tables *t, const struct config *cfg)
 {
     t->latest = calloc(cfg->npoints, sizeof *t->latest);
-    t->rule_state = calloc(cfg->npoints, sizeof *t->rule_state);
+    t->rule_state = calloc(cfg->nalarm_points ? cfg->nalarm_points : 1, sizeof *t->rule_state);
     t->store_key = calloc(cfg->npoints, sizeof *t->store_key);
     t->device_dirty = calloc(cfg->ndevices, 1);
     t->stored = calloc(cfg->npoints, sizeof *t->stored);
@@ -107,9 +111,10 @@ void core_tables_install(struct core *c, const struct point_tables *t)
 
 int core_bind_points(struct core *c, char *err, size_t errlen)
 {
+    for (size_t k = 0; k < c->cfg->nalarm_points; k++)
+        rules_state_init(&c->rule_state[k]);
     for (size_t i = 0; i < c->cfg->npoints; i++) {
         const struct point_cfg *pc = c->cfg->points[i].def;
-        rules_state_init(&c->rule_state[i]);
         if (store_point_key(c->store, config_device_of(c->cfg, i)->id, pc->id, &c->store_key[i]) < 0) {
             snprintf(err, errlen, "store: cannot register point %s/%s: %s",
                      config_device_of(c->cfg, i)->id, pc->id, store_last_error(c->store));

@@ -169,8 +169,8 @@ static void section_store(struct jw *w, struct core *c)
 static void section_alarms(struct jw *w, struct core *c)
 {
     int64_t standing = 0, silenced = 0, faulted = 0;
-    for (size_t i = 0; i < c->cfg->npoints; i++) {
-        const struct rule_state *st = &c->rule_state[i];
+    for (size_t k = 0; k < c->cfg->nalarm_points; k++) {
+        const struct rule_state *st = &c->rule_state[k];
         int up = st->severity > 0 || st->latched_severity > 0;
         standing += up;
         silenced += up && st->silenced;

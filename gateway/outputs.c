@@ -32,7 +32,7 @@ void outputs_want(const struct output_cfg *cfgs, size_t n, const struct rule_sta
     w->source = POINT_NONE;
     w->value = n ? cfgs[0].off : 0.0;
     for (size_t i = 0; i < n; i++) {
-        const struct rule_state *st = &states[cfgs[i].source];
+        const struct rule_state *st = &states[cfgs[i].source_slot];
         if (!output_needed(&cfgs[i], st))
             continue;
         int severity = st->severity > st->latched_severity ? st->severity : st->latched_severity;

@@ -28,6 +28,7 @@
 /* One rule naming one output. */
 struct output_cfg {
     uint32_t source;                /* the point whose alarm drives it (a combined rule's virtual point) */
+    uint32_t source_slot;           /* that point's alarm state: config->points[source].alarm_slot */
     uint32_t target;                /* the writable point it writes */
     double on, off;
     int min_severity;               /* needed while the alarm's severity, in force or latched, is at least this */
@@ -41,7 +42,7 @@ struct output_cfg {
 int output_needed(const struct output_cfg *o, const struct rule_state *st);
 
 /* What the outputs naming one target want. cfgs[0..n) all name that target;
- * states is indexed by point. */
+ * states is indexed by alarm slot (source_slot). */
 struct output_want {
     int count;                      /* alarms that need it now: the reference count */
     double value;                   /* `on` of the most severe of them (first listed on a tie), else `off` */

@@ -66,6 +66,9 @@ command '{"id":"u1","cmd":"launch","device":"gas1","point":"lel"}'
 jq -e '.ok == false and (.error | test("unknown command"))' <<<"$(reply_for u1)" >/dev/null || fail "unknown command accepted"
 command '{"id":"p1","cmd":"silence","device":"gas1","point":"nope"}'
 jq -e '.ok == false and (.error | test("no point gas1/nope"))' <<<"$(reply_for p1)" >/dev/null || fail "unknown point accepted"
+command '{"id":"p2","cmd":"silence","device":"gas1","point":"status"}'
+jq -e '.ok == false and (.error | test("no alarm rule"))' <<<"$(reply_for p2)" >/dev/null \
+  || fail "silencing a point without a rule was not refused clearly: $(reply_for p2)"
 command '{"id":"s1","cmd":"silence","device":"gas1","point":"lel","actor":"duty"}'
 jq -e '.ok == true' <<<"$(reply_for s1)" >/dev/null || fail "silence refused: $(reply_for s1)"
 wait_for_line "$WORK/events.log" '"kind":"SILENCED"' 10 || fail "no SILENCED event"

@@ -189,9 +189,50 @@ static void test_files(void)
     unlink(path);
 }
 
+/* Devices of one profile share its definitions; an override gets its own; only points
+ * with a rule get an alarm slot, numbered in point order. */
+static const char *shared =
+    "{\"enterprise\":\"ent-1\",\"gateway\":\"gw-1\",\"store\":{\"path\":\"/tmp/x.db\"},"
+    " \"devices\":["
+    "  {\"id\":\"g1\",\"profile\":\"gas_lel\",\"host\":\"127.0.0.1\",\"port\":1502},"
+    "  {\"id\":\"g2\",\"profile\":\"gas_lel\",\"host\":\"127.0.0.1\",\"port\":1503},"
+    "  {\"id\":\"g3\",\"profile\":\"gas_lel\",\"host\":\"127.0.0.1\",\"port\":1504,"
+    "   \"points\":[{\"id\":\"lel\",\"name\":\"Tank 3 LEL\"}]}]}";
+
+static void test_shared_definitions(void)
+{
+    struct cfg_err err = {""};
+    struct config *cfg = config_parse(shared, "shared.json", PROFILES, &err);
+    CHECK(cfg != NULL);
+    if (!cfg) {
+        fprintf(stderr, "unexpected error: %s\n", err.msg);
+        return;
+    }
+    long l1 = config_find_point(cfg, "g1", "lel"), l2 = config_find_point(cfg, "g2", "lel");
+    long l3 = config_find_point(cfg, "g3", "lel"), s1 = config_find_point(cfg, "g1", "status");
+    long s3 = config_find_point(cfg, "g3", "status");
+    CHECK(l1 >= 0 && l2 >= 0 && l3 >= 0 && s1 >= 0 && s3 >= 0);
+    if (l1 < 0 || l2 < 0 || l3 < 0 || s1 < 0 || s3 < 0) {
+        config_free(cfg);
+        return;
+    }
+    CHECK(cfg->points[l1].def == cfg->points[l2].def);        /* one copy for the profile's point */
+    CHECK(cfg->points[s1].def == cfg->points[s3].def);
+    CHECK(cfg->points[l3].def != cfg->points[l1].def);        /* the override is its own */
+    CHECK_STR(cfg->points[l3].def->name, "Tank 3 LEL");
+    CHECK_STR(cfg->points[l1].def->name, "Combustible gas concentration");
+    CHECK_INT(cfg->defs.n, 3);                                /* lel, status, and g3's lel */
+    CHECK_INT(cfg->nalarm_points, 3);                         /* each lel has a rule, status none */
+    CHECK_INT(cfg->points[s1].alarm_slot, ALARM_SLOT_NONE);
+    CHECK_INT(cfg->points[l2].alarm_slot, 1);
+    CHECK_INT(cfg->alarm_points[1], l2);
+    config_free(cfg);
+}
+
 int main(void)
 {
     test_good();
+    test_shared_definitions();
     test_errors();
     test_setpoint_guard();
     test_combined_rules();

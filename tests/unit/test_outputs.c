@@ -35,8 +35,8 @@ static struct output_want want(const struct output_cfg *outs, size_t n)
 static void test_shared_siren(void)
 {
     struct rule_cfg cfg = rf_rule(LATCHED);
-    struct output_cfg outs[2] = {{.source = GAS1, .target = HORN, .on = 1, .off = 0, .min_severity = 1},
-                                 {.source = GAS2, .target = HORN, .on = 2, .off = 0, .min_severity = 1}};
+    struct output_cfg outs[2] = {{.source = GAS1, .source_slot = GAS1, .target = HORN, .on = 1, .off = 0, .min_severity = 1},
+                                 {.source = GAS2, .source_slot = GAS2, .target = HORN, .on = 2, .off = 0, .min_severity = 1}};
     const char *why;
     for (size_t i = 0; i < NPOINTS; i++)
         rules_state_init(&states[i]);
@@ -70,9 +70,9 @@ static void test_shared_siren(void)
 static void test_silence_and_severity(void)
 {
     struct rule_cfg cfg = rf_rule(LATCHED);
-    struct output_cfg horn = {.source = GAS1, .target = HORN, .on = 1, .min_severity = 1, .audible = 1};
-    struct output_cfg beacon = {.source = GAS1, .target = HORN - 1, .on = 1, .min_severity = 1};
-    struct output_cfg evac = {.source = GAS1, .target = HORN - 2, .on = 1, .min_severity = 2};
+    struct output_cfg horn = {.source = GAS1, .source_slot = GAS1, .target = HORN, .on = 1, .min_severity = 1, .audible = 1};
+    struct output_cfg beacon = {.source = GAS1, .source_slot = GAS1, .target = HORN - 1, .on = 1, .min_severity = 1};
+    struct output_cfg evac = {.source = GAS1, .source_slot = GAS1, .target = HORN - 2, .on = 1, .min_severity = 2};
     const char *why;
     rules_state_init(&states[GAS1]);
     feed(&cfg, GAS1, 30, 0);
@@ -96,7 +96,7 @@ static void test_silence_and_severity(void)
     /* Without latch the output follows the condition and a clear releases it. */
     struct rule_cfg plain = rf_rule("{\"levels\":[{\"name\":\"H\",\"above\":10}]}");
     rules_state_init(&states[GAS2]);
-    struct output_cfg o = {.source = GAS2, .target = HORN, .on = 1, .min_severity = 1};
+    struct output_cfg o = {.source = GAS2, .source_slot = GAS2, .target = HORN, .on = 1, .min_severity = 1};
     rf_feed(&plain, &states[GAS2], 11, 0, ev);
     CHECK(output_needed(&o, &states[GAS2]));
     rf_feed(&plain, &states[GAS2], 9, 10, ev);
