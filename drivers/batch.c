@@ -271,6 +271,24 @@ int batch_plan_split(struct batch_plan *plan, size_t b, const struct point_map *
     return 0;
 }
 
+int batch_plan_copy(struct batch_plan *dst, const struct batch_plan *src)
+{
+    memset(dst, 0, sizeof *dst);
+    if (src->npoints == 0)
+        return 0;
+    dst->blocks = malloc(src->npoints * sizeof *dst->blocks);   /* room to split, as built */
+    dst->order = malloc(src->npoints * sizeof *dst->order);
+    if (!dst->blocks || !dst->order) {
+        batch_plan_drop(dst);
+        return batch_fail(dst, ENOMEM, "out of memory copying the plan of %zu points", src->npoints);
+    }
+    memcpy(dst->blocks, src->blocks, src->nblocks * sizeof *dst->blocks);
+    memcpy(dst->order, src->order, src->npoints * sizeof *dst->order);
+    dst->nblocks = src->nblocks;
+    dst->npoints = src->npoints;
+    return 0;
+}
+
 void batch_plan_free(struct batch_plan *plan)
 {
     if (!plan)

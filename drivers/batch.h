@@ -61,6 +61,10 @@ int batch_plan_build(struct batch_plan *plan, const struct point_map *points, si
  */
 int batch_plan_split(struct batch_plan *plan, size_t b, const struct point_map *points);
 
+/* A copy of src that can be split on its own (devices share a plan until one of
+ * them refuses a block). 0, or -1 with errno ENOMEM and dst->error. */
+int batch_plan_copy(struct batch_plan *dst, const struct batch_plan *src);
+
 void batch_plan_free(struct batch_plan *plan);
 
 #endif

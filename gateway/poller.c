@@ -18,6 +18,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "poller_layout.h"
 #include "poller_threads.h"
 #include "poller_write.h"
 
@@ -25,6 +26,7 @@ struct pollers {
     const struct config *cfg;
     struct poll_device *devs;
     size_t ndevs, ninit;
+    struct poll_layouts layouts;        /* what devices of one kind share */
     int stop_fd;
     struct tcp_poller *tcp;
     struct rtu_bus **buses;
@@ -118,10 +120,16 @@ struct pollers *pollers_start(const struct config *cfg, struct queue *samples,
     }
     if (check_devices(cfg, &ntcp, err, errlen) < 0)
         goto fail;
-    for (; p->ninit < cfg->ndevices; p->ninit++)
-        if (cfg->devices[p->ninit].kind != BUS_VIRTUAL &&   /* combined rules: nothing to poll */
-            poll_device_init(&p->devs[p->ninit], cfg, p->ninit, samples, t0, err, errlen) < 0)
+    for (; p->ninit < cfg->ndevices; p->ninit++) {
+        const struct device_cfg *dc = &cfg->devices[p->ninit];
+        const struct poll_layout *layout = NULL;
+        if (dc->kind == BUS_VIRTUAL)
+            continue;                   /* combined rules: nothing to poll */
+        if (dc->npoints && !(layout = poll_layouts_get(&p->layouts, cfg, p->ninit, err, errlen)))
             goto fail;
+        if (poll_device_init(&p->devs[p->ninit], cfg, p->ninit, layout, samples, t0, err, errlen) < 0)
+            goto fail;
+    }
     if (start_threads(p, cfg, ntcp, write_results, err, errlen) < 0)
         goto fail;
     return p;
@@ -144,6 +152,7 @@ void pollers_stop(struct pollers *p)
         rtu_bus_stop(p->buses[b]);
     for (size_t i = 0; i < p->ninit; i++)
         poll_device_free(&p->devs[i]);
+    poll_layouts_free(&p->layouts);
     if (p->stop_fd >= 0)
         close(p->stop_fd);
     free(p->buses);

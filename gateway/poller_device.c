@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "decode.h"
 #include "log.h"
+#include "poller_layout.h"
 
 /* Modbus exception codes that mean "not this request", not "not now". */
 #define MODBUS_EXC_ILLEGAL_FUNCTION 1
@@ -29,8 +30,11 @@ static int is_area_bits(enum reg_area area)
     return area == AREA_COIL || area == AREA_DISCRETE;
 }
 
+static const struct batch_plan no_plan;    /* a device without points reads nothing */
+
 int poll_device_init(struct poll_device *d, const struct config *cfg, size_t index,
-                     struct queue *samples, int64_t t0, char *err, size_t errlen)
+                     const struct poll_layout *layout, struct queue *samples, int64_t t0,
+                     char *err, size_t errlen)
 {
     const struct device_cfg *dc = &cfg->devices[index];
 
@@ -54,23 +58,16 @@ int poll_device_init(struct poll_device *d, const struct config *cfg, size_t ind
                       ? dc->comm_fail_ms : COMM_FAIL_MAX_MS;
     d->grid = d->next_due = t0 + dc->phase_ms;
     d->last_ok = t0;
-    if (dc->npoints == 0)
+    d->plan = &no_plan;
+    if (dc->npoints == 0 || !layout)
         return 0;                       /* nothing to read: never due, never silent */
 
-    d->maps = calloc(dc->npoints, sizeof *d->maps);
+    d->maps = layout->maps;
+    d->plan = &layout->plan;
     d->refused = calloc(dc->npoints, 1);
     d->held = calloc(dc->npoints, sizeof *d->held);
-    if (!d->maps || !d->refused || !d->held) {
+    if (!d->refused || !d->held) {
         snprintf(err, errlen, "device '%s': out of memory for %zu points", dc->id, dc->npoints);
-        poll_device_free(d);
-        return -1;
-    }
-    for (size_t i = 0; i < dc->npoints; i++)
-        d->maps[i] = cfg->points[dc->first_point + i].def->map;
-    if (batch_plan_build(&d->plan, d->maps, dc->npoints, &dc->limits) < 0) {
-        snprintf(err, errlen, "device '%s': cannot plan the reads of its %zu points: %s; "
-                 "check the point addresses and the device limits", dc->id, dc->npoints,
-                 d->plan.error[0] ? d->plan.error : strerror(errno));
         poll_device_free(d);
         return -1;
     }
@@ -79,14 +76,31 @@ int poll_device_init(struct poll_device *d, const struct config *cfg, size_t ind
 
 void poll_device_free(struct poll_device *d)
 {
-    if (d->plan.blocks || d->plan.order)
-        batch_plan_free(&d->plan);
-    free(d->maps);
+    if (d->own_plan)
+        batch_plan_free(d->own_plan);
+    free(d->own_plan);
     free(d->refused);
     free(d->held);
-    d->maps = NULL;
+    d->own_plan = NULL;
     d->refused = NULL;
     d->held = NULL;
+}
+
+/* The device's own plan, copied from the shared one the first time it must change.
+ * NULL when memory ran out (then the block is not split and stays refused). */
+static struct batch_plan *own_plan(struct poll_device *d)
+{
+    if (d->own_plan)
+        return d->own_plan;
+    struct batch_plan *p = malloc(sizeof *p);
+    if (!p || batch_plan_copy(p, d->plan) < 0) {
+        log_error("device '%s': out of memory copying its read plan; the refused block "
+                  "stays whole and its points read as comm_fail.", d->cfg->id);
+        free(p);
+        return NULL;
+    }
+    d->plan = d->own_plan = p;
+    return p;
 }
 
 /* ---- schedule ---- */
@@ -105,14 +119,14 @@ static int64_t next_slot(const struct poll_device *d, int64_t now)
 int poll_device_request(struct poll_device *d, int64_t now, struct poll_request *req)
 {
     if (!d->in_cycle) {
-        if (d->plan.nblocks == 0 || now < d->next_due)
+        if (d->plan->nblocks == 0 || now < d->next_due)
             return 0;
         d->in_cycle = 1;
         d->block = 0;
         d->attempt = 0;
         d->nheld = 0;
     }
-    const struct batch_block *b = &d->plan.blocks[d->block];
+    const struct batch_block *b = &d->plan->blocks[d->block];
     req->area = b->area;
     req->start = b->start;
     req->count = b->count;
@@ -123,7 +137,7 @@ int64_t poll_device_due_at(const struct poll_device *d)
 {
     if (d->in_cycle)
         return 0;
-    return d->plan.nblocks ? d->next_due : POLL_NEVER;
+    return d->plan->nblocks ? d->next_due : POLL_NEVER;
 }
 
 /* ---- samples ---- */
@@ -205,7 +219,7 @@ static void block_done(struct poll_device *d, int64_t now)
     atomic_store(&d->last_ok_wall, clock_wall_ms());
     d->attempt = 0;
     d->block++;
-    if (d->block >= d->plan.nblocks)
+    if (d->block >= d->plan->nblocks)
         cycle_succeeded(d, now);
 }
 
@@ -214,10 +228,10 @@ static void block_done(struct poll_device *d, int64_t now)
 void poll_device_reply(struct poll_device *d, int64_t now,
                        const uint16_t *words, const uint8_t *bits)
 {
-    const struct batch_block *b = &d->plan.blocks[d->block];
+    const struct batch_block *b = &d->plan->blocks[d->block];
 
     for (size_t k = 0; k < b->npoints; k++) {
-        size_t i = d->plan.order[b->first + k];
+        size_t i = d->plan->order[b->first + k];
         const struct point_map *m = &d->maps[i];
         size_t off = (size_t)(m->address - b->start);
         double value = 0.0;
@@ -240,7 +254,7 @@ void poll_device_reply(struct poll_device *d, int64_t now,
 
 void poll_device_exception(struct poll_device *d, int64_t now, uint8_t code)
 {
-    const struct batch_block *b = &d->plan.blocks[d->block];
+    const struct batch_block *b = &d->plan->blocks[d->block];
 
     if (code != MODBUS_EXC_ILLEGAL_FUNCTION && code != MODBUS_EXC_ILLEGAL_ADDRESS &&
         code != MODBUS_EXC_ILLEGAL_VALUE) {
@@ -250,7 +264,8 @@ void poll_device_exception(struct poll_device *d, int64_t now, uint8_t code)
         return;
     }
     uint16_t start = b->start, count = b->count;
-    if (b->npoints > 1 && batch_plan_split(&d->plan, d->block, d->maps) == 0) {
+    struct batch_plan *mine = b->npoints > 1 ? own_plan(d) : NULL;
+    if (mine && batch_plan_split(mine, d->block, d->maps) == 0) {
         log_info("device '%s' refused %u items at address %u (exception %u); reading them "
                  "in two smaller blocks from the next cycle.", d->cfg->id, count, start, code);
         d->block++;                     /* skip the second half (block+1) this cycle too */
@@ -260,7 +275,7 @@ void poll_device_exception(struct poll_device *d, int64_t now, uint8_t code)
     /* A point (or points at one address) the device will not serve even alone:
      * a fault of those points only; the block is asked again every cycle. */
     for (size_t k = 0; k < b->npoints; k++) {
-        size_t i = d->plan.order[b->first + k];
+        size_t i = d->plan->order[b->first + k];
         if (!d->refused[i])
             log_warn("device '%s' refuses point %zu (address %u) with exception %u; it is "
                      "reported as comm_fail. Check the point's area and address in the "

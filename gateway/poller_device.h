@@ -45,9 +45,10 @@ struct poll_request {
 struct poll_device {
     const struct device_cfg *cfg;
     size_t index;                       /* into config->devices */
-    struct point_map *maps;             /* the device's point maps, contiguous */
+    const struct point_map *maps;       /* the device's point maps, shared (poller_layout.h) */
     unsigned char *refused;             /* per point: refused even alone (exception 1-3) */
-    struct batch_plan plan;
+    const struct batch_plan *plan;      /* the layout's, or own_plan once it split a block */
+    struct batch_plan *own_plan;        /* NULL until then */
     struct queue *samples;
     struct sample *held;                /* this cycle's samples, pushed when it ends well */
     size_t nheld;
@@ -71,9 +72,12 @@ struct poll_device {
     _Atomic int backed_off_flag;
 };
 
-/* Build the device's plan from cfg; first cycle due at t0 + phase_ms. 0, or -1 + err. */
+/* Set the device up to read with layout (NULL for a device without points); first
+ * cycle due at t0 + phase_ms. 0, or -1 + err. */
+struct poll_layout;
 int poll_device_init(struct poll_device *d, const struct config *cfg, size_t index,
-                     struct queue *samples, int64_t t0, char *err, size_t errlen);
+                     const struct poll_layout *layout, struct queue *samples, int64_t t0,
+                     char *err, size_t errlen);
 void poll_device_free(struct poll_device *d);
 
 /* 1 and *req filled when the device has a request to send at `now` (a cycle starts

@@ -97,6 +97,16 @@ static inline size_t fx_point(struct fixture *f, enum reg_area area, uint16_t ad
     return i;
 }
 
+/* A point of the last device added with the same definition as point `like` (as
+ * devices of one profile share theirs). Returns its index in config->points. */
+static inline size_t fx_point_like(struct fixture *f, size_t like)
+{
+    size_t i = f->cfg.npoints++;
+    f->cfg.points[i] = (struct site_point){ .def = f->cfg.points[like].def, .device = f->cfg.ndevices - 1 };
+    f->cfg.devices[f->cfg.ndevices - 1].npoints++;
+    return i;
+}
+
 static inline void fx_rtu_bus(struct fixture *f, const char *path, long pause_ms)
 {
     snprintf(f->bus.id, sizeof f->bus.id, "bus1");

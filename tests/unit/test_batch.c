@@ -537,6 +537,28 @@ static void test_split(void)
 }
 
 /* Random plans split until nothing splits: always valid, ends one address per block. */
+/* A copy splits on its own: the plan it came from keeps its blocks. */
+static void test_copy(void)
+{
+    struct batch_limits lim = limits(125, 2000, 20);
+    struct batch_plan plan, copy;
+    struct point_map pts[10];
+    for (int i = 0; i < 10; i++)
+        pts[i] = mk(AREA_HOLDING, (uint16_t)(100 + i), VT_UINT16);
+    CHECK_INT(plan_blocks(pts, 10, &lim, &plan), 1);
+    CHECK_INT(batch_plan_copy(&copy, &plan), 0);
+    CHECK_INT(batch_plan_split(&copy, 0, pts), 0);
+    CHECK_INT(copy.nblocks, 2);
+    CHECK_INT(plan.nblocks, 1);
+    CHECK_INT(plan.blocks[0].count, 10);
+    CHECK_INT(plan_violations(&copy, pts, 10, &lim), 0);
+    batch_plan_free(&copy);
+    batch_plan_free(&plan);
+    struct batch_plan empty = {0};
+    CHECK_INT(batch_plan_copy(&copy, &empty), 0);
+    CHECK(copy.blocks == NULL && copy.nblocks == 0);
+}
+
 static void test_split_random(void)
 {
     int bad = 0;
@@ -583,6 +605,7 @@ int main(void)
     test_large_map();
     test_refusals();
     test_split();
+    test_copy();
     test_split_random();
     return check_summary();
 }

@@ -152,6 +152,46 @@ static void test_refused_block_split(void)
     fx_free(&f);
 }
 
+/* Two devices with the same definitions share one plan until one of them refuses a
+ * block: it splits its own copy, and the other keeps reading the block whole. */
+static void test_shared_layout_split(void)
+{
+    struct fixture f;
+    struct slave picky, plain;
+    fx_init(&f, 2, 4);
+    slave_init(&picky);
+    slave_init(&plain);
+    CHECK(slave_listen_tcp(&picky) == 0 && slave_listen_tcp(&plain) == 0);
+    picky.refuse_lo = 10;
+    picky.refuse_hi = 11;
+    fx_device(&f, "picky", BUS_TCP, picky.port, 1);
+    size_t a = fx_point(&f, AREA_HOLDING, 6, VT_UINT16);
+    size_t b = fx_point(&f, AREA_HOLDING, 14, VT_UINT16);
+    fx_device(&f, "plain", BUS_TCP, plain.port, 1);
+    size_t a2 = fx_point_like(&f, a), b2 = fx_point_like(&f, b);
+    picky.map->tab_registers[14] = plain.map->tab_registers[14] = 1414;
+
+    CHECK(slave_start(&picky) == 0 && slave_start(&plain) == 0);
+    struct pollers *p = fx_start(&f);
+    fx_collect(&f, RUN_MS);
+    struct device_stats st_picky, st_plain;
+    pollers_device_stats(p, 0, &st_picky);
+    pollers_device_stats(p, 1, &st_plain);
+    pollers_stop(p);
+    slave_stop(&picky);
+    slave_stop(&plain);
+
+    CHECK_INT(atomic_load(&picky.exceptions), 1);     /* refused once, then split */
+    CHECK(fx_saw_value(&f, b, 1414) && fx_saw_value(&f, b2, 1414));
+    CHECK(fx_count(&f, a2, QUALITY_GOOD) >= 5);
+    /* the plain device's plan stayed one block: one request per cycle (and perhaps
+     * one more in flight when the pollers stopped); a split would make it two */
+    CHECK(st_plain.polls_ok >= 5);
+    CHECK(atomic_load(&plain.requests) <= (int)st_plain.polls_ok + 1);
+    CHECK(atomic_load(&picky.requests) >= 2 * (int)st_picky.polls_ok - 1);
+    fx_free(&f);
+}
+
 /* A live device keeps its 100 ms schedule beside dead and lying ones. */
 static void test_faulty_neighbours(void)
 {
@@ -322,6 +362,7 @@ int main(void)
     test_mbap();
     test_values_and_request_count();
     test_refused_block_split();
+    test_shared_layout_split();
     test_faulty_neighbours();
     test_reconnect();
     test_backoff_recovery();
