@@ -254,7 +254,7 @@ int outbox_status(struct outbox *ob, int sink, enum outbox_class cls, struct out
     out->cursor = l->cursor;
     out->next = l->sent + 1;
     out->in_flight = l->count;
-    out->backlog = store_outbox_last_seq(ob->st, cls) - l->cursor;
+    out->backlog = store_outbox_backlog(ob->st, cls, l->cursor);
     return 0;
 }
 

@@ -30,7 +30,7 @@ struct outbox_lane_status {
     int64_t cursor;         /* confirmed up to here */
     int64_t next;           /* the next seq it will be handed */
     int in_flight;          /* handed over, not yet confirmed */
-    int64_t backlog;        /* committed but not confirmed: last seq - cursor */
+    int64_t backlog;        /* sendable, not confirmed (seqs skipped at open left out) */
 };
 
 struct outbox *outbox_open(struct store *st, char *err, size_t errlen);

@@ -45,7 +45,7 @@ int topic_telemetry(char *out, size_t cap, const struct config *cfg, size_t devi
 
 /* What every outbox message carries besides its body (docs/interface.md). */
 struct msg_meta {
-    int64_t seq;            /* per-class sequence, gap-free from 1; 0: not stored yet */
+    int64_t seq;            /* per-class sequence from 1 (docs/interface.md); 0: not stored yet */
     int64_t epoch;          /* the store's creation time: a new seq space */
     int time_synced;        /* 0: the wall clock is not believable */
 };

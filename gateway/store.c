@@ -56,6 +56,10 @@ static const char *const store_sql[STMT_COUNT] = {
     [STMT_AGGREGATE_ADD] = "INSERT INTO aggregates (point_key, minute_ms, n, min, avg, max)"
                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (point_key, minute_ms) DO UPDATE"
                            " SET n = excluded.n, min = excluded.min, avg = excluded.avg, max = excluded.max",
+    [STMT_MARK_GET] = "SELECT reserved, clean_next FROM seq_marks WHERE cls = ?1",
+    [STMT_MARK_SET] = "INSERT INTO seq_marks (cls, reserved, clean_next) VALUES (?1, ?2, ?3)"
+                      " ON CONFLICT (cls) DO UPDATE SET reserved = excluded.reserved,"
+                      " clean_next = excluded.clean_next",
 };
 
 /* What to do about a failure, by SQLite's primary result code. */
@@ -119,6 +123,7 @@ static void store_rollback(struct store *st)
     st->txn_durable = 0;
     for (int c = 0; c < OUTBOX_CLASS_COUNT; c++)
         st->next_seq[c] = st->last_seq[c] + 1;
+    store_seq_rolled_back(st);
 }
 
 int store_fail(struct store *st, const char *doing, int rc)
@@ -169,31 +174,34 @@ int store_txn_writes(const struct store *st)
 }
 
 /*
- * Make committed events sendable: sync the WAL, then let the outbox see them. An
- * event is announced with its seq only once it would survive a power cut; if the
- * sync fails it stays committed but unsent, and every later commit tries again.
+ * Make committed events (and telemetry past a newly reserved block of seqs) sendable:
+ * sync the WAL, then let the outbox see them. An event is announced with its seq only
+ * once it would survive a power cut; if the sync fails it stays committed but unsent,
+ * and every later commit tries again.
  */
-static void store_sync_events(struct store *st)
+static void store_sync_held(struct store *st)
 {
     int rc = store_wal_sync(st);
     if (rc != SQLITE_OK) {
         if (!st->sync_owed)
-            log_error("store %s: syncing the WAL after an event failed: %s; the event is committed "
-                      "but held back until a sync succeeds, since a power cut could lose it; check "
-                      "the storage medium", st->path, sqlite3_errstr(rc));
+            log_error("store %s: syncing the WAL failed: %s; new events (and telemetry past seq %lld) "
+                      "are committed but held back until a sync succeeds, since a power cut could "
+                      "lose what they rely on; check the storage medium", st->path,
+                      sqlite3_errstr(rc), (long long)st->tele.durable);
         st->sync_owed = 1;
         return;
     }
     st->sync_owed = 0;
     st->stats.durable_commits++;
     st->sendable_seq[OUTBOX_EVENTS] = st->last_seq[OUTBOX_EVENTS];
+    store_seq_synced(st);
 }
 
 int store_commit(struct store *st)
 {
     if (!st->in_txn) {
         if (st->sync_owed)
-            store_sync_events(st);
+            store_sync_held(st);
         return 0;
     }
     int rc = sqlite3_step(st->stmt[STMT_COMMIT]);
@@ -205,11 +213,11 @@ int store_commit(struct store *st)
     st->stats.commits++;
     for (int c = 0; c < OUTBOX_CLASS_COUNT; c++)
         st->last_seq[c] = st->next_seq[c] - 1;
-    st->sendable_seq[OUTBOX_TELEMETRY] = st->last_seq[OUTBOX_TELEMETRY];  /* may be lost: docs/store.md */
+    store_seq_committed(st);    /* telemetry is sent unsynced, within its reserved seqs */
     int durable = st->txn_durable || st->sync_owed;
     st->txn_durable = 0;
     if (durable) {
-        store_sync_events(st);
+        store_sync_held(st);
     } else {
         store_wal_writeback(st);
     }
@@ -217,7 +225,8 @@ int store_commit(struct store *st)
     return 0;
 }
 
-/* The newest committed seq of each class, and the database's epoch. */
+/* The newest committed seq of each class, the database's epoch, where telemetry's
+ * seqs go on. */
 static int store_load_state(struct store *st, int *rc)
 {
     for (int c = 0; c < OUTBOX_CLASS_COUNT; c++) {
@@ -243,7 +252,9 @@ static int store_load_state(struct store *st, int *rc)
         *rc = SQLITE_OK;
     }
     sqlite3_finalize(s);
-    return *rc == SQLITE_OK ? 0 : store_error(st, "reading the database epoch", *rc);
+    if (*rc != SQLITE_OK)
+        return store_error(st, "reading the database epoch", *rc);
+    return store_seq_load(st, rc);
 }
 
 static void store_disconnect(struct store *st)
@@ -361,8 +372,8 @@ void store_close(struct store *st)
 {
     if (!st)
         return;
-    if (store_commit(st) < 0)
-        log_error("%s", st->err);
+    if (store_commit(st) < 0 || store_seq_mark_clean(st) < 0)
+        log_error("%s; the next start skips a block of telemetry seqs", st->err);
     store_disconnect(st);
     free(st);
 }

@@ -10,7 +10,9 @@
  * on power loss (synchronous=NORMAL; see docs/store.md).
  *
  * The outbox is one ordered log per class (events ahead of telemetry). Each class
- * has its own gap-free sequence, which is the "seq" the platform sees. Each sink
+ * has its own sequence, which is the "seq" the platform sees: gap-free, except that
+ * telemetry skips ahead once after an unclean stop rather than reuse a seq a power
+ * cut may have taken after it was sent (store_seq.c). Each sink
  * keeps a cursor per class: everything at or below it was confirmed delivered.
  *
  * A failed write (disk full, read-only, I/O error) returns -1, rolls back the whole
@@ -41,7 +43,9 @@ struct store;
  * aside to PATH.corrupt-<UTC time> and a new one is started. NULL and a sentence in
  * err on failure. */
 struct store *store_open(const char *path, char *err, size_t errlen);
-void store_close(struct store *st);     /* commits what is pending */
+/* Commits what is pending and records the clean stop (the next start goes on with
+ * the very next telemetry seq). */
+void store_close(struct store *st);
 
 /* Stable integer key for "device/point", created on first use. Creating a key
  * commits the open transaction, so a key handed out is always on disk. */
@@ -56,8 +60,13 @@ int store_add_event(struct store *st, struct event *ev, const char *device, cons
 /* The seq the next outbox_append of this class will take. */
 int64_t store_outbox_next_seq(struct store *st, enum outbox_class cls);
 /* The highest seq of this class that may be sent (0 when none): committed, and for
- * events also synced to disk, so nothing announced can be lost to a power cut. */
+ * events also synced to disk, so nothing announced can be lost to a power cut.
+ * Telemetry is sent unsynced, but never past a block of seqs reserved on disk, so a
+ * seq lost to a power cut is never handed out again (store_seq.c). */
 int64_t store_outbox_last_seq(struct store *st, enum outbox_class cls);
+/* How many sendable seqs of cls lie above cursor, leaving out the telemetry seqs
+ * skipped at open after an unclean stop (they never carried a message this run). */
+int64_t store_outbox_backlog(struct store *st, enum outbox_class cls, int64_t cursor);
 int store_outbox_append(struct store *st, enum outbox_class cls, const char *topic,
                         const char *payload, int64_t *seq);
 
@@ -91,7 +100,7 @@ int64_t store_epoch(struct store *st);
 
 struct store_stats {
     uint64_t commits;           /* successful commits */
-    uint64_t durable_commits;   /* of which also synced the WAL (held an event) */
+    uint64_t durable_commits;   /* of which also synced the WAL (held an event or a seq block) */
     uint64_t checkpoints;       /* WAL copied into the database (after routine commits) */
     uint64_t rollbacks;         /* transactions lost to a failed write */
     uint64_t samples, events;   /* rows written (committed or pending) */

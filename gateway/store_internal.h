@@ -4,7 +4,9 @@
  *
  * store.c opens, commits and reports errors; store_schema.c migrates; store_rows.c
  * writes points, samples, events and rule state; store_outbox.c keeps the outbox
- * log and the sinks' cursors; store_retention.c writes aggregates and prunes. Nothing outside gateway/store*.c includes this.
+ * log and the sinks' cursors; store_seq.c reserves telemetry seqs on disk;
+ * store_retention.c writes aggregates and prunes. Nothing outside gateway/store*.c
+ * includes this (the store's unit tests do, to look inside).
  */
 #ifndef RISKGW_STORE_INTERNAL_H
 #define RISKGW_STORE_INTERNAL_H
@@ -24,7 +26,24 @@ enum store_stmt {
     STMT_CURSOR_GET, STMT_CURSOR_SET,
     STMT_RULE_SAVE, STMT_RULE_LOAD,
     STMT_AGGREGATE_ADD,
+    STMT_MARK_GET, STMT_MARK_SET,
     STMT_COUNT
+};
+
+/* Telemetry seqs reserved on disk per block: one synced write per this many messages. */
+#define STORE_SEQ_BLOCK 10000
+
+/*
+ * Telemetry is sent before its commit is synced, so a power cut can take rows the
+ * platform already has. Every telemetry seq handed out lies at or below a mark that
+ * was synced first; a start after an unclean stop continues above it (store_seq.c).
+ */
+struct store_seq_marks {
+    int64_t reserved;           /* highest seq reserved, the open transaction included */
+    int64_t committed;          /* ... as committed */
+    int64_t durable;            /* ... as synced: telemetry up to here may be sent */
+    int64_t skipped_from;       /* seqs this run skipped at open (none: from > to) */
+    int64_t skipped_to;
 };
 
 struct store {
@@ -40,7 +59,8 @@ struct store {
     int64_t next_seq[OUTBOX_CLASS_COUNT];       /* next seq to hand out (open txn included) */
     int64_t last_seq[OUTBOX_CLASS_COUNT];       /* highest committed seq */
     int64_t sendable_seq[OUTBOX_CLASS_COUNT];   /* highest seq the outbox may send (store_commit) */
-    int sync_owed;                              /* an event's WAL sync failed: sync before sending it */
+    int sync_owed;                              /* a WAL sync failed: sync before sending what it held */
+    struct store_seq_marks tele;                /* telemetry's reserved seqs (store_seq.c) */
     int64_t epoch_ms;
     struct store_stats stats;
     struct store_drops drops;                   /* rows dropped for the size cap (persisted) */
@@ -68,6 +88,14 @@ int store_wal_sync(struct store *st);           /* fdatasync the WAL; an SQLite 
 void store_wal_writeback(struct store *st);     /* after a routine commit: start writing */
 void store_wal_checkpoint(struct store *st, int durable);   /* after any commit */
 void store_wal_forget(struct store *st);        /* on disconnect */
+
+/* store_seq.c: telemetry seqs reserved on disk (see there for why) */
+int store_seq_load(struct store *st, int *rc);  /* at open, after last_seq: where seqs go on */
+int store_seq_take(struct store *st, enum outbox_class cls);    /* before next_seq[cls] is used */
+void store_seq_committed(struct store *st);     /* after a COMMIT */
+void store_seq_synced(struct store *st);        /* after the WAL sync that followed it */
+void store_seq_rolled_back(struct store *st);
+int store_seq_mark_clean(struct store *st);     /* at close, after the last commit */
 
 /* store_schema.c */
 int store_schema_version(void);                 /* the newest version this build knows */

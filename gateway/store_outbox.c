@@ -1,9 +1,10 @@
 /*
  * store_outbox.c - the outbox log and the sinks' cursors, as rows.
  *
- * Seqs are handed out from memory (loaded from MAX(seq) at open) so appending costs
- * no read. They are gap-free per class because a failed write rolls the whole
- * transaction back and store_fail() resets next_seq to last committed + 1. Fetch
+ * Seqs are handed out from memory (loaded from MAX(seq) at open; telemetry's from
+ * its reserved block, store_seq.c) so appending costs no read. Within a run they are
+ * gap-free per class because a failed write rolls the whole transaction back and
+ * store_fail() resets next_seq to last committed + 1. Fetch
  * returns committed rows only: a row of the open transaction could still be rolled
  * back and its seq reused by a different message, which a receiver deduplicating
  * by seq would then drop.
@@ -26,7 +27,7 @@ int store_outbox_append(struct store *st, enum outbox_class cls, const char *top
                         const char *payload, int64_t *seq)
 {
     static const char doing[] = "appending to the outbox";
-    if (store_check_class(st, cls) < 0)
+    if (store_check_class(st, cls) < 0 || store_seq_take(st, cls) < 0)
         return -1;
     sqlite3_stmt *s = store_writer(st, STMT_OUTBOX_ADD, doing);
     if (!s)

@@ -67,6 +67,14 @@ static const char *const steps[] = {
 
     /* 4: a sentence with an event, e.g. why a local output could not be written. */
     "ALTER TABLE events ADD COLUMN detail TEXT NOT NULL DEFAULT '';",
+
+    /* 5: seqs reserved on disk ahead of use, and the exact next seq after a clean stop
+     * (store_seq.c). Empty after the upgrade: store_seq_load() then knows the file
+     * comes from a build that did not reserve. */
+    "CREATE TABLE seq_marks ("
+    "  cls INTEGER PRIMARY KEY,"
+    "  reserved INTEGER NOT NULL,"
+    "  clean_next INTEGER);",
 };
 
 #define STEP_COUNT ((int)(sizeof steps / sizeof steps[0]))

@@ -14,6 +14,11 @@
 #   faults_plant "$port" "$WORK/riskgw.db"  # simulator running; gateway config in $WORK/site.json
 #   ... faults ...
 #   faults_check_delivered "$WORK/sub.log" "$WORK/riskgw.db" 30
+#
+# The gateway's logs must be $WORK/gw*.log (start_bg gw...): telemetry.sh reads
+# from them which seqs a restart skipped.
+
+. "$SRC/tests/lib/telemetry.sh"
 
 FAULTS_ENTERPRISE=ent-faults
 FAULTS_GATEWAY=gw-faults
@@ -99,7 +104,8 @@ faults_store_lists() {
 
 # faults_check_announced LOG DB: whatever arrived with a seq is in the store: its id
 # is a stored event, its seq is at most the store's last, a seq never carried two
-# events, the outbox rows still there carry the same id, all under the store's epoch.
+# events, the outbox rows still there carry the same id, all under the store's epoch;
+# and no telemetry seq carried two different messages.
 faults_check_announced() {
     local log=$1 extra twice
     faults_event_lines "$log" >"$WORK/received.events"      # first: the store holds all of it by then
@@ -117,13 +123,14 @@ faults_check_announced() {
     [ -z "$extra" ] || fail "seqs arrived with another id than the store gave them (seq stored received): $extra"
     jq -e -s --argjson e "$FAULTS_EPOCH" 'all(.[]; .epoch == $e)' "$WORK/received.events" >/dev/null ||
         fail "an event arrived under another epoch than the store's ($FAULTS_EPOCH)"
+    telemetry_check_reuse "$log"
 }
 
 # faults_check_delivered LOG DB TIMEOUT_S: faults_check_announced, and the other way
 # round: every event in the store arrived (seqs 1..last, every stored id). Beside a
 # running gateway the two are read one after the other, so it retries until they
 # agree, for up to TIMEOUT_S (the backlog drains meanwhile). Telemetry seqs have no
-# gap. Sets FAULTS_EVENTS (stored events), FAULTS_MESSAGES (event messages
+# gap but the ones a restart skipped. Sets FAULTS_EVENTS (stored events), FAULTS_MESSAGES (event messages
 # received, re-sends included), FAULTS_TELEMETRY.
 faults_check_delivered() {
     local log=$1 deadline=$((SECONDS + $3)) gap missing
@@ -137,9 +144,8 @@ faults_check_delivered() {
             fail "stored events never arrived: seq $gap, ids $missing (of $FAULTS_LAST_SEQ seqs)"
         sleep 0.2
     done
-    sed -n 's|^[^ ]*/telemetry/[^ ]* ||p' "$log" | jq -e -s '[.[].seq] | unique | . == [range(1; length + 1)]' \
-        >/dev/null || fail "telemetry seqs have a gap: a telemetry message was lost"
+    telemetry_check_gaps "$log"
     FAULTS_EVENTS=$(wc -l <"$WORK/stored.ids")
     FAULTS_MESSAGES=$(wc -l <"$WORK/received.events")
-    FAULTS_TELEMETRY=$(sed -n 's|^[^ ]*/telemetry/[^ ]* ||p' "$log" | jq -s '[.[].seq] | unique | length')
+    FAULTS_TELEMETRY=$(telemetry_lines "$log" | jq -s '[.[].seq] | unique | length')
 }

@@ -1,9 +1,10 @@
 # The store and the outbox scheduler: unit tests on real SQLite files (one through a
-# VFS whose sync fails on demand), and the
-# samples/s benchmark (bench/bench_store.c, run by hand or by `make bench`).
+# VFS whose sync fails on demand, one on telemetry seqs reserved across restarts),
+# and the samples/s benchmark (bench/bench_store.c, run by hand or by `make bench`).
 rg_unit_test(test_store rg_store)
 rg_unit_test(test_outbox rg_outbox rg_store)
 add_executable(bench_store ${CMAKE_SOURCE_DIR}/bench/bench_store.c)
 target_link_libraries(bench_store PRIVATE rg_store)
 rg_unit_test(test_store_retention rg_store)
 rg_unit_test(test_store_sync rg_store)
+rg_unit_test(test_store_seq rg_store)

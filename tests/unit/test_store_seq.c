@@ -1,0 +1,206 @@
+/*
+ * test_store_seq.c - telemetry seqs reserved on disk, against real SQLite files.
+ *
+ * A clean close records the exact next seq (no gap at restart); a run killed with
+ * SIGKILL, whose unsynced tail a power cut then takes (rows deleted through a
+ * connection of the test's own), goes on above every seq it ever handed out; a
+ * block that runs out is refilled with one synced commit; a rolled-back
+ * reservation is written again; a file from schema version 4 upgrades in place
+ * and skips a block once, since the build that wrote it kept no marks.
+ */
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "check.h"
+#include "store.h"
+#include "store_internal.h"
+#include "test_store_util.h"
+
+#define MARK_SQL "SELECT reserved FROM seq_marks WHERE cls = 1"
+#define CLEAN_SQL "SELECT IFNULL(clean_next, 0) FROM seq_marks WHERE cls = 1"
+
+static struct store *open_ok(const char *path)
+{
+    char err[512] = "";
+    struct store *st = store_open(path, err, sizeof err);
+    if (!st)
+        test_abort(err);
+    return st;
+}
+
+/* Append n telemetry rows; returns the seq of the last one, or -1. */
+static int64_t telemetry_n(struct store *st, int n)
+{
+    int64_t seq = -1;
+    for (int i = 0; i < n; i++)
+        if (store_outbox_append(st, OUTBOX_TELEMETRY, "riskgw/t", "{\"t\":1}", &seq) < 0)
+            return -1;
+    return seq;
+}
+
+static int64_t next_telemetry(struct store *st) { return store_outbox_next_seq(st, OUTBOX_TELEMETRY); }
+
+/* A child opens path, runs fn and dies by SIGKILL: a stop that records nothing. */
+static void run_killed(const char *path, void (*fn)(struct store *))
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        char err[512];
+        struct store *st = store_open(path, err, sizeof err);
+        if (!st)
+            _exit(1);
+        fn(st);
+        kill(getpid(), SIGKILL);
+        _exit(1);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
+static void test_clean_restart(void)
+{
+    const char *path = test_path("clean.db");
+    struct store *st = open_ok(path);
+    CHECK_INT(telemetry_n(st, 5), 5);
+    CHECK_INT(store_commit(st), 0);
+    CHECK_INT(store_outbox_last_seq(st, OUTBOX_TELEMETRY), 5);
+    store_close(st);
+    CHECK_INT(sql_int(path, CLEAN_SQL), 6);
+
+    st = open_ok(path);
+    CHECK_INT(next_telemetry(st), 6);                   /* no gap */
+    CHECK_INT(store_outbox_backlog(st, OUTBOX_TELEMETRY, 5), 0);
+    CHECK_INT(telemetry_n(st, 1), 6);
+    CHECK_INT(store_commit(st), 0);
+    CHECK_INT(sql_int(path, CLEAN_SQL), 0);             /* a new run: no longer clean */
+    CHECK_INT(sql_int(path, MARK_SQL), 5 + STORE_SEQ_BLOCK);
+    store_close(st);
+}
+
+/* Rows 1-5 committed (their block synced), 6-8 committed, 9 handed out, uncommitted. */
+static void hand_out_nine(struct store *st)
+{
+    if (telemetry_n(st, 5) == 5 && store_commit(st) == 0 && telemetry_n(st, 3) == 8 &&
+        store_commit(st) == 0)
+        telemetry_n(st, 1);
+}
+
+static void test_unclean_stop(void)
+{
+    const char *path = test_path("cut.db");
+    run_killed(path, hand_out_nine);
+    CHECK_INT(sql_int(path, MARK_SQL), STORE_SEQ_BLOCK);
+    CHECK_INT(sql_int(path, CLEAN_SQL), 0);
+    /* The power cut took the commit that was never synced. */
+    sqlite3 *db = NULL;
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db, "DELETE FROM outbox WHERE cls = 1 AND seq > 5", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+
+    struct store *st = open_ok(path);
+    CHECK_INT(next_telemetry(st), STORE_SEQ_BLOCK + 1);     /* above all nine */
+    struct outbox_msg m[8];
+    int n = store_outbox_fetch(st, OUTBOX_TELEMETRY, 0, m, 8);
+    CHECK_INT(n, 5);                                    /* what is left is still sent */
+    for (int i = 0; i < n; i++)
+        outbox_msg_free(&m[i]);
+    CHECK_INT(store_outbox_backlog(st, OUTBOX_TELEMETRY, 0), 5);
+    CHECK_INT(store_outbox_backlog(st, OUTBOX_TELEMETRY, 5), 0);    /* the skipped seqs are not owed */
+    CHECK_INT(telemetry_n(st, 1), STORE_SEQ_BLOCK + 1);
+    CHECK_INT(store_commit(st), 0);
+    CHECK_INT(store_outbox_last_seq(st, OUTBOX_TELEMETRY), STORE_SEQ_BLOCK + 1);
+    CHECK_INT(sql_int(path, MARK_SQL), 2 * STORE_SEQ_BLOCK);
+    store_close(st);
+}
+
+static void fill_one_block(struct store *st)
+{
+    if (telemetry_n(st, STORE_SEQ_BLOCK + 1) == STORE_SEQ_BLOCK + 1)
+        store_commit(st);
+}
+
+static void test_block_refill(void)
+{
+    const char *path = test_path("refill.db");
+    struct store *st = open_ok(path);
+    uint64_t syncs = store_stats(st)->durable_commits;
+    CHECK_INT(telemetry_n(st, STORE_SEQ_BLOCK), STORE_SEQ_BLOCK);
+    CHECK_INT(store_commit(st), 0);
+    CHECK_INT(store_stats(st)->durable_commits, syncs + 1);        /* the block, once */
+    CHECK_INT(telemetry_n(st, 1), STORE_SEQ_BLOCK + 1);
+    CHECK_INT(store_commit(st), 0);
+    CHECK_INT(store_stats(st)->durable_commits, syncs + 2);        /* the next block */
+    CHECK_INT(sql_int(path, MARK_SQL), 2 * STORE_SEQ_BLOCK);
+    CHECK_INT(telemetry_n(st, 1), STORE_SEQ_BLOCK + 2);
+    CHECK_INT(store_commit(st), 0);
+    CHECK_INT(store_stats(st)->durable_commits, syncs + 2);        /* within it: no sync */
+    CHECK_INT(store_outbox_last_seq(st, OUTBOX_TELEMETRY), STORE_SEQ_BLOCK + 2);
+    store_close(st);
+
+    /* Killed in a refilled block: the next run goes on above that block. */
+    const char *killed = test_path("refill-kill.db");
+    run_killed(killed, fill_one_block);
+    st = open_ok(killed);
+    CHECK_INT(next_telemetry(st), 2 * STORE_SEQ_BLOCK + 1);
+    store_close(st);
+}
+
+/* A write fails after the transaction reserved a block: the reservation goes with it. */
+static void test_reservation_rolled_back(void)
+{
+    const char *path = test_path("rollback.db");
+    struct store *st = open_ok(path);
+    sqlite3 *db = NULL;
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db, "INSERT INTO outbox VALUES (1, 2, 't', 'in the way')", NULL, NULL, NULL),
+              SQLITE_OK);
+    CHECK_INT(telemetry_n(st, 2), -1);                  /* seq 2 is taken: all rolled back */
+    CHECK_CONTAINS(store_last_error(st), "rolled back");
+    CHECK_INT(next_telemetry(st), 1);
+    CHECK_INT(sqlite3_exec(db, "DELETE FROM outbox", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    CHECK_INT(telemetry_n(st, 2), 2);
+    CHECK_INT(store_commit(st), 0);
+    CHECK_INT(sql_int(path, MARK_SQL), STORE_SEQ_BLOCK);    /* written again */
+    CHECK_INT(store_outbox_last_seq(st, OUTBOX_TELEMETRY), 2);
+    store_close(st);
+}
+
+static void test_upgrade_from_v4(void)
+{
+    const char *path = test_path("v4.db");
+    sqlite3 *db = NULL;
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    for (int v = 1; v <= 4; v++)
+        CHECK_INT(sqlite3_exec(db, store_schema_step(v), NULL, NULL, NULL), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db, "PRAGMA user_version = 4;"
+                           "INSERT INTO outbox VALUES (0, 1, 'e', '{}'), (0, 2, 'e', '{}');"
+                           "INSERT INTO outbox VALUES (1, 6, 't', '{}'), (1, 7, 't', '{}');",
+                           NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+
+    struct store *st = open_ok(path);
+    CHECK_INT(sql_int(path, "PRAGMA user_version"), store_schema_version());
+    CHECK_INT(sql_int(path, "SELECT COUNT(*) FROM seq_marks"), 0);
+    CHECK_INT(store_outbox_next_seq(st, OUTBOX_EVENTS), 3);        /* events never skip */
+    CHECK_INT(next_telemetry(st), 7 + STORE_SEQ_BLOCK + 1);        /* its stops are unknown */
+    CHECK_INT(telemetry_n(st, 1), 7 + STORE_SEQ_BLOCK + 1);
+    CHECK_INT(store_commit(st), 0);
+    store_close(st);
+    st = open_ok(path);
+    CHECK_INT(next_telemetry(st), 7 + STORE_SEQ_BLOCK + 2);        /* once only */
+    store_close(st);
+}
+
+int main(void)
+{
+    test_dir_make();
+    test_clean_restart();
+    test_unclean_stop();
+    test_block_refill();
+    test_reservation_rolled_back();
+    test_upgrade_from_v4();
+    test_dir_remove();
+    return check_summary();
+}
