@@ -6,7 +6,8 @@
  *     read; `block` is then the block the transport is asked for.
  *   - last_ok only moves on an answer from the device (values or exception 1-3):
  *     silence is measured from it, so COMM_FAIL cannot be held off by retries.
- *   - held[] only ever holds samples of the current cycle.
+ *   - held[] only ever holds samples of the current cycle, and exists only when the
+ *     plan has several blocks (a one-block cycle ends with its only reply).
  */
 #include "poller_device.h"
 
@@ -65,8 +66,9 @@ int poll_device_init(struct poll_device *d, const struct config *cfg, size_t ind
     d->maps = layout->maps;
     d->plan = &layout->plan;
     d->refused = calloc(dc->npoints, 1);
-    d->held = calloc(dc->npoints, sizeof *d->held);
-    if (!d->refused || !d->held) {
+    if (d->plan->nblocks > 1)           /* one block: its samples go out as it is read */
+        d->held = calloc(dc->npoints, sizeof *d->held);
+    if (!d->refused || (d->plan->nblocks > 1 && !d->held)) {
         snprintf(err, errlen, "device '%s': out of memory for %zu points", dc->id, dc->npoints);
         poll_device_free(d);
         return -1;
@@ -93,12 +95,16 @@ static struct batch_plan *own_plan(struct poll_device *d)
     if (d->own_plan)
         return d->own_plan;
     struct batch_plan *p = malloc(sizeof *p);
-    if (!p || batch_plan_copy(p, d->plan) < 0) {
+    struct sample *held = d->held ? d->held : calloc(d->cfg->npoints, sizeof *held);
+    if (!p || !held || batch_plan_copy(p, d->plan) < 0) {
         log_error("device '%s': out of memory copying its read plan; the refused block "
                   "stays whole and its points read as comm_fail.", d->cfg->id);
         free(p);
+        if (held != d->held)
+            free(held);
         return NULL;
     }
+    d->held = held;                     /* split, the plan has several blocks: hold them */
     d->plan = d->own_plan = p;
     return p;
 }
@@ -160,12 +166,6 @@ static void push_sample(struct poll_device *d, size_t point, enum quality q, int
     queue_push(d->samples, &s);         /* a full queue counts the refusal itself */
 }
 
-static void hold_sample(struct poll_device *d, size_t point, enum quality q, double value,
-                        int64_t now)
-{
-    if (d->nheld < d->cfg->npoints)     /* always: each point is in exactly one block */
-        d->held[d->nheld++] = make_sample(d, point, q, value, now);
-}
 
 static void emit_comm_fail(struct poll_device *d, int64_t now)
 {
@@ -223,12 +223,52 @@ static void block_done(struct poll_device *d, int64_t now)
         cycle_succeeded(d, now);
 }
 
+/*
+ * Where a block's samples go. A device whose plan has several blocks holds them in
+ * held[] until the cycle ends well (a later block may still fail). With one block the
+ * cycle ends with this very block, so they are pushed straight away, in chunks, and
+ * the device needs no held[] at all.
+ */
+#define POLL_PUSH_CHUNK 64
+struct block_out {
+    struct poll_device *d;
+    size_t n;
+    struct sample chunk[POLL_PUSH_CHUNK];
+};
+
+static void hold_sample(struct block_out *o, size_t point, enum quality q, double value,
+                        int64_t now)
+{
+    struct poll_device *d = o->d;
+    struct sample s = make_sample(d, point, q, value, now);
+    if (d->held) {
+        if (d->nheld < d->cfg->npoints) /* always: each point is in exactly one block */
+            d->held[d->nheld++] = s;
+        return;
+    }
+    o->chunk[o->n++] = s;
+    if (o->n == POLL_PUSH_CHUNK) {
+        queue_push_many(d->samples, o->chunk, o->n);
+        o->n = 0;
+    }
+}
+
+/* The block is read: push what was not held, then move on. */
+static void block_out_done(struct block_out *o, int64_t now)
+{
+    if (o->n)
+        queue_push_many(o->d->samples, o->chunk, o->n);
+    o->n = 0;
+    block_done(o->d, now);
+}
+
 /* ---- outcomes ---- */
 
 void poll_device_reply(struct poll_device *d, int64_t now,
                        const uint16_t *words, const uint8_t *bits)
 {
     const struct batch_block *b = &d->plan->blocks[d->block];
+    struct block_out out = {.d = d};
 
     for (size_t k = 0; k < b->npoints; k++) {
         size_t i = d->plan->order[b->first + k];
@@ -247,9 +287,9 @@ void poll_device_reply(struct poll_device *d, int64_t now,
                 continue;
             q = decode_registers(m, words + off, &value);
         }
-        hold_sample(d, i, q, value, now);
+        hold_sample(&out, i, q, value, now);
     }
-    block_done(d, now);
+    block_out_done(&out, now);
 }
 
 void poll_device_exception(struct poll_device *d, int64_t now, uint8_t code)
@@ -274,6 +314,7 @@ void poll_device_exception(struct poll_device *d, int64_t now, uint8_t code)
     }
     /* A point (or points at one address) the device will not serve even alone:
      * a fault of those points only; the block is asked again every cycle. */
+    struct block_out out = {.d = d};
     for (size_t k = 0; k < b->npoints; k++) {
         size_t i = d->plan->order[b->first + k];
         if (!d->refused[i])
@@ -281,9 +322,9 @@ void poll_device_exception(struct poll_device *d, int64_t now, uint8_t code)
                      "reported as comm_fail. Check the point's area and address in the "
                      "profile.", d->cfg->id, d->cfg->first_point + i, d->maps[i].address, code);
         d->refused[i] = 1;
-        hold_sample(d, i, QUALITY_COMM_FAIL, 0.0, now);
+        hold_sample(&out, i, QUALITY_COMM_FAIL, 0.0, now);
     }
-    block_done(d, now);
+    block_out_done(&out, now);
 }
 
 void poll_device_failure(struct poll_device *d, int64_t now, const char *why)
