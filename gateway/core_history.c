@@ -21,7 +21,7 @@
 
 static int worth_storing(const struct core *c, const struct sample *s)
 {
-    const struct sample *last = &c->stored[s->point];
+    const struct stored_mark *last = &c->stored[s->point];
     if (last->ts_ms == 0 || last->quality != s->quality ||
         s->ts_ms - last->ts_ms >= c->cfg->store.heartbeat_s * MS_PER_S)
         return 1;
@@ -33,17 +33,19 @@ static int worth_storing(const struct core *c, const struct sample *s)
 
 static void aggregate(struct core *c, const struct sample *s)
 {
-    struct store_aggregate *a = &c->minute[s->point];
-    int64_t minute = s->ts_ms - s->ts_ms % MS_PER_MINUTE;
-    if (a->n > 0 && a->minute_ms != minute) {
-        if (store_add_aggregate(c->store, c->store_key[s->point], a) < 0)
+    struct minute_acc *a = &c->minute[s->point];
+    int32_t minute = (int32_t)(s->ts_ms / MS_PER_MINUTE);
+    if (a->n > 0 && a->minute != minute) {
+        struct store_aggregate done = {.minute_ms = a->minute * MS_PER_MINUTE, .n = a->n,
+                                       .min = a->min, .sum = a->sum, .max = a->max};
+        if (store_add_aggregate(c->store, c->store_key[s->point], &done) < 0)
             c->replay = 1;
         a->n = 0;
     }
     if (!quality_has_value(s->quality))
         return;
     if (a->n == 0) {
-        a->minute_ms = minute;
+        a->minute = minute;
         a->min = a->max = s->value;
         a->sum = 0;
     }
@@ -64,7 +66,7 @@ void core_record_sample(struct core *c, const struct sample *s)
         c->replay = 1;      /* the transaction was lost: events in it go again */
         return;
     }
-    c->stored[s->point] = *s;
+    c->stored[s->point] = (struct stored_mark){.value = s->value, .ts_ms = s->ts_ms, .quality = s->quality};
 }
 
 /* The highest seq of each class that every uplink has confirmed. */

@@ -59,8 +59,8 @@ struct core {
     struct sample *latest;          /* last sample (ts_ms 0: none yet) */
     struct rule_state *rule_state;  /* by alarm slot (cfg->points[p].alarm_slot) */
     int64_t *store_key;             /* store_point_key of device/point */
-    struct sample *stored;
-    struct store_aggregate *minute;
+    struct stored_mark *stored;
+    struct minute_acc *minute;
     uint8_t *unsent;
     uint8_t *device_dirty;          /* telemetry pending per device */
     struct history *history;        /* windows the combined rules read */
@@ -119,14 +119,28 @@ void core_flush_telemetry(struct core *c);
 /* Commit the store's open transaction; on failure keep events for a replay. */
 void core_commit(struct core *c);
 
+/* What the core remembers of the last reading it stored, to judge the next one. */
+struct stored_mark {
+    double value;
+    int64_t ts_ms;                  /* 0: nothing stored yet */
+    enum quality quality;
+};
+
+/* A point's aggregate of the minute so far: struct store_aggregate, 8 bytes smaller. */
+struct minute_acc {
+    int32_t minute;                 /* minutes since the Unix epoch */
+    uint32_t n;
+    double min, sum, max;
+};
+
 /* core_state.c: the per-point tables, and alarm state that survives a restart. */
 struct point_tables {
     struct sample *latest;
     struct rule_state *rule_state;  /* cfg->nalarm_points of them */
     int64_t *store_key;
     uint8_t *device_dirty;
-    struct sample *stored;          /* the last sample written to history */
-    struct store_aggregate *minute; /* this minute's min/avg/max so far */
+    struct stored_mark *stored;     /* the last sample written to history */
+    struct minute_acc *minute;      /* this minute's min/avg/max so far */
     uint8_t *unsent;                /* latest[] holds a reading not yet in telemetry */
 };
 int core_tables_alloc(struct point_tables *t, const struct config *cfg);
