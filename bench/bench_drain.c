@@ -72,7 +72,7 @@ static struct config *drain_config(const char *uri, const char *db)
 static long fill(struct drain *d, int count)
 {
     const struct device_cfg *dev = &d->cfg->devices[0];
-    struct sample *latest = calloc(dev->npoints, sizeof *latest);
+    struct reading *latest = calloc(dev->npoints, sizeof *latest);
     char topic[TOPIC_MAX], payload[DRAIN_PAYLOAD_MAX];
     int len = -1;
     if (!latest || topic_telemetry(topic, sizeof topic, d->cfg, 0) < 0) {
@@ -82,8 +82,8 @@ static long fill(struct drain *d, int count)
     for (int i = 0; i < count; i++) {
         int64_t ts = clock_wall_ms(), seq;
         for (size_t p = 0; p < dev->npoints; p++)
-            latest[p] = (struct sample){.point = (uint32_t)p, .quality = QUALITY_GOOD,
-                                        .value = (double)((i + (int)p) % UINT16_MAX), .ts_ms = ts};
+            latest[p] = (struct reading){.quality = QUALITY_GOOD,
+                                         .value = (double)((i + (int)p) % UINT16_MAX), .ts_ms = ts};
         struct msg_meta meta = {.seq = store_outbox_next_seq(d->st, OUTBOX_TELEMETRY),
                                 .epoch = store_epoch(d->st), .time_synced = 1};
         len = payload_telemetry(payload, sizeof payload, d->cfg, 0, latest, &meta);

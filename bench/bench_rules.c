@@ -93,7 +93,7 @@ static double noise(void)
 struct site {
     struct rule_cfg alarm;
     struct rule_state st[BENCH_POINTS];
-    struct sample latest[BENCH_POINTS];
+    struct reading latest[BENCH_POINTS];
     struct expr_calendars cals;
     struct expr_rule rules[BENCH_COMBINED];
     struct rule_state rule_st[BENCH_COMBINED];
@@ -172,7 +172,7 @@ static int bench_setup(struct site *s, struct cfg_err *err)
 static long bench_sample(struct site *s, const struct sample *smp, struct event *ev)
 {
     long events = 0;
-    s->latest[smp->point] = *smp;
+    s->latest[smp->point] = reading_of(smp);
     history_push(s->history, smp);
     events += rules_eval(&s->alarm, &s->st[smp->point], smp, smp->mono_ms, ev);
     for (size_t k = s->first[smp->point]; k < s->first[smp->point + 1]; k++) {

@@ -26,7 +26,7 @@
 struct reply {
     const struct command *cmd;
     char error[CFG_ERR_MAX];
-    const struct sample *reading;   /* "read": the sample to return */
+    const struct reading *reading;  /* "read": the reading to return */
     int queued;                     /* "write": handed to the device's poller */
 };
 

@@ -188,7 +188,7 @@ void core_handle_sample(struct core *c, const struct sample *s)
     struct event evs[RULE_MAX_EVENTS];
     if (c->unsent[s->point])
         flush_device(c, c->cfg->points[s->point].device);    /* a reading is never overwritten before it is sent */
-    c->latest[s->point] = *s;
+    c->latest[s->point] = reading_of(s);
     c->unsent[s->point] = 1;
     c->samples_seen++;
     core_record_sample(c, s);

@@ -21,7 +21,7 @@
 
 static int worth_storing(const struct core *c, const struct sample *s)
 {
-    const struct stored_mark *last = &c->stored[s->point];
+    const struct reading *last = &c->stored[s->point];
     if (last->ts_ms == 0 || last->quality != s->quality ||
         s->ts_ms - last->ts_ms >= c->cfg->store.heartbeat_s * MS_PER_S)
         return 1;
@@ -66,7 +66,7 @@ void core_record_sample(struct core *c, const struct sample *s)
         c->replay = 1;      /* the transaction was lost: events in it go again */
         return;
     }
-    c->stored[s->point] = (struct stored_mark){.value = s->value, .ts_ms = s->ts_ms, .quality = s->quality};
+    c->stored[s->point] = reading_of(s);
 }
 
 /* The highest seq of each class that every uplink has confirmed. */

@@ -56,10 +56,10 @@ struct core {
     struct pollers *pollers;
     struct metrics_server *metrics; /* the Prometheus endpoint, NULL when off */
     /* Parallel to cfg->points: what the core knows of each point now. */
-    struct sample *latest;          /* last sample (ts_ms 0: none yet) */
+    struct reading *latest;         /* last reading (ts_ms 0: none yet) */
     struct rule_state *rule_state;  /* by alarm slot (cfg->points[p].alarm_slot) */
     int64_t *store_key;             /* store_point_key of device/point */
-    struct stored_mark *stored;
+    struct reading *stored;
     struct minute_acc *minute;
     uint8_t *unsent;
     uint8_t *device_dirty;          /* telemetry pending per device */
@@ -119,13 +119,6 @@ void core_flush_telemetry(struct core *c);
 /* Commit the store's open transaction; on failure keep events for a replay. */
 void core_commit(struct core *c);
 
-/* What the core remembers of the last reading it stored, to judge the next one. */
-struct stored_mark {
-    double value;
-    int64_t ts_ms;                  /* 0: nothing stored yet */
-    enum quality quality;
-};
-
 /* A point's aggregate of the minute so far: struct store_aggregate, 8 bytes smaller. */
 struct minute_acc {
     int32_t minute;                 /* minutes since the Unix epoch */
@@ -135,11 +128,11 @@ struct minute_acc {
 
 /* core_state.c: the per-point tables, and alarm state that survives a restart. */
 struct point_tables {
-    struct sample *latest;
+    struct reading *latest;
     struct rule_state *rule_state;  /* cfg->nalarm_points of them */
     int64_t *store_key;
     uint8_t *device_dirty;
-    struct stored_mark *stored;     /* the last sample written to history */
+    struct reading *stored;         /* the last reading written to history */
     struct minute_acc *minute;      /* this minute's min/avg/max so far */
     uint8_t *unsent;                /* latest[] holds a reading not yet in telemetry */
 };

@@ -137,10 +137,10 @@ typedef int (*expr_local_fn)(void *ctx, int64_t wall_ms, struct tm *out);
 int expr_local_time_system(void *ctx, int64_t wall_ms, struct tm *out);
 
 /* What an evaluation reads. Fill with expr_env_init, then set the two times before each
- * call. latest[i] is point i's latest sample; a point never read yet must hold a fault
+ * call. latest[i] is point i's latest reading; a point never read yet must hold a fault
  * quality (expr_latest_init), never a zero that looks like a reading. */
 struct expr_env {
-    const struct sample *latest;
+    const struct reading *latest;
     size_t npoints;
     const struct history *history;  /* NULL: every window is unknown */
     int64_t mono_ms;                /* windows and held() */
@@ -154,11 +154,11 @@ struct expr_env {
 };
 
 /* local_time NULL: expr_local_time_system. */
-void expr_env_init(struct expr_env *env, const struct sample *latest, size_t npoints,
+void expr_env_init(struct expr_env *env, const struct reading *latest, size_t npoints,
                    const struct history *history, expr_local_fn local_time, void *local_ctx);
 
 /* Mark n points as not read yet (QUALITY_COMM_FAIL), point ids set. */
-void expr_latest_init(struct sample *latest, size_t n);
+void expr_latest_init(struct reading *latest, size_t n);
 
 /* Evaluate; updates the held() timers. No allocation; local time is asked of
  * env->local_time at most once per wall-clock minute (cached in env). */

@@ -19,7 +19,7 @@
 #define MS_PER_MIN 60000
 #define MS_PER_S 1000.0
 
-void expr_env_init(struct expr_env *env, const struct sample *latest, size_t npoints,
+void expr_env_init(struct expr_env *env, const struct reading *latest, size_t npoints,
                    const struct history *history, expr_local_fn local_time, void *local_ctx)
 {
     *env = (struct expr_env){
@@ -29,10 +29,10 @@ void expr_env_init(struct expr_env *env, const struct sample *latest, size_t npo
     };
 }
 
-void expr_latest_init(struct sample *latest, size_t n)
+void expr_latest_init(struct reading *latest, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        latest[i] = (struct sample){ .point = (uint32_t)i, .quality = QUALITY_COMM_FAIL };
+        latest[i] = (struct reading){ .quality = QUALITY_COMM_FAIL };
 }
 
 /* The quality a rule sees: a value-carrying quality with a NaN or infinite value is a
@@ -41,7 +41,7 @@ static enum quality eval_quality(const struct expr_env *env, uint32_t point)
 {
     if (point >= env->npoints)
         return QUALITY_COMM_FAIL;
-    const struct sample *s = &env->latest[point];
+    const struct reading *s = &env->latest[point];
     if (quality_has_value(s->quality) && !isfinite(s->value))
         return QUALITY_OUT_OF_RANGE;
     return s->quality;

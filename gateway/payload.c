@@ -238,7 +238,7 @@ int payload_online(char *out, size_t cap, const struct config *cfg, int online)
 }
 
 int payload_telemetry(char *out, size_t cap, const struct config *cfg, size_t device,
-                      const struct sample *latest, const struct msg_meta *meta)
+                      const struct reading *latest, const struct msg_meta *meta)
 {
     const struct device_cfg *dev = &cfg->devices[device];
     struct jw w;
@@ -252,7 +252,7 @@ int payload_telemetry(char *out, size_t cap, const struct config *cfg, size_t de
     jw_key(&w, "points");
     jw_open(&w, '{');
     for (size_t i = 0; i < dev->npoints; i++) {
-        const struct sample *s = &latest[i];
+        const struct reading *s = &latest[i];
         if (s->ts_ms == 0)
             continue;
         jw_key(&w, cfg->points[dev->first_point + i].def->id);

@@ -59,7 +59,7 @@ int payload_event(char *out, size_t cap, const struct config *cfg, const struct 
  * config order (ts_ms 0: never read, left out). Faults carry "v": null.
  */
 int payload_telemetry(char *out, size_t cap, const struct config *cfg, size_t device,
-                      const struct sample *latest, const struct msg_meta *meta);
+                      const struct reading *latest, const struct msg_meta *meta);
 
 /* Status payloads for the retained status topic: online (birth) and offline (will). */
 int payload_online(char *out, size_t cap, const struct config *cfg, int online);

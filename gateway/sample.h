@@ -24,6 +24,19 @@ struct sample {
     int64_t mono_ms;        /* monotonic clock when read; rules time delays on this */
 };
 
+/* A point's last reading as the core keeps it per point: a sample without its point
+ * index and monotonic time (24 bytes, not 32, times every point of the site). */
+struct reading {
+    double value;           /* meaningful only when quality_has_value(quality) */
+    int64_t ts_ms;          /* wall clock; 0: no reading yet */
+    enum quality quality;
+};
+
+static inline struct reading reading_of(const struct sample *s)
+{
+    return (struct reading){.value = s->value, .ts_ms = s->ts_ms, .quality = s->quality};
+}
+
 enum event_kind {
     EV_RAISED,              /* a level became active from none */
     EV_ESCALATED,           /* a more severe level became active */

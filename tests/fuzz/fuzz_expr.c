@@ -78,7 +78,7 @@ static void fuzz_expr_reading(struct sample *s, size_t p, int k, int64_t mono)
 static void fuzz_expr_run(struct expr *e)
 {
     struct history_spec specs[FUZZ_EXPR_NPOINTS];
-    struct sample latest[FUZZ_EXPR_NPOINTS];
+    struct reading latest[FUZZ_EXPR_NPOINTS];
     struct expr_env env;
     struct cfg_err err = {""};
     const uint32_t *used = NULL;
@@ -96,9 +96,11 @@ static void fuzz_expr_run(struct expr *e)
     for (int k = 0; k < FUZZ_EXPR_STEPS; k++) {
         int64_t mono = (int64_t)k * FUZZ_EXPR_INTERVAL_MS;
         for (size_t p = 0; p < FUZZ_EXPR_NPOINTS; p++) {
-            fuzz_expr_reading(&latest[p], p, k, mono);
+            struct sample s;
+            fuzz_expr_reading(&s, p, k, mono);
+            latest[p] = reading_of(&s);
             if (h)
-                history_push(h, &latest[p]);
+                history_push(h, &s);
         }
         env.mono_ms = mono;
         env.wall_ms = FUZZ_EXPR_WALL0 + mono;

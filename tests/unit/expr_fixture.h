@@ -47,7 +47,7 @@ static inline int fx_local_time(void *ctx, int64_t wall_ms, struct tm *out)
 }
 
 struct fx {
-    struct sample latest[P_COUNT];
+    struct reading latest[P_COUNT];
     struct history *history;
     struct expr_calendars cals;
     struct expr_scope scope;
@@ -81,7 +81,7 @@ static inline void fx_done(struct fx *f)
 static inline void fx_sample(struct fx *f, int point, double value, enum quality q, int64_t mono_ms)
 {
     struct sample s = { (uint32_t)point, q, value, mono_ms, mono_ms };
-    f->latest[point] = s;
+    f->latest[point] = reading_of(&s);
     history_push(f->history, &s);
     f->env.mono_ms = mono_ms;
 }

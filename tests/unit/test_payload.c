@@ -49,9 +49,9 @@ int main(void)
     CHECK_CONTAINS(buf, "\"value\":null,\"quality\":\"comm_fail\",\"actor\":\"mqtt:duty\"");
     CHECK_INT(payload_event(buf, 40, cfg, &ev, &meta), -1);          /* never truncated */
 
-    struct sample latest[2] = {
-        {.point = 0, .quality = QUALITY_SENSOR_FAULT, .value = 0.0, .ts_ms = 1000},
-        {.point = 1, .quality = QUALITY_GOOD, .value = 1, .ts_ms = 0},   /* never read: left out */
+    struct reading latest[2] = {
+        {.quality = QUALITY_SENSOR_FAULT, .value = 0.0, .ts_ms = 1000},
+        {.quality = QUALITY_GOOD, .value = 1, .ts_ms = 0},   /* never read: left out */
     };
     meta.seq = 9;
     meta.time_synced = 1;
