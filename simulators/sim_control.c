@@ -16,7 +16,6 @@
 
 #define MAX_WORDS 8                 /* the longest line ("inject gap holding 18 34"), plus room */
 #define SHOW_IDS_MAX 8              /* device ids listed in a refusal */
-#define BLANKS " \t\r"
 
 static const char help_text[] =
     "[DEVICE] set POINT VALUE   hold POINT at VALUE (engineering units) until 'recover POINT'\n"
@@ -122,18 +121,6 @@ static const struct verb *find_verb(const char *word)
 
 int sim_control_is_verb(const char *word) { return find_verb(word) != NULL; }
 
-static int split_words(char *line, char **words)
-{
-    int n = 0;
-    char *save = NULL;
-    for (char *w = strtok_r(line, BLANKS, &save); w; w = strtok_r(NULL, BLANKS, &save)) {
-        if (n == MAX_WORDS)
-            return n + 1;
-        words[n++] = w;
-    }
-    return n;
-}
-
 /* Copy line and split it; 0 words for a blank line or a comment. -1 when too long. */
 static int words_of(const char *line, char *copy, char **words, struct cfg_err *err)
 {
@@ -142,7 +129,7 @@ static int words_of(const char *line, char *copy, char **words, struct cfg_err *
         return -1;              /* plain -1, so the analyzer sees words[] is never read */
     }
     strcpy(copy, line);
-    int n = split_words(copy, words);
+    int n = sim_text_split(copy, words, MAX_WORDS);
     return n > 0 && words[0][0] == '#' ? 0 : n;
 }
 

@@ -114,16 +114,13 @@ int sim_inject_parse_words(char **words, int n, struct sim_inject *inj, struct c
 int sim_inject_parse(const char *text, struct sim_inject *inj, struct cfg_err *err)
 {
     static char no_word[] = "";
-    char copy[SIM_INJECT_TEXT_MAX], *words[INJECT_WORDS_MAX], *save = NULL;
-    int n = 0;
+    char copy[SIM_INJECT_TEXT_MAX], *words[INJECT_WORDS_MAX];
     if (strlen(text) >= sizeof copy)
         return cfg_fail(err, NULL, "a fault is at most %d characters", SIM_INJECT_TEXT_MAX - 1);
     strcpy(copy, text);
-    for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
-        if (n == INJECT_WORDS_MAX)
-            return cfg_fail(err, NULL, "\"%s\": too many words for a fault", text);
-        words[n++] = w;
-    }
+    int n = sim_text_split(copy, words, INJECT_WORDS_MAX);
+    if (n > INJECT_WORDS_MAX)
+        return cfg_fail(err, NULL, "\"%s\": too many words for a fault", text);
     /* The syntax table's arity check keeps each parser within n words; slots past
      * n still hold an empty word, so no path can read an unset pointer. */
     for (int i = n; i < INJECT_WORDS_MAX; i++)
