@@ -184,7 +184,7 @@ static void sink_mqtt_goodbye(struct sink_mqtt *s)
 
 static void sink_mqtt_free(struct sink_mqtt *s)
 {
-    if (s->client)
+    if (s->paho && s->client)
         s->paho->destroy(&s->client);
     /* A Paho callback that got in before destroy finishes inside the lock: wait for it. */
     pthread_mutex_lock(&s->lock);
