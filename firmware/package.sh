@@ -6,8 +6,9 @@
 #
 # CMake builds (cross through toolchain.cmake for ARM) and stages the files with
 # `cmake --install` into a DESTDIR; dpkg-shlibdeps turns the binaries' shared
-# libraries into Depends on Debian's packages (libmodbus5, libpaho-mqtt1.3,
-# libmicrohttpd12, ...); the maintainer scripts come from firmware/debian/.
+# libraries into Depends on Debian's packages (libmodbus5, libsqlite3-0, ...), and
+# the libraries riskgw opens at run time are added by name (below); the maintainer
+# scripts come from firmware/debian/.
 # VERSION (default: the project's) goes to the CMake cache as
 # RISKGW_PACKAGE_VERSION, which is also what `riskgw --version` prints. Every
 # package has the metrics endpoint (RISKGW_METRICS=ON). An armhf build against
@@ -64,9 +65,11 @@ else
   rm -rf "$inside"
   [ -n "$shlibs" ] || die "dpkg-shlibdeps in $sysroot could not map the libraries to packages"
 fi
-# libcurl and libmicrohttpd are opened at run time, by the HTTP uplinks and the
-# metrics endpoint (gateway/dynlib.h), so dpkg-shlibdeps cannot see them: named here.
-depends="${shlibs#shlibs:Depends=}, libcurl4 (>= 7.68.0), libmicrohttpd12, passwd"
+# Paho (libpaho-mqtt3a or -3as), libcrypto (SM4), libcurl and libmicrohttpd are
+# opened at run time, by the MQTT clients, the national uplink, the HTTP uplinks and
+# the metrics endpoint (gateway/dynlib.h), so dpkg-shlibdeps cannot see them: named here.
+depends="${shlibs#shlibs:Depends=}, libpaho-mqtt1.3 (>= 1.3.0), libssl3 (>= 3.0.0)"
+depends+=", libcurl4 (>= 7.68.0), libmicrohttpd12, passwd"
 
 cat > "$stage/DEBIAN/control" <<CTL
 Package: riskgw

@@ -14,23 +14,13 @@
 #include <string.h>
 #include <time.h>
 #include "clock.h"
+#include "dynlib.h"
 #include "log.h"
 
 #define MS_PER_S 1000
 #define NS_PER_MS 1000000L
 
 static const struct sink_ops sink_mqtt_ops;
-static pthread_once_t paho_once = PTHREAD_ONCE_INIT;
-
-/* Paho's own OpenSSL set-up loads every algorithm and error string, about
- * 1.4 MiB of RSS, even for a plain tcp:// broker. OpenSSL 1.1 and later
- * initialise themselves on first use, so a TLS link works without it. */
-static void sink_mqtt_paho_init(void)
-{
-    MQTTAsync_init_options init = MQTTAsync_init_options_initializer;
-    init.do_openssl_init = 0;
-    MQTTAsync_global_init(&init);
-}
 
 void sink_mqtt_deadline(struct timespec *ts, int64_t at_ms)
 {
@@ -77,7 +67,7 @@ int sink_mqtt_put(struct sink_mqtt *s, const char *topic, const void *payload, s
     msg.payloadlen = (int)len;
     msg.qos = SINK_MQTT_QOS;
     msg.retained = retained ? 1 : 0;
-    return MQTTAsync_sendMessage(s->client, topic, &msg, ro ? ro : &none);
+    return s->paho->send_message(s->client, topic, &msg, ro ? ro : &none);
 }
 
 static int sink_mqtt_connected(struct sink *base)
@@ -129,7 +119,7 @@ static int sink_mqtt_send(struct sink *base, const struct outbox_msg *m)
         log_warn("MQTT client for broker %s refused outbox message %d/%lld of %zu bytes on "
                  "\"%s\" (%s); it stays in the outbox (%lu similar not logged)", s->uri,
                  (int)m->cls, (long long)m->seq, m->payload_len, m->topic,
-                 MQTTAsync_strerror(rc), skipped);
+                 s->paho->strerror(rc), skipped);
     pthread_mutex_unlock(&s->lock);
     return -1;
 }
@@ -144,7 +134,7 @@ int sink_mqtt_publish(struct sink *base, const char *topic, const char *payload,
         return 0;
     log_warn("Could not publish %zu bytes on \"%s\" to MQTT broker %s (%s); the message is "
              "dropped, it is not part of the outbox", strlen(payload), topic, s->uri,
-             MQTTAsync_strerror(rc));
+             s->paho->strerror(rc));
     return -1;
 }
 
@@ -170,18 +160,18 @@ static void sink_mqtt_goodbye(struct sink_mqtt *s)
     MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
     int rc = sink_mqtt_put(s, s->status_topic, s->offline, strlen(s->offline), 1, &ro);
     if (rc == MQTTASYNC_SUCCESS)
-        rc = MQTTAsync_waitForCompletion(s->client, ro.token, SINK_MQTT_CLOSE_TIMEOUT_MS);
+        rc = s->paho->wait_for_completion(s->client, ro.token, SINK_MQTT_CLOSE_TIMEOUT_MS);
     if (rc != MQTTASYNC_SUCCESS)
         log_warn("Could not publish the offline status to MQTT broker %s (%s); the broker "
                  "will show the last will instead once it notices the gateway is gone",
-                 s->uri, MQTTAsync_strerror(rc));
+                 s->uri, s->paho->strerror(rc));
 
     MQTTAsync_disconnectOptions dis = MQTTAsync_disconnectOptions_initializer;
     dis.timeout = SINK_MQTT_CLOSE_TIMEOUT_MS;
     dis.onSuccess = sink_mqtt_on_disconnected;
     dis.onFailure = sink_mqtt_on_disconnect_failed;
     dis.context = s;
-    if (MQTTAsync_disconnect(s->client, &dis) != MQTTASYNC_SUCCESS)
+    if (s->paho->disconnect(s->client, &dis) != MQTTASYNC_SUCCESS)
         return;
     struct timespec deadline;
     sink_mqtt_deadline(&deadline, clock_mono_ms() + SINK_MQTT_CLOSE_TIMEOUT_MS);
@@ -194,8 +184,8 @@ static void sink_mqtt_goodbye(struct sink_mqtt *s)
 
 static void sink_mqtt_free(struct sink_mqtt *s)
 {
-    if (s->client)
-        MQTTAsync_destroy(&s->client);
+    if (s->paho && s->client)
+        s->paho->destroy(&s->client);
     /* A Paho callback that got in before destroy finishes inside the lock: wait for it. */
     pthread_mutex_lock(&s->lock);
     pthread_mutex_unlock(&s->lock);
@@ -213,7 +203,7 @@ static void sink_mqtt_destroy(struct sink *base)
 {
     struct sink_mqtt *s = base->impl;
     sink_mqtt_link_stop(s);             /* sets closing: no more reports from here on */
-    if (MQTTAsync_isConnected(s->client))
+    if (s->paho->is_connected(s->client))
         sink_mqtt_goodbye(s);
     sink_mqtt_free(s);
 }
@@ -300,23 +290,30 @@ struct sink *sink_mqtt_create(const struct mqtt_cfg *cfg, const struct sink_mqtt
         s->retry_max_ms = s->retry_min_ms;
     s->retry_ms = s->retry_min_ms;
 
-    pthread_once(&paho_once, sink_mqtt_paho_init);
-    int rc = MQTTAsync_create(&s->client, s->uri, s->cfg.client_id,
-                              MQTTCLIENT_PERSISTENCE_NONE, NULL);
+    /* The settings first: a wrong one is named before any library is opened. */
+    if (sink_mqtt_opts_init(s, err, errlen) < 0)
+        goto fail;
+    char why[DYNLIB_ERROR_MAX];
+    if (!(s->paho = paho_lib_load(s->uri, why, sizeof why))) {
+        snprintf(err, errlen, "cannot start the MQTT client for broker %s: %s", s->uri, why);
+        goto fail;
+    }
+    int rc = s->paho->create(&s->client, s->uri, s->cfg.client_id,
+                             MQTTCLIENT_PERSISTENCE_NONE, NULL);
     if (rc != MQTTASYNC_SUCCESS) {
         snprintf(err, errlen, "the MQTT client refused broker URI \"%s\" or client id \"%s\" "
                  "(%s); use tcp://host:1883 or ssl://host:8883 in mqtt.uri",
-                 s->uri, s->cfg.client_id, MQTTAsync_strerror(rc));
+                 s->uri, s->cfg.client_id, s->paho->strerror(rc));
         s->client = NULL;
         goto fail;
     }
-    rc = MQTTAsync_setCallbacks(s->client, s, sink_mqtt_on_lost, sink_mqtt_on_arrived, NULL);
+    rc = s->paho->set_callbacks(s->client, s, sink_mqtt_on_lost, sink_mqtt_on_arrived, NULL);
     if (rc != MQTTASYNC_SUCCESS) {
         snprintf(err, errlen, "cannot set the callbacks of the MQTT client for broker %s (%s)",
-                 s->uri, MQTTAsync_strerror(rc));
+                 s->uri, s->paho->strerror(rc));
         goto fail;
     }
-    if (sink_mqtt_opts_init(s, err, errlen) < 0 || sink_mqtt_link_start(s, err, errlen) < 0)
+    if (sink_mqtt_link_start(s, err, errlen) < 0)
         goto fail;
     return &s->base;
 fail:

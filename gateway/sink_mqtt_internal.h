@@ -1,6 +1,9 @@
 /*
  * sink_mqtt_internal.h - what the sink_mqtt*.c files share, and nobody else.
  *
+ * Every Paho call goes through s->paho, the table of the build the broker URI
+ * needs (sink_mqtt_paho.h); nothing here links Paho.
+ *
  * Threads: the core thread calls send/publish/connected/destroy; Paho's own
  * threads run the callbacks; one reconnect thread of ours sleeps out the
  * back-off. Everything mutable below is guarded by `lock`, and Paho functions
@@ -16,6 +19,7 @@
 #include <time.h>
 #include "control.h"
 #include "sink_mqtt.h"
+#include "sink_mqtt_paho.h"
 
 /* MQTT 3.1.1 packet identifiers are 16 bits: no more QoS 1 messages in flight. */
 #define SINK_MQTT_WINDOW_MAX 65535
@@ -50,6 +54,7 @@ struct sink_mqtt_ratelog {
 
 struct sink_mqtt {
     struct sink base;                   /* handed out; base.impl points back here */
+    const struct paho_lib *paho;        /* the Paho build the URI needs (sink_mqtt_paho.h) */
     MQTTAsync client;
     struct mqtt_cfg cfg;                /* a copy: Paho keeps pointers into it */
     const char *uri;                    /* cfg.uri */

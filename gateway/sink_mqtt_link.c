@@ -54,11 +54,11 @@ static void link_on_connected(void *ctx, MQTTAsync_successData *resp)
     if (rc != MQTTASYNC_SUCCESS)
         log_warn("Could not publish the online status to \"%s\" on MQTT broker %s (%s); "
                  "it will be published again on the next connect",
-                 s->status_topic, s->uri, MQTTAsync_strerror(rc));
+                 s->status_topic, s->uri, s->paho->strerror(rc));
     MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
     ro.onFailure = link_on_subscribe_failed;
     ro.context = s;
-    rc = MQTTAsync_subscribe(s->client, s->command_topic, SINK_MQTT_QOS, &ro);
+    rc = s->paho->subscribe(s->client, s->command_topic, SINK_MQTT_QOS, &ro);
     if (rc != MQTTASYNC_SUCCESS)
         link_on_subscribe_failed(s, NULL);
 
@@ -80,7 +80,7 @@ static void link_on_connect_failed(void *ctx, MQTTAsync_failureData *resp)
                      "(%lu failed attempts not logged). Check that the broker runs and is "
                      "reachable, and the mqtt section's credentials and certificates",
                      s->uri, resp && resp->message ? resp->message
-                                                   : MQTTAsync_strerror(resp ? resp->code : 0),
+                                                   : s->paho->strerror(resp ? resp->code : 0),
                      resp ? resp->code : 0, delay, skipped);
     }
     pthread_mutex_unlock(&s->lock);
@@ -119,11 +119,11 @@ static void *link_reconnect_main(void *arg)
         }
         s->need_connect = 0;
         pthread_mutex_unlock(&s->lock);
-        int rc = MQTTAsync_connect(s->client, &s->conn);
+        int rc = s->paho->connect(s->client, &s->conn);
         pthread_mutex_lock(&s->lock);
         if (rc != MQTTASYNC_SUCCESS && !s->closing) {
             MQTTAsync_failureData fail = { .token = 0, .code = rc,
-                                           .message = MQTTAsync_strerror(rc) };
+                                           .message = s->paho->strerror(rc) };
             pthread_mutex_unlock(&s->lock);
             link_on_connect_failed(s, &fail);
             pthread_mutex_lock(&s->lock);

@@ -15,16 +15,6 @@
 #include <unistd.h>
 #include "log.h"
 
-static const char *const tls_schemes[] = { "ssl://", "mqtts://", "wss://" };
-
-static int opts_uri_is_tls(const char *uri)
-{
-    for (size_t i = 0; i < sizeof tls_schemes / sizeof tls_schemes[0]; i++)
-        if (strncmp(uri, tls_schemes[i], strlen(tls_schemes[i])) == 0)
-            return 1;
-    return 0;
-}
-
 /* An optional file setting: empty is fine, otherwise it must be readable now. */
 static int opts_check_file(const char *path, const char *setting, const char *uri,
                            char *err, size_t errlen)
@@ -88,7 +78,7 @@ int sink_mqtt_opts_connect(const struct mqtt_cfg *cfg, MQTTAsync_connectOptions 
     c.username = cfg->username[0] ? cfg->username : NULL;
     c.password = cfg->password[0] ? cfg->password : NULL;
     *conn = c;
-    if (opts_uri_is_tls(cfg->uri))
+    if (paho_uri_is_tls(cfg->uri))
         return opts_tls(cfg, conn, ssl, err, errlen);
     if (cfg->ca_file[0] || cfg->cert_file[0] || cfg->key_file[0])
         log_warn("MQTT broker %s is not a TLS URI, so mqtt.ca_file, mqtt.cert_file and "

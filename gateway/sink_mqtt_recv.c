@@ -24,7 +24,7 @@ static void recv_settle(struct sink_mqtt_slot *slot, enum ctl_kind kind, int cod
         if (kind == CTL_FAILED && !s->closing && sink_mqtt_ratelog_due(&s->log_send, &skipped))
             log_warn("MQTT broker %s did not confirm outbox message %d/%lld (%s); it stays in "
                      "the outbox and is sent again (%lu similar not logged)", s->uri,
-                     (int)slot->cls, (long long)slot->seq, MQTTAsync_strerror(code), skipped);
+                     (int)slot->cls, (long long)slot->seq, s->paho->strerror(code), skipped);
         sink_mqtt_report_locked(s, kind, slot->cls, slot->seq, NULL, 0);
     }
     pthread_mutex_unlock(&s->lock);
@@ -91,7 +91,7 @@ int sink_mqtt_on_arrived(void *ctx, char *topic, int topic_len, MQTTAsync_messag
                  s->uri, s->command_topic, skipped);
     }
     pthread_mutex_unlock(&s->lock);
-    MQTTAsync_freeMessage(&msg);
-    MQTTAsync_free(topic);
+    s->paho->free_message(&msg);
+    s->paho->free(topic);
     return 1;                           /* taken: Paho must not offer it again */
 }

@@ -1,6 +1,9 @@
 /*
  * sm4.c - SM4-CBC/PKCS#5 through OpenSSL 3's EVP, and hex (see sm4.h).
  *
+ * OpenSSL is called through the table of sm4_crypto.h, opened on the first call,
+ * so a gateway without a national platform never maps libcrypto.
+ *
  * Encryption and decryption are the same EVP sequence with a different
  * direction, so both go through sm4_cbc_run(). The cipher is fetched by name
  * ("SM4-CBC") rather than through EVP_sm4_cbc(), so a build whose providers
@@ -10,8 +13,8 @@
 
 #include <limits.h>
 #include <stdio.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
+#include "dynlib.h"
+#include "sm4_crypto.h"
 
 #define SM4_CBC_NAME "SM4-CBC"
 #define SM4_ERR_TEXT 160
@@ -21,27 +24,40 @@
 
 enum sm4_dir { SM4_DECRYPT = 0, SM4_ENCRYPT = 1 };
 
+/* OpenSSL, opened on the first call; NULL with a sentence in err. */
+static const struct crypto_lib *sm4_crypto(char *err, size_t errlen)
+{
+    char why[DYNLIB_ERROR_MAX];
+    const struct crypto_lib *c = crypto_lib_load(why, sizeof why);
+    if (!c)
+        snprintf(err, errlen, "SM4, which the national platform requires, needs OpenSSL: %s", why);
+    return c;
+}
+
 int sm4_available(char *err, size_t errlen)
 {
-    EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, SM4_CBC_NAME, NULL);
-    if (c) {
-        EVP_CIPHER_free(c);
+    const struct crypto_lib *c = sm4_crypto(err, errlen);
+    if (!c)
+        return -1;
+    EVP_CIPHER *cipher = c->cipher_fetch(NULL, SM4_CBC_NAME, NULL);
+    if (cipher) {
+        c->cipher_free(cipher);
         return 0;
     }
     snprintf(err, errlen, "this OpenSSL offers no %s cipher, which the national platform "
              "requires; install an OpenSSL 3 built with SM4 (Debian's is)", SM4_CBC_NAME);
-    ERR_clear_error();
+    c->err_clear();
     return -1;
 }
 
 /* OpenSSL's own reason for the last failure, or a fallback, into err. */
-static int sm4_fail(const char *what, char *err, size_t errlen)
+static int sm4_fail(const struct crypto_lib *c, const char *what, char *err, size_t errlen)
 {
     char reason[SM4_ERR_TEXT] = "no reason given";
-    unsigned long code = ERR_get_error();
+    unsigned long code = c->err_get();
     if (code)
-        ERR_error_string_n(code, reason, sizeof reason);
-    ERR_clear_error();
+        c->err_string(code, reason, sizeof reason);
+    c->err_clear();
     snprintf(err, errlen, "SM4-CBC %s failed (%s)", what, reason);
     return -1;
 }
@@ -56,20 +72,24 @@ static int sm4_cbc_run(enum sm4_dir dir, const uint8_t *key, const uint8_t *iv,
                  what, len, INT_MAX - SM4_BLOCK_LEN);
         return -1;
     }
-    EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, SM4_CBC_NAME, NULL);
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    const struct crypto_lib *c = sm4_crypto(err, errlen);
+    if (!c)
+        return -1;
+    EVP_CIPHER *cipher = c->cipher_fetch(NULL, SM4_CBC_NAME, NULL);
+    EVP_CIPHER_CTX *ctx = c->ctx_new();
     int n = 0, last = 0, rc = -1;
-    if (!c || !ctx || EVP_CipherInit_ex2(ctx, c, key, iv, (int)dir, NULL) != 1 ||
-        EVP_CipherUpdate(ctx, out, &n, in, (int)len) != 1)
-        sm4_fail(what, err, errlen);
-    else if (EVP_CipherFinal_ex(ctx, out + n, &last) != 1)
-        sm4_fail(dir == SM4_ENCRYPT ? what : "decryption (wrong key, IV or padding)", err, errlen);
+    if (!cipher || !ctx || c->cipher_init(ctx, cipher, key, iv, (int)dir, NULL) != 1 ||
+        c->cipher_update(ctx, out, &n, in, (int)len) != 1)
+        sm4_fail(c, what, err, errlen);
+    else if (c->cipher_final(ctx, out + n, &last) != 1)
+        sm4_fail(c, dir == SM4_ENCRYPT ? what : "decryption (wrong key, IV or padding)", err,
+                 errlen);
     else {
         *outlen = (size_t)n + (size_t)last;
         rc = 0;
     }
-    EVP_CIPHER_CTX_free(ctx);
-    EVP_CIPHER_free(c);
+    c->ctx_free(ctx);
+    c->cipher_free(cipher);
     return rc;
 }
 

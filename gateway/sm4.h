@@ -5,7 +5,8 @@
  * with SM4 (GB/T 32907) in CBC mode, PKCS#5 padded, and sent as hex. OpenSSL 3
  * implements the cipher ("SM4-CBC" through EVP); this file is the only place
  * that talks to it, so the sink never sees OpenSSL and tests can check the
- * cipher on its own. Functions are pure (no state), safe from any thread.
+ * cipher on its own. Functions keep no state (OpenSSL itself is opened on the
+ * first call, sm4_crypto.h) and are safe from any thread.
  */
 #ifndef RISKGW_SM4_H
 #define RISKGW_SM4_H

@@ -21,8 +21,10 @@
 #include "clock.h"
 #include "json_field.h"
 #include "payload.h"
+#include "dynlib.h"
 #include "queue.h"
 #include "sink_mqtt_opts.h"
+#include "sink_mqtt_paho.h"
 #include "tool.h"
 
 #define WATCH_QUEUE 1024            /* events held until the tool takes them */
@@ -34,6 +36,7 @@
 enum watch_state { WATCH_CONNECTING, WATCH_READY, WATCH_FAILED };
 
 struct tool_watch {
+    const struct paho_lib *paho;            /* the Paho build the URI needs */
     MQTTAsync client;
     struct mqtt_cfg mqtt;                   /* a copy: Paho keeps pointers into it */
     MQTTAsync_connectOptions conn;
@@ -76,16 +79,16 @@ static void watch_on_connected(void *ctx, MQTTAsync_successData *resp)
     ro.onSuccess = watch_on_subscribed;
     ro.onFailure = watch_on_subscribe_failed;
     ro.context = w;
-    int rc = MQTTAsync_subscribe(w->client, w->filter, WATCH_QOS, &ro);
+    int rc = w->paho->subscribe(w->client, w->filter, WATCH_QOS, &ro);
     if (rc != MQTTASYNC_SUCCESS)
-        watch_fail(w, "cannot subscribe at", MQTTAsync_strerror(rc));
+        watch_fail(w, "cannot subscribe at", w->paho->strerror(rc));
 }
 
 static void watch_on_connect_failed(void *ctx, MQTTAsync_failureData *resp)
 {
     struct tool_watch *w = ctx;
     watch_fail(w, "cannot connect to MQTT broker",
-               resp && resp->message ? resp->message : MQTTAsync_strerror(resp ? resp->code : 0));
+               resp && resp->message ? resp->message : w->paho->strerror(resp ? resp->code : 0));
 }
 
 static void watch_on_lost(void *ctx, char *cause)
@@ -116,8 +119,8 @@ static int watch_on_arrived(void *ctx, char *topic, int topic_len, MQTTAsync_mes
             queue_push(&w->events, &ev);    /* a full queue counts the refusal */
         cJSON_Delete(j);
     }
-    MQTTAsync_freeMessage(&msg);
-    MQTTAsync_free(topic);
+    w->paho->free_message(&msg);
+    w->paho->free(topic);
     return 1;
 }
 
@@ -143,16 +146,21 @@ static int watch_start(struct tool_watch *w, const struct config *cfg, char *err
              (long)getpid());
     if (sink_mqtt_opts_connect(&w->mqtt, &w->conn, &w->ssl, err, errlen) < 0)
         return -1;
-    int rc = MQTTAsync_create(&w->client, w->mqtt.uri, w->client_id, MQTTCLIENT_PERSISTENCE_NONE, NULL);
+    char why[DYNLIB_ERROR_MAX];
+    if (!(w->paho = paho_lib_load(w->mqtt.uri, why, sizeof why))) {
+        snprintf(err, errlen, "cannot start the MQTT subscriber for broker %s: %s", w->mqtt.uri, why);
+        return -1;
+    }
+    int rc = w->paho->create(&w->client, w->mqtt.uri, w->client_id, MQTTCLIENT_PERSISTENCE_NONE, NULL);
     if (rc == MQTTASYNC_SUCCESS)
-        rc = MQTTAsync_setCallbacks(w->client, w, watch_on_lost, watch_on_arrived, NULL);
+        rc = w->paho->set_callbacks(w->client, w, watch_on_lost, watch_on_arrived, NULL);
     w->conn.onSuccess = watch_on_connected;
     w->conn.onFailure = watch_on_connect_failed;
     w->conn.context = w;
     if (rc == MQTTASYNC_SUCCESS)
-        rc = MQTTAsync_connect(w->client, &w->conn);
+        rc = w->paho->connect(w->client, &w->conn);
     if (rc != MQTTASYNC_SUCCESS) {
-        snprintf(err, errlen, "cannot connect to MQTT broker %s: %s", w->mqtt.uri, MQTTAsync_strerror(rc));
+        snprintf(err, errlen, "cannot connect to MQTT broker %s: %s", w->mqtt.uri, w->paho->strerror(rc));
         return -1;
     }
     int64_t deadline = clock_mono_ms() + WATCH_SUBSCRIBE_WAIT_MS;
@@ -206,9 +214,9 @@ void tool_watch_close(struct tool_watch *w)
     if (w->client) {
         MQTTAsync_disconnectOptions dis = MQTTAsync_disconnectOptions_initializer;
         dis.timeout = WATCH_CLOSE_TIMEOUT_MS;
-        if (MQTTAsync_isConnected(w->client))
-            MQTTAsync_disconnect(w->client, &dis);
-        MQTTAsync_destroy(&w->client);
+        if (w->paho->is_connected(w->client))
+            w->paho->disconnect(w->client, &dis);
+        w->paho->destroy(&w->client);
     }
     if (w->queue_ready)
         queue_destroy(&w->events);

@@ -3,8 +3,8 @@
 # Modbus TCP port, riskgw polls it, decides the two-level alarm, stores it in
 # SQLite and publishes it at QoS 1 to a real mosquitto. The test asserts the
 # alarm messages (RAISED level1, ESCALATED level2, ..., CLEARED) with their
-# fields and sequence numbers, the same events in the SQLite file, and the
-# retained online/offline status.
+# fields and sequence numbers, the same events in the SQLite file, the retained
+# online/offline status, and that this plain site maps no TLS or HTTP library.
 set -euo pipefail
 BUILD=${1:?usage: test_gas_alarm.sh BUILD_DIR}
 SRC=${RISKGW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -74,6 +74,14 @@ jq -e '.devices[0].id == "gas1" and .devices[0].polls_ok > 10 and .process.threa
 view=$("$BUILD/riskgw" status -c "$WORK/site.json") || fail "riskgw status failed"
 grep -Eq '^  gas1 +[0-9]+ +0 +[0-9]+s +polling$' <<<"$view" || fail "riskgw status does not show gas1 polling: $view"
 grep -q 'mqtt       connected' <<<"$view" || fail "riskgw status does not show the uplink: $view"
+
+# ---- footprint: a plain tcp:// site without HTTP uplinks or metrics maps only the
+# plain Paho build, none of the libraries opened on demand (docs/dependencies.md) ----
+maps=$(cat "/proc/$gw_pid/maps") || fail "cannot read the gateway's memory map"
+grep -q '/libpaho-mqtt3a\.so' <<<"$maps" || fail "riskgw does not run Paho's plain build"
+for lib in libpaho-mqtt3as libssl libcrypto libcurl libmicrohttpd; do
+  ! grep -q "/$lib\.so" <<<"$maps" || fail "riskgw mapped $lib although this site does not use it"
+done
 
 # ---- status: retained online now, offline after a clean stop ----
 status=$(mosquitto_sub -h 127.0.0.1 -p "$mq_port" -t 'riskgw/v1/ent-test/gw-test/status' -C 1 -W 5)

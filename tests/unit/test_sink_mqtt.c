@@ -8,6 +8,11 @@
  * link up, online again and sending again; destroy -> status offline and silence;
  * the last will, by SIGKILLing a child process that runs a sink; and TLS with a
  * client certificate (right CA links, wrong CA does not).
+ *
+ * Paho is opened at run time, in the build the first broker URI needs
+ * (sink_mqtt_paho.h): this process, plain from the start, must map neither the
+ * TLS build nor OpenSSL, and must refuse a TLS broker with a sentence; TLS runs
+ * in a fresh child process, which binds the TLS build and serves tcp:// with it too.
  */
 #include <signal.h>
 #include <stdint.h>
@@ -44,6 +49,8 @@
 #define DOWN_CPU_MAX_MS 150     /* 5 % of one core while the broker is away */
 #define RETAINED_WAIT_MS 2000
 #define RETAINED_POLL_MS 50
+#define TLS_CHILD_WAIT_MS (4 * WAIT_MS)
+#define CHILD_OUTPUT_MAX 8192
 
 static const struct sink_mqtt_topics topics = {
     .status = "riskgw/test/status",
@@ -380,10 +387,86 @@ static int make_certs(const char *dir)
     return 0;
 }
 
-/* A TLS broker that wants client certificates: the right CA links, a wrong CA does not. */
-static void test_tls(const char *dir)
+/* 1 when this process has mapped a file whose name contains name. */
+static int maps_has(const char *name)
 {
-    char conf[4 * TEST_PATH_MAX], uri[64], err[512] = "";
+    char line[1024];
+    int found = 0;
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (!f)
+        return -1;
+    while (!found && fgets(line, sizeof line, f))
+        found = strstr(line, name) != NULL;
+    fclose(f);
+    return found;
+}
+
+/* The settings of a sink on the TLS broker at uri, with the CA that signed it or another. */
+static void cfg_for_tls(struct mqtt_cfg *cfg, const char *dir, const char *uri, int wrong_ca)
+{
+    cfg_for(cfg, uri, wrong_ca ? "t-tls-wrong" : "t-tls");
+    snprintf(cfg->ca_file, sizeof cfg->ca_file, "%s/%s.pem", dir, wrong_ca ? "other-ca" : "ca");
+    snprintf(cfg->cert_file, sizeof cfg->cert_file, "%s/client.pem", dir);
+    snprintf(cfg->key_file, sizeof cfg->key_file, "%s/client.key", dir);
+}
+
+/* A sink on uri links within WAIT_MS, or (expect_up 0) does not within a while. */
+static void check_links(const struct mqtt_cfg *cfg, int expect_up)
+{
+    char err[512] = "";
+    int ups = ctl.link_up;
+    struct sink *s = sink_mqtt_create(cfg, &topics, &ctl.q, SINK_INDEX, err, sizeof err);
+    CHECK(s != NULL);
+    if (!s) {
+        fprintf(stderr, "sink for %s refused: %s\n", cfg->uri, err);
+        return;
+    }
+    CHECK_INT(ctl_wait(&ctl.link_up, ups + 1, expect_up ? WAIT_MS : QUIET_MS * 3), expect_up);
+    CHECK_INT(s->ops->connected(s), expect_up);
+    s->ops->destroy(s);
+}
+
+/* Child mode (a fresh process, TLS first): argv dir, TLS port, plain port. */
+static int tls_child(char **argv)
+{
+    char uri[64];
+    struct mqtt_cfg cfg;
+    dup2(STDOUT_FILENO, STDERR_FILENO);     /* the parent shows what went wrong */
+    snprintf(uri, sizeof uri, "ssl://127.0.0.1:%s", argv[3]);
+    for (int wrong_ca = 0; wrong_ca < 2; wrong_ca++) {
+        cfg_for_tls(&cfg, argv[2], uri, wrong_ca);
+        check_links(&cfg, !wrong_ca);
+    }
+    CHECK_INT(maps_has("/libpaho-mqtt3as.so"), 1);
+    CHECK_INT(maps_has("/libpaho-mqtt3a.so"), 0);
+    snprintf(uri, sizeof uri, "tcp://127.0.0.1:%s", argv[4]);
+    cfg_for(&cfg, uri, "t-plain-on-tls-build");
+    check_links(&cfg, 1);                   /* the TLS build serves a plain broker too */
+    return check_summary();
+}
+
+/* This process bound the plain build: no TLS library is mapped, and a TLS sink is refused. */
+static void test_plain_only(const char *tls_uri, const char *dir)
+{
+    char err[512] = "";
+    struct mqtt_cfg cfg;
+    CHECK_INT(maps_has("/libpaho-mqtt3a.so"), 1);
+    CHECK_INT(maps_has("/libpaho-mqtt3as.so"), 0);
+    CHECK_INT(maps_has("/libssl.so"), 0);
+    CHECK_INT(maps_has("/libcrypto.so"), 0);
+    cfg_for_tls(&cfg, dir, tls_uri, 0);
+    CHECK(sink_mqtt_create(&cfg, &topics, &ctl.q, SINK_INDEX, err, sizeof err) == NULL);
+    CHECK_CONTAINS(err, tls_uri);
+    CHECK_CONTAINS(err, "libpaho-mqtt3as.so.1");
+    CHECK_CONTAINS(err, "restart");
+    CHECK_INT(maps_has("/libssl.so"), 0);
+}
+
+/* A TLS broker that wants client certificates: the right CA links, a wrong CA does not. */
+static void test_tls(const char *dir, const struct test_broker *plain)
+{
+    char conf[4 * TEST_PATH_MAX], uri[64], tls_port[16], plain_port[16];
+    char out[CHILD_OUTPUT_MAX] = "";
     if (make_certs(dir) < 0) {
         CHECK(!"openssl makes the test certificates");
         return;
@@ -396,21 +479,14 @@ static void test_tls(const char *dir)
         return;
     }
     snprintf(uri, sizeof uri, "ssl://127.0.0.1:%d", tls.port);
-    for (int wrong_ca = 0; wrong_ca < 2; wrong_ca++) {
-        struct mqtt_cfg cfg;
-        cfg_for(&cfg, uri, wrong_ca ? "t-tls-wrong" : "t-tls");
-        snprintf(cfg.ca_file, sizeof cfg.ca_file, "%s/%s.pem", dir, wrong_ca ? "other-ca" : "ca");
-        snprintf(cfg.cert_file, sizeof cfg.cert_file, "%s/client.pem", dir);
-        snprintf(cfg.key_file, sizeof cfg.key_file, "%s/client.key", dir);
-        int ups = ctl.link_up;
-        struct sink *s = sink_mqtt_create(&cfg, &topics, &ctl.q, SINK_INDEX, err, sizeof err);
-        CHECK(s != NULL);
-        if (!s)
-            continue;
-        CHECK_INT(ctl_wait(&ctl.link_up, ups + 1, wrong_ca ? QUIET_MS * 3 : WAIT_MS), !wrong_ca);
-        CHECK_INT(s->ops->connected(s), !wrong_ca);
-        s->ops->destroy(s);
-    }
+    test_plain_only(uri, dir);
+    snprintf(tls_port, sizeof tls_port, "%d", tls.port);
+    snprintf(plain_port, sizeof plain_port, "%d", plain->port);
+    char *argv[] = { "/proc/self/exe", "--tls-child", (char *)dir, tls_port, plain_port, NULL };
+    int rc = test_run(argv, out, sizeof out, TLS_CHILD_WAIT_MS);
+    CHECK_INT(rc, 0);
+    if (rc != 0)
+        fprintf(stderr, "the TLS child process said:\n%s", out);
     test_broker_stop(&tls);
 }
 
@@ -432,6 +508,8 @@ int main(int argc, char **argv)
     }
     if (argc == 3 && strcmp(argv[1], "--will-child") == 0)
         return will_child(argv[2]);
+    if (argc == 5 && strcmp(argv[1], "--tls-child") == 0)
+        return tls_child(argv);
     if (!mkdtemp(workdir)) {
         perror("mkdtemp");
         return 1;
@@ -447,7 +525,7 @@ int main(int argc, char **argv)
     test_refused_settings();
     test_sink_life(&b, workdir);
     test_last_will(&b);
-    test_tls(workdir);
+    test_tls(workdir, &b);
     test_broker_stop(&b);
     free(ctl.command);
     queue_destroy(&ctl.q);
