@@ -92,7 +92,7 @@ void poll_device_free(struct poll_device *d)
 /* ---- schedule ---- */
 
 /* The latest slot of the device's grid (t0 + phase + k * interval) at or before
- * now; the grid's first slot before that. */
+ * now; the grid's first slot while now is still earlier. */
 static int64_t slot_at(const struct poll_device *d, int64_t now)
 {
     int64_t step = d->cfg->interval_ms;
