@@ -1,5 +1,5 @@
 /*
- * clock.c - wall and monotonic milliseconds (see clock.h for why there are two).
+ * clock.c - wall and monotonic milliseconds, and monotonic nanoseconds (see clock.h for why there are two).
  *
  * Every wall reading is shown to clock_step.c, which notices steps of the clock.
  */
@@ -11,6 +11,7 @@
 
 #define MS_PER_S 1000
 #define NS_PER_MS 1000000
+#define NS_PER_S 1000000000LL
 #define WALL_FLOOR_MS 1704067200000LL   /* 2024-01-01T00:00:00Z: older is an unset clock */
 
 static int64_t read_ms(clockid_t id)
@@ -28,6 +29,13 @@ int64_t clock_wall_ms(void)
 }
 
 int64_t clock_mono_ms(void) { return read_ms(CLOCK_MONOTONIC); }
+
+int64_t clock_mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+}
 
 int clock_wall_trusted(void)
 {

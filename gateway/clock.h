@@ -12,6 +12,9 @@
 
 int64_t clock_wall_ms(void);
 int64_t clock_mono_ms(void);
+/* Monotonic nanoseconds, for waits shorter than a millisecond is coarse (a serial
+ * line's inter-frame silence). */
+int64_t clock_mono_ns(void);
 
 /*
  * 1 when the wall clock can be believed: it reads later than this build's

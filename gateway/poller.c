@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -21,6 +22,10 @@
 #include "poller_layout.h"
 #include "poller_threads.h"
 #include "poller_write.h"
+
+#define MS_PER_S 1000
+#define NS_PER_MS 1000000L
+#define NS_PER_S 1000000000LL
 
 struct pollers {
     const struct config *cfg;
@@ -33,12 +38,13 @@ struct pollers {
     size_t nbuses;
 };
 
-int poller_wait_stop_or(int stop_fd, int bell_fd, long ms)
+/* Wait on stop_fd and bell_fd (a negative bell_fd is ignored) for *timeout, or
+ * for ever when timeout is NULL; 1 when stop_fd is readable. */
+static int wait_fds(int stop_fd, int bell_fd, const struct timespec *timeout)
 {
     struct pollfd pfd[2] = {{.fd = stop_fd, .events = POLLIN}, {.fd = bell_fd, .events = POLLIN}};
-    int timeout = ms < 0 ? -1 : ms > INT32_MAX ? INT32_MAX : (int)ms;
 
-    while (poll(pfd, 2, timeout) < 0)   /* a negative bell_fd is ignored by poll() */
+    while (ppoll(pfd, 2, timeout, NULL) < 0)
         if (errno != EINTR)
             return 0;                   /* cannot wait: go on, the next loop retries */
     return (pfd[0].revents & POLLIN) != 0;
@@ -46,7 +52,17 @@ int poller_wait_stop_or(int stop_fd, int bell_fd, long ms)
 
 int poller_wait_stop(int stop_fd, long ms)
 {
-    return poller_wait_stop_or(stop_fd, -1, ms);
+    struct timespec ts = {.tv_sec = ms / MS_PER_S, .tv_nsec = ms % MS_PER_S * NS_PER_MS};
+    return wait_fds(stop_fd, -1, ms < 0 ? NULL : &ts);
+}
+
+int poller_wait_stop_until(int stop_fd, int bell_fd, int64_t deadline_ns)
+{
+    if (deadline_ns == POLL_NEVER)
+        return wait_fds(stop_fd, bell_fd, NULL);
+    int64_t left = poll_max(deadline_ns - clock_mono_ns(), 0);
+    struct timespec ts = {.tv_sec = (time_t)(left / NS_PER_S), .tv_nsec = (long)(left % NS_PER_S)};
+    return wait_fds(stop_fd, bell_fd, &ts);
 }
 
 static int check_devices(const struct config *cfg, size_t *ntcp, char *err, size_t errlen)

@@ -111,15 +111,29 @@ static struct batch_plan *own_plan(struct poll_device *d)
 
 /* ---- schedule ---- */
 
-/* The first slot of the device's grid (t0 + phase + k * interval) after now. The
- * grid survives back-off: a device that answers again keeps its phase. */
-static int64_t next_slot(const struct poll_device *d, int64_t now)
+/* The latest slot of the device's grid (t0 + phase + k * interval) at or before
+ * now; the grid's first slot while now is still earlier. */
+static int64_t slot_at(const struct poll_device *d, int64_t now)
 {
     int64_t step = d->cfg->interval_ms;
 
     if (now < d->grid)
         return d->grid;
-    return d->grid + ((now - d->grid) / step + 1) * step;
+    return d->grid + (now - d->grid) / step * step;
+}
+
+/* When the next cycle is due, the one for d->slot having ended at now: the next
+ * slot of the grid, or at once when a later slot than d->slot has already come
+ * (the cycle overran it: that slot is served late, the ones before it are
+ * skipped, so there is never a burst). The grid survives back-off: a device
+ * that answers again keeps its phase. */
+static int64_t next_slot(const struct poll_device *d, int64_t now)
+{
+    int64_t last = slot_at(d, now);
+
+    if (now < d->grid)
+        return d->grid;
+    return last > d->slot ? last : last + d->cfg->interval_ms;
 }
 
 int poll_device_request(struct poll_device *d, int64_t now, struct poll_request *req)
@@ -128,6 +142,7 @@ int poll_device_request(struct poll_device *d, int64_t now, struct poll_request 
         if (d->plan->nblocks == 0 || now < d->next_due)
             return 0;
         d->in_cycle = 1;
+        d->slot = slot_at(d, now);
         d->block = 0;
         d->attempt = 0;
         d->nheld = 0;

@@ -61,6 +61,7 @@ struct poll_device {
     int attempt;                        /* retries used on that block */
     int64_t grid;                       /* t0 + phase_ms: cycles start on grid + k * interval */
     int64_t next_due;                   /* monotonic start of the next cycle */
+    int64_t slot;                       /* the grid slot the current (or last) cycle serves */
     int64_t last_ok;                    /* monotonic time of the last answer */
     int silence_reported;               /* COMM_FAIL already sent for this silence */
     int failed_cycles;

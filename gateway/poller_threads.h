@@ -30,7 +30,9 @@ void rtu_bus_stop(struct rtu_bus *b);
 
 /* Sleep until `ms` passed or stop_fd became readable; 1 when asked to stop. */
 int poller_wait_stop(int stop_fd, long ms);
-/* The same, and wake early (returning 0) when bell_fd becomes readable. */
-int poller_wait_stop_or(int stop_fd, int bell_fd, long ms);
+/* The same until the monotonic time deadline_ns (clock_mono_ns; POLL_NEVER: no
+ * deadline), to well under a millisecond, and wake early (returning 0) when
+ * bell_fd becomes readable (bell_fd < 0: not watched). */
+int poller_wait_stop_until(int stop_fd, int bell_fd, int64_t deadline_ns);
 
 #endif

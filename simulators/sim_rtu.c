@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "rtu_timing.h"
 
 #define BAD_CRC_MASK 0xA5           /* flips bits of both CRC bytes */
 #define BROADCAST_UNIT 0
@@ -36,8 +37,8 @@ struct sim_rtu *sim_rtu_open(struct sim_loop *l, const struct sim_rtu_cfg *cfg, 
     }
     r->loop = l;
     r->baud = cfg->baud;
-    r->char_ns = sim_rtu_char_ns(cfg->baud);
-    r->t35_ns = sim_rtu_t35_ns(cfg->baud);
+    r->char_ns = rtu_char_ns(cfg->baud, RTU_BITS_PER_CHAR);
+    r->t35_ns = rtu_t35_ns(cfg->baud, RTU_BITS_PER_CHAR);
     r->w.fd = -1;
     int fd = sim_rtu_open_line(r, cfg, err);
     if (fd < 0 || sim_loop_add(l, &r->w, fd, EPOLLIN, on_readable) < 0) {

@@ -1,5 +1,5 @@
 /*
- * sim_rtu_frame.c - RTU CRC, request lengths and character times (see sim_rtu_frame.h).
+ * sim_rtu_frame.c - RTU CRC and request lengths (see sim_rtu_frame.h).
  */
 #include "sim_rtu_frame.h"
 
@@ -9,8 +9,6 @@
 #define CRC_POLY 0xA001u
 #define BYTE_BITS 8
 #define BYTE_MASK 0xFFu
-#define NS_PER_S 1000000000.0
-#define T35_CHARS 3.5
 #define REQ_FIXED_BYTES 8           /* address, function, 2 x 2 bytes, CRC */
 #define REQ_MANY_COUNT_AT 6         /* FC 15, 16: the byte count's offset */
 #define REQ_MANY_FIXED_BYTES 9      /* address, function, address, count, byte count, CRC */
@@ -60,16 +58,4 @@ long sim_rtu_request_length(const uint8_t *b, size_t n)
     default:
         return -1;
     }
-}
-
-int64_t sim_rtu_char_ns(long baud)
-{
-    return (int64_t)(SIM_RTU_BITS_PER_CHAR * NS_PER_S / (double)baud);
-}
-
-int64_t sim_rtu_t35_ns(long baud)
-{
-    if (baud > SIM_RTU_FIXED_T35_BAUD)
-        return SIM_RTU_FIXED_T35_NS;
-    return (int64_t)(T35_CHARS * (double)sim_rtu_char_ns(baud));
 }

@@ -1,13 +1,11 @@
 /*
- * sim_rtu_frame.h - Modbus RTU framing and bus timing, as pure functions.
+ * sim_rtu_frame.h - Modbus RTU framing, as pure functions.
  *
  * An RTU frame is: slave address, PDU, CRC-16 (low byte first). A slave knows
  * where a request ends from its function code (the request lengths are fixed
  * or carry a byte count) or, for a function it does not know, from 3.5
- * character times of silence. Timing follows the Modbus over serial line
- * specification v1.02, 2.5.1.1: a character is 11 bits (start, 8 data, parity
- * or a second stop bit, stop); above 19200 baud the inter-frame silence is a
- * fixed 1.75 ms.
+ * character times of silence. Character and silence times are the gateway's
+ * too, in rtu_timing.h.
  */
 #ifndef RISKGW_SIM_RTU_FRAME_H
 #define RISKGW_SIM_RTU_FRAME_H
@@ -16,9 +14,6 @@
 #include <stdint.h>
 #include "pdu.h"
 
-#define SIM_RTU_BITS_PER_CHAR 11
-#define SIM_RTU_FIXED_T35_BAUD 19200        /* above this, t3.5 is fixed */
-#define SIM_RTU_FIXED_T35_NS 1750000        /* 1.75 ms */
 #define SIM_RTU_CRC_BYTES 2
 #define SIM_RTU_ADU_MAX (1 + PDU_MAX_BYTES + SIM_RTU_CRC_BYTES)   /* address, PDU, CRC */
 #define SIM_RTU_UNIT_MAX 247                /* 248-255 are reserved on a serial line */
@@ -36,9 +31,5 @@ int sim_rtu_crc_ok(const uint8_t *b, size_t n);
  * needed to tell, -1 for a function whose request length is unknown (the end
  * is found by silence instead). */
 long sim_rtu_request_length(const uint8_t *b, size_t n);
-
-/* Nanoseconds one character takes at baud, and the t3.5 silence. */
-int64_t sim_rtu_char_ns(long baud);
-int64_t sim_rtu_t35_ns(long baud);
 
 #endif

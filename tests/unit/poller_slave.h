@@ -7,6 +7,8 @@
  * field devices do: stays silent (always, or for the first requests), sends
  * garbage or a reply with the wrong transaction id, drops the connection, answers
  * too late, or refuses a range of addresses with exception 2 (illegal address).
+ * On a serial line it also keeps the shortest silence the master left between
+ * the slave's answer and its next request.
  */
 #ifndef RISKGW_POLLER_SLAVE_H
 #define RISKGW_POLLER_SLAVE_H
@@ -18,15 +20,18 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SLAVE_TABLE_SIZE 100            /* bits, input bits, registers, input registers */
 #define SLAVE_POLL_MS 20                /* how often the thread looks at its stop flag */
 #define SLAVE_UNITS 256
 #define SLAVE_LATE_VALUE 9999           /* served only in the late reply */
+#define SLAVE_NS_PER_S 1000000000LL
 
 enum slave_mode {
     SLAVE_NORMAL,
@@ -53,7 +58,25 @@ struct slave {
     /* what happened */
     atomic_int requests, exceptions, connections;
     atomic_int per_unit[SLAVE_UNITS];
+    /* From just before an answer was written to just after the next request was
+     * read: never longer than the silence the master left on the line. */
+    int64_t answered_ns;
+    _Atomic int64_t min_silence_ns;
 };
+
+static inline int64_t slave_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * SLAVE_NS_PER_S + ts.tv_nsec;
+}
+
+/* A request was read whole at heard_ns: the silence since the last answer. */
+static inline void slave_note_silence(struct slave *s, int64_t heard_ns)
+{
+    if (s->answered_ns && heard_ns - s->answered_ns < atomic_load(&s->min_silence_ns))
+        atomic_store(&s->min_silence_ns, heard_ns - s->answered_ns);
+}
 
 static inline int slave_wait_readable(struct slave *s, int fd)
 {
@@ -158,6 +181,8 @@ static inline void *slave_thread(void *arg)
         if (!slave_wait_readable(s, s->conn))
             return NULL;
         int rc = modbus_receive(s->ctx, req);
+        if (rc > 0 && s->rtu)
+            slave_note_silence(s, slave_now_ns());
         if (rc < 0 && !s->rtu) {                /* the poller closed the connection */
             close(s->conn);
             s->conn = -1;
@@ -166,8 +191,10 @@ static inline void *slave_thread(void *arg)
         int hl = modbus_get_header_length(s->ctx);
         if (rc >= 0)
             atomic_fetch_add(&s->per_unit[req[hl - 1]], 1);
-        if (rc > 0)
+        if (rc > 0) {
+            s->answered_ns = slave_now_ns();
             slave_answer(s, req, rc);
+        }
         else if (rc == 0 && s->rtu)
             slave_forget_other_unit(s);
     }
@@ -177,6 +204,7 @@ static inline void slave_init(struct slave *s)
 {
     memset(s, 0, sizeof *s);
     s->listen_fd = s->conn = -1;
+    atomic_store(&s->min_silence_ns, INT64_MAX);
     s->map = modbus_mapping_new(SLAVE_TABLE_SIZE, SLAVE_TABLE_SIZE, SLAVE_TABLE_SIZE,
                                 SLAVE_TABLE_SIZE);
 }

@@ -5,7 +5,9 @@
  * slave serves on the master end. Covers: values, RS-485 mode refused by the line
  * (a warning, not a failure), a dead unit beside a live one (the live one keeps
  * its schedule once the dead one is backed off), a late reply flushed instead of
- * being read as the next answer, and a port that cannot be opened.
+ * being read as the next answer, the standard's silence (t3.5) between a reply
+ * and the next request even when the schedule asks for more than the line can
+ * carry, and a port that cannot be opened.
  */
 #include <pty.h>
 #include <termios.h>
@@ -15,9 +17,12 @@
 #include "log.h"
 #include "poller_fixture.h"
 #include "poller_slave.h"
+#include "rtu_timing.h"
 
 #define RUN_MS 1500
 #define LONG_RUN_MS 2000
+#define GREEDY_INTERVAL_MS 1            /* always due: only the line's silence paces it */
+#define GREEDY_POLLS_MIN 20
 
 struct line {
     int master, slave;
@@ -131,6 +136,42 @@ static void test_late_reply_flushed(void)
     fx_free(&f);
 }
 
+/* A device due every millisecond on a 9600-baud line (t3.5 = 4 ms) whose slave
+ * answers at once: the poller must still leave t3.5 of silence before each request. */
+static void test_silence_between_frames(void)
+{
+    struct fixture f;
+    struct slave s;
+    struct line l;
+    CHECK(line_open(&l) == 0);
+    fx_init(&f, 1, 1);
+    fx_rtu_bus(&f, l.path, 0);
+    slave_init(&s);
+    slave_use_rtu(&s, l.master, 1);
+    struct device_cfg *d = fx_device(&f, "greedy", BUS_RTU, 0, 1);
+    d->interval_ms = GREEDY_INTERVAL_MS;
+    fx_point(&f, AREA_HOLDING, 0, VT_UINT16);
+
+    CHECK(slave_start(&s) == 0);
+    struct pollers *p = fx_start(&f);
+    CHECK(p != NULL);
+    fx_collect(&f, RUN_MS / 3);
+    struct device_stats st;
+    pollers_device_stats(p, 0, &st);
+    pollers_stop(p);
+    slave_stop(&s);
+    line_close(&l);
+
+    CHECK(st.polls_ok >= GREEDY_POLLS_MIN);
+    int64_t t35 = rtu_t35_ns(f.bus.baud, RTU_BITS_PER_CHAR);
+    int64_t least = atomic_load(&s.min_silence_ns);
+    if (least < t35)
+        fprintf(stderr, "the poller left %lld ns between frames; t3.5 is %lld ns\n",
+                (long long)least, (long long)t35);
+    CHECK(least >= t35);
+    fx_free(&f);
+}
+
 /* A port that does not exist: comm_fail, back-off, no crash. */
 static void test_missing_port(void)
 {
@@ -158,6 +199,7 @@ int main(void)
     log_set_level(LOG_LVL_WARN);
     test_live_and_dead_unit();
     test_late_reply_flushed();
+    test_silence_between_frames();
     test_missing_port();
     return check_summary();
 }
