@@ -10,6 +10,7 @@
 #include "check.h"
 #include "poller_device.h"
 #include "poller_fixture.h"
+#include "poller_layout.h"
 
 #define INTERVAL 10
 #define PHASE 3
@@ -37,7 +38,10 @@ static void test_next_due(void)
     dc->retries = 0;
     dc->backoff_after = 100;
     fx_point(&f, AREA_HOLDING, 0, VT_UINT16);
-    CHECK_INT(poll_device_init(&d, &f.cfg, 0, &f.q, 0, err, sizeof err), 0);
+    struct poll_layouts layouts = {0};
+    const struct poll_layout *layout = poll_layouts_get(&layouts, &f.cfg, 0, err, sizeof err);
+    CHECK(layout != NULL);
+    CHECK_INT(poll_device_init(&d, &f.cfg, 0, layout, &f.q, 0, err, sizeof err), 0);
 
     CHECK_INT(poll_device_due_at(&d), 3);               /* t0 + phase */
     CHECK_INT(poll_device_request(&d, 2, &req), 0);
@@ -60,6 +64,7 @@ static void test_next_due(void)
     CHECK_INT(poll_device_due_at(&d), 83);
 
     poll_device_free(&d);
+    poll_layouts_free(&layouts);
     fx_free(&f);
 }
 
