@@ -15,8 +15,6 @@ SRC=${RISKGW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$SRC/tests/lib/harness.sh"
 harness_init
 
-FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -1)
-[ -n "$FAKETIME_LIB" ] || fail "libfaketime is not installed (Debian package libfaketime; make deps)"
 ON_DELAY_MS=2000
 COMM_FAIL_MS=3000
 SLACK_MS=1500                       # poll interval, commit, delivery and the test's own polling
@@ -53,9 +51,7 @@ cat > "$WORK/site.json" <<JSON
                                                             {"name": "level2", "above": 50}],
                                                  "hysteresis": 2, "on_delay_s": $((ON_DELAY_MS / 1000))}}]}]}
 JSON
-ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" LD_PRELOAD=$FAKETIME_LIB \
-    FAKETIME_TIMESTAMP_FILE="$WORK/clock.offset" FAKETIME_NO_CACHE=1 DONT_FAKE_MONOTONIC=1 \
-    NOTIFY_SOCKET="$WORK/notify.sock" WATCHDOG_USEC=$WATCHDOG_USEC start_bg gw "$BUILD/riskgw" -c "$WORK/site.json"
+NOTIFY_SOCKET="$WORK/notify.sock" WATCHDOG_USEC=$WATCHDOG_USEC start_bg_faketime gw "$BUILD/riskgw" -c "$WORK/site.json"
 gw=$BG_PID
 wait_for_line "$WORK/gw.log" "uplink mqtt connected" 10 || fail "gateway did not connect; see $WORK/gw.log"
 

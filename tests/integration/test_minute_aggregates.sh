@@ -11,8 +11,6 @@ SRC=${RISKGW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$SRC/tests/lib/harness.sh"
 harness_init
 
-FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -1)
-[ -n "$FAKETIME_LIB" ] || fail "libfaketime is not installed (Debian package libfaketime; make deps)"
 LEAD_S=6                            # the gateway starts this long before the minute turns
 INTERVAL_MS=100
 MS_PER_MIN=60000
@@ -28,9 +26,7 @@ JSON
 # The gateway's wall clock: real time shifted so that it reads ss = 60 - LEAD_S now.
 now_s=${EPOCHREALTIME%.*}
 echo "+$(((60 - LEAD_S - now_s % 60 + 60) % 60))" >"$WORK/clock.offset"
-ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" LD_PRELOAD=$FAKETIME_LIB \
-    FAKETIME_TIMESTAMP_FILE="$WORK/clock.offset" FAKETIME_NO_CACHE=1 DONT_FAKE_MONOTONIC=1 \
-    start_bg gw "$BUILD/riskgw" -c "$WORK/site.json"
+start_bg_faketime gw "$BUILD/riskgw" -c "$WORK/site.json"
 gw=$BG_PID
 turn=$((now_s + LEAD_S))            # real time at which the gateway's minute turns
 query() { sqlite3 "$WORK/riskgw.db" "$1" 2>/dev/null; }

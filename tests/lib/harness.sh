@@ -128,6 +128,19 @@ stop_mosquitto() {
 # start_gas_sim [SCENARIO]: a gas_lel simulator the test drives through its stdin
 # with sim_say LINE ("set lel 60", "fault lel"). Sets SIM_PORT. Uses the test's
 # $BUILD and $SRC; the scenario defaults to a constant 2 %LEL.
+# start_bg_faketime NAME CMD...: start_bg under libfaketime, its wall clock real time
+# plus the offset in $WORK/clock.offset ("+3600"), read again at every call, while the
+# monotonic clock stays real. Other variables set on the call reach CMD as well.
+start_bg_faketime() {
+    local lib
+    lib=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -1)
+    [ -n "$lib" ] || fail "libfaketime is not installed (Debian package libfaketime; make deps)"
+    [ -f "$WORK/clock.offset" ] || echo "+0" >"$WORK/clock.offset"
+    ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" LD_PRELOAD=$lib \
+        FAKETIME_TIMESTAMP_FILE="$WORK/clock.offset" FAKETIME_NO_CACHE=1 DONT_FAKE_MONOTONIC=1 \
+        start_bg "$@"
+}
+
 start_gas_sim() {
     SIM_PORT=$(free_port)
     mkfifo "$WORK/sim.in"
