@@ -410,9 +410,11 @@ static int number_alarm_slots(struct config *cfg, struct cfg_err *err)
     if (!(cfg->alarm_points = calloc(n ? n : 1, sizeof *cfg->alarm_points)))
         return cfg_fail(err, NULL, "out of memory for %zu alarm states", n);
     for (size_t i = 0; i < cfg->npoints; i++) {
-        cfg->points[i].alarm_slot = has_alarm_state(cfg, i) ? (uint32_t)cfg->nalarm_points : ALARM_SLOT_NONE;
-        if (has_alarm_state(cfg, i))
+        cfg->points[i].alarm_slot = ALARM_SLOT_NONE;
+        if (has_alarm_state(cfg, i)) {
+            cfg->points[i].alarm_slot = (uint32_t)cfg->nalarm_points;
             cfg->alarm_points[cfg->nalarm_points++] = (uint32_t)i;
+        }
     }
     return 0;
 }

@@ -44,9 +44,11 @@ static void restore_one(void *ctx, int64_t point_key, const void *blob, size_t l
     struct core *c = ctx;
     struct saved_state s;
     for (size_t i = 0; i < c->cfg->npoints; i++) {
-        struct rule_state *st = core_alarm_state(c, i);
-        if (c->store_key[i] != point_key || !st)
+        if (c->store_key[i] != point_key)
             continue;
+        struct rule_state *st = core_alarm_state(c, i);
+        if (!st)
+            return;                 /* its rule was removed: nothing to restore */
         const struct point_cfg *pc = c->cfg->points[i].def;
         const char *dev = config_device_of(c->cfg, i)->id;
         if (len != sizeof s) {
