@@ -14,10 +14,12 @@
  *                                           durable commit, publish, broker relay)
  *
  *   bench_alarm -u URI -t EVENT_TOPIC -c CTL_FIFO -n COUNT [-p POINT] [-H HIGH] [-L LOW]
- *               [-i PHASE_MS] [-q QUIET_MS] [-s SEED]
+ *               [-i PHASE_MS] [-q QUIET_MS] [-s SEED] [-l LOG]
  *
  * -q waits QUIET_MS more before each step: "cold" alarms, the first after a quiet
  * spell, when seconds of routine (unsynced) commits lie in the store's WAL.
+ * -l writes one line per alarm to LOG: `kind step_ms ts_ms arrival_ms` (wall
+ * clock, ms), to set a slow alarm beside the gateway's own log of the same event.
  *
  * prints `alarms N timeouts T e2e_p50_ms .. e2e_p99_ms .. e2e_max_ms .. gw_p50_ms ..
  * gw_p99_ms .. gw_max_ms ..`.
@@ -121,7 +123,7 @@ static void sleep_ms(double ms)
 }
 
 struct probe {
-    const char *uri, *topic, *fifo, *point;
+    const char *uri, *topic, *fifo, *point, *log;
     double high, low, phase_ms, quiet_ms;
     int count;
     unsigned seed;
@@ -130,7 +132,7 @@ struct probe {
 static int usage(void)
 {
     fprintf(stderr, "usage: bench_alarm -u URI -t EVENT_TOPIC -c CTL_FIFO -n COUNT [-p POINT] "
-                    "[-H HIGH] [-L LOW] [-i PHASE_MS] [-s SEED]\n");
+                    "[-H HIGH] [-L LOW] [-i PHASE_MS] [-q QUIET_MS] [-s SEED] [-l LOG]\n");
     return 2;
 }
 
@@ -138,7 +140,7 @@ static int parse(int argc, char **argv, struct probe *p)
 {
     *p = (struct probe){.point = "r0", .high = 100, .low = 0, .phase_ms = ALARM_DEFAULT_PHASE_MS, .seed = 1};
     int opt;
-    while ((opt = getopt(argc, argv, "u:t:c:n:p:H:L:i:q:s:")) != -1) {
+    while ((opt = getopt(argc, argv, "u:t:c:n:p:H:L:i:q:s:l:")) != -1) {
         switch (opt) {
         case 'u': p->uri = optarg; break;
         case 't': p->topic = optarg; break;
@@ -150,6 +152,7 @@ static int parse(int argc, char **argv, struct probe *p)
         case 'i': p->phase_ms = atof(optarg); break;
         case 'q': p->quiet_ms = atof(optarg); break;
         case 's': p->seed = (unsigned)strtoul(optarg, NULL, 10); break;
+        case 'l': p->log = optarg; break;
         default: return -1;
         }
     }
@@ -176,6 +179,9 @@ int main(int argc, char **argv)
         close(ctl);
         return 1;
     }
+    FILE *log = p.log ? fopen(p.log, "w") : NULL;
+    if (p.log && !log)
+        fprintf(stderr, "bench_alarm: cannot write %s: %s; no per-alarm log\n", p.log, strerror(errno));
     double *e2e = calloc((size_t)p.count, sizeof *e2e), *gw = calloc((size_t)p.count, sizeof *gw);
     int n = 0, timeouts = 0;
     for (int k = 0; e2e && gw && k < p.count; k++) {
@@ -195,7 +201,11 @@ int main(int argc, char **argv)
         e2e[n] = arrival_ms - step_ms;
         gw[n] = arrival_ms - ts_ms;
         n++;
+        if (log)
+            fprintf(log, "%s %.3f %.3f %.3f\n", up ? "RAISED" : "CLEARED", step_ms, ts_ms, arrival_ms);
     }
+    if (log)
+        fclose(log);
     bench_mqtt_close(&m);
     close(ctl);
     int rc = n > 0 ? 0 : 1;

@@ -44,7 +44,7 @@ phase_latency() {
     start_gateway gw-lat "$WORK/site-lat.json"
     sleep "$WARMUP_S"
     out=$("$BUILD/bench_alarm" -u "$MQ_URI" -t "riskgw/v1/$BENCH_ENTERPRISE/$BENCH_GATEWAY/event/probe/r0" \
-              -c "$fifo" -n "$LAT_ALARMS" -i "$PROBE_INTERVAL_MS" 2>"$WORK/bench_alarm.err")
+              -c "$fifo" -n "$LAT_ALARMS" -i "$PROBE_INTERVAL_MS" -l "$WORK/alarms.log" 2>"$WORK/bench_alarm.err")
     echo "$out" >"$WORK/bench_alarm.out"
     cold=$("$BUILD/bench_alarm" -u "$MQ_URI" -t "riskgw/v1/$BENCH_ENTERPRISE/$BENCH_GATEWAY/event/probe/r0" \
               -c "$fifo" -n "$LAT_COLD" -i "$PROBE_INTERVAL_MS" -q "$LAT_QUIET_MS" -s 7 2>"$WORK/bench_alarm_cold.err")
