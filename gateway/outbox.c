@@ -4,7 +4,8 @@
  * Each pump visits every sink on its own: a sink that is down, backing off or
  * full simply gets nothing this round, and the others are served the same. For
  * one sink the events lane is filled first and telemetry only gets the window
- * that is left, so alarms overtake a telemetry backlog. Reads come from the store
+ * that is left, less a quarter kept free for events: alarms overtake a telemetry
+ * backlog, and one raised while telemetry fills the window still finds a slot. Reads come from the store
  * in batches of OUTBOX_FETCH_BATCH; only committed rows are ever handed over.
  */
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #define OUTBOX_RETRY_MIN_MS 1000        /* back-off after a sink's first failure */
 #define OUTBOX_RETRY_MAX_MS 60000       /* and its ceiling while failures continue */
 #define OUTBOX_ERR_MAX 512
+#define OUTBOX_EVENT_RESERVE_DIV 4      /* 1/4 of a window is for events only (none below 4) */
 
 struct outlet {                         /* one sink as the scheduler sees it */
     struct sink *sink;
@@ -138,9 +140,10 @@ static int outbox_fill_lane(struct outbox *ob, struct outlet *o, enum outbox_cla
 {
     struct lane *l = &o->lane[cls];
     int64_t last = store_outbox_last_seq(ob->st, cls);
+    int window = o->sink->window - (cls == OUTBOX_EVENTS ? 0 : o->sink->window / OUTBOX_EVENT_RESERVE_DIV);
     int refused = 0;
     while (!refused && l->sent < last) {
-        int room = o->sink->window - outlet_in_flight(o);
+        int room = window - outlet_in_flight(o);
         if (room > l->cap - l->count)
             room = l->cap - l->count;
         if (room <= 0)

@@ -100,7 +100,7 @@ static void test_window_and_priority(void)
     struct rec_sink a;
     struct rec_sink *list[] = {&a};
     struct rig g;
-    rec_init(&a, "mqtt", 4);
+    rec_init(&a, "mqtt", 5);               /* telemetry may fill 4 of the 5 slots */
     rig_open(&g, "prio.db", list, 1);
     add_rows(g.st, OUTBOX_TELEMETRY, 5);
     add_rows(g.st, OUTBOX_EVENTS, 3);
@@ -113,7 +113,7 @@ static void test_window_and_priority(void)
     CHECK_STR(a.payload[1], "e2");
     CHECK_STR(a.payload[2], "e3");
     CHECK_STR(a.payload[3], "t1");
-    CHECK_INT(outbox_pump(g.ob, 0), 0);                 /* window full */
+    CHECK_INT(outbox_pump(g.ob, 0), 0);                 /* telemetry's share full */
     struct outbox_lane_status t = lane_of(g.ob, 0, OUTBOX_TELEMETRY);
     CHECK_INT(t.in_flight, 1);
     CHECK_INT(t.next, 2);
@@ -126,6 +126,35 @@ static void test_window_and_priority(void)
     outbox_on_delivered(g.ob, 0, OUTBOX_EVENTS, 2);
     CHECK_INT(outbox_pump(g.ob, 0), 1);
     CHECK_STR(a.payload[5], "e-uncommitted");           /* events overtake telemetry */
+    rig_close(&g);
+}
+
+/* Telemetry never takes the last quarter of the window: an alarm finds a slot at once. */
+static void test_event_reserve(void)
+{
+    struct rec_sink a;
+    struct rec_sink *list[] = {&a};
+    struct rig g;
+    rec_init(&a, "mqtt", 8);
+    rig_open(&g, "reserve.db", list, 1);
+    add_rows(g.st, OUTBOX_TELEMETRY, 20);
+    CHECK_INT(outbox_pump(g.ob, 0), 6);                 /* 8 less 2 kept for events */
+    CHECK_INT(outbox_pump(g.ob, 0), 0);
+    add_rows(g.st, OUTBOX_EVENTS, 2);
+    CHECK_INT(outbox_pump(g.ob, 0), 2);                 /* the reserve */
+    CHECK_STR(a.payload[6], "e1");
+    CHECK_STR(a.payload[7], "e2");
+    add_rows(g.st, OUTBOX_EVENTS, 1);
+    CHECK_INT(outbox_pump(g.ob, 0), 0);                 /* the whole window is in flight */
+    outbox_on_delivered(g.ob, 0, OUTBOX_TELEMETRY, 1);
+    CHECK_INT(outbox_pump(g.ob, 0), 1);                 /* a freed telemetry slot goes to the event */
+    CHECK_STR(a.payload[8], "e3");
+    outbox_on_delivered(g.ob, 0, OUTBOX_TELEMETRY, 2);
+    CHECK_INT(outbox_pump(g.ob, 0), 0);                 /* 7 in flight: telemetry stays within 6 */
+    outbox_on_delivered(g.ob, 0, OUTBOX_EVENTS, 1);
+    outbox_on_delivered(g.ob, 0, OUTBOX_EVENTS, 2);
+    CHECK_INT(outbox_pump(g.ob, 0), 1);
+    CHECK_STR(a.payload[9], "t7");
     rig_close(&g);
 }
 
@@ -244,7 +273,7 @@ static void test_cursor_persisted(void)
     struct rec_sink a;
     struct rec_sink *list[] = {&a};
     struct rig g;
-    rec_init(&a, "mqtt", 4);
+    rec_init(&a, "mqtt", 5);
     rig_open(&g, "persist.db", list, 1);
     add_rows(g.st, OUTBOX_EVENTS, 2);
     add_rows(g.st, OUTBOX_TELEMETRY, 6);
@@ -259,7 +288,7 @@ static void test_cursor_persisted(void)
     CHECK_INT(sql_int(test_path("persist.db"),
                       "SELECT seq FROM cursors WHERE sink = 'mqtt' AND cls = 1"), 2);
 
-    rec_init(&a, "mqtt", 4);
+    rec_init(&a, "mqtt", 5);
     rig_open(&g, "persist.db", list, 1);
     CHECK_INT(lane_of(g.ob, 0, OUTBOX_EVENTS).cursor, 1);
     CHECK_INT(lane_of(g.ob, 0, OUTBOX_TELEMETRY).cursor, 2);
@@ -288,6 +317,7 @@ int main(void)
 {
     test_dir_make();
     test_window_and_priority();
+    test_event_reserve();
     test_out_of_order_acks();
     test_link_down_and_failure();
     test_dead_sink_never_blocks();
