@@ -98,7 +98,7 @@ static void operator_act(struct core *c, struct reply *r)
     }
     if (n > 0) {
         core_record_event(c, &ev);
-        core_commit(c);
+        core_send_events(c);
     }
 }
 

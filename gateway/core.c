@@ -209,19 +209,34 @@ static void handle_signal(struct core *c)
     }
 }
 
+void core_pump(struct core *c)
+{
+    if (outbox_pump(c->outbox, clock_mono_ms()) < 0)
+        log_error("outbox: %s", outbox_last_error(c->outbox));
+}
+
+/* Each commit interval: the telemetry round's rest, a commit, the next round; between, its chunks. */
+static void run_commits(struct core *c, int64_t now)
+{
+    if (now < c->next_commit_ms) {
+        if (core_telemetry_pace(c, now) > 0)
+            core_commit(c);
+        return;
+    }
+    core_telemetry_tick(c, now);
+    core_commit(c);
+    if (!c->store_failing)
+        c->commit_ok_ms = now;              /* empty commits count: the store answers */
+    c->next_commit_ms = now + c->cfg->store.commit_interval_ms;
+}
+
 static void run_timers(struct core *c, int64_t now)
 {
     if (now >= c->next_tick_ms) {
         core_tick_rules(c, now, clock_wall_ms());
         c->next_tick_ms = now + RULE_TICK_MS;
     }
-    if (now >= c->next_commit_ms) {
-        core_flush_telemetry(c);
-        core_commit(c);
-        if (!c->store_failing)
-            c->commit_ok_ms = now;          /* empty commits count: the store answers */
-        c->next_commit_ms = now + c->cfg->store.commit_interval_ms;
-    }
+    run_commits(c, now);
     core_prune(c, now);
     if (now >= c->next_status_ms) {
         core_publish_status(c, now);
@@ -266,6 +281,8 @@ static void supervise(struct core *c, int64_t now)
 static int64_t next_deadline(const struct core *c)
 {
     int64_t next = c->next_tick_ms < c->next_commit_ms ? c->next_tick_ms : c->next_commit_ms;
+    int64_t telemetry = core_telemetry_due_ms(c);
+    next = next < telemetry ? next : telemetry;
     next = next < c->next_output_ms ? next : c->next_output_ms;
     return next < c->next_status_ms ? next : c->next_status_ms;
 }
@@ -278,6 +295,7 @@ int core_run(struct core *c)
     c->started_mono = now;
     c->next_tick_ms = now + RULE_TICK_MS;
     c->next_commit_ms = now + c->cfg->store.commit_interval_ms;
+    core_telemetry_tick(c, now);            /* the first round: nothing to flush yet */
     c->next_status_ms = now + c->cfg->store.commit_interval_ms;   /* a first report early */
     c->wd_interval_ms = notify_watchdog_interval_ms();
     c->poll_period_ms = watchdog_poll_period_ms(c->cfg);
@@ -301,10 +319,9 @@ int core_run(struct core *c)
         drain_control(c);
         run_timers(c, clock_mono_ms());
         if (core_outputs_service(c, clock_mono_ms()) > 0)
-            core_commit(c);                 /* output events reach the disk before the uplinks */
+            core_send_events(c);            /* output events reach the disk before the uplinks */
         supervise(c, clock_mono_ms());
-        if (outbox_pump(c->outbox, clock_mono_ms()) < 0)
-            log_error("outbox: %s", outbox_last_error(c->outbox));
+        core_pump(c);
     }
     return 0;
 }

@@ -3,8 +3,8 @@
  *
  * The order matters and is the product's promise: a rule decides, the event and
  * its outbox row enter the store's transaction, the transaction commits, and only
- * then may the outbox publish it (core.c commits before it pumps). Telemetry rows
- * are gathered per device and written once per commit interval.
+ * then may the outbox publish it - which it does at once (core_send_events), not
+ * after the rest of the core's turn. Telemetry is core_telemetry.c's.
  */
 #include <math.h>
 #include <stdio.h>
@@ -16,10 +16,7 @@
 #include "payload.h"
 #include "sink_mqtt.h"
 
-#define TELEMETRY_MAX_BYTES 65536
-
-/* The envelope of the next message of a class. */
-static struct msg_meta meta_for(struct core *c, enum outbox_class cls)
+struct msg_meta core_msg_meta(struct core *c, enum outbox_class cls)
 {
     struct msg_meta m = {.seq = store_outbox_next_seq(c->store, cls),
                          .epoch = store_epoch(c->store), .time_synced = clock_wall_trusted()};
@@ -49,7 +46,7 @@ static int stage_event(struct core *c, struct event *ev)
     point_names(c, ev->point, &dev, &pt);
     if (store_add_event(c->store, ev, dev, pt) < 0)
         return -1;
-    struct msg_meta meta = meta_for(c, OUTBOX_EVENTS);
+    struct msg_meta meta = core_msg_meta(c, OUTBOX_EVENTS);
     if (topic_event(topic, sizeof topic, c->cfg, ev->point) < 0 ||
         payload_event(payload, sizeof payload, c->cfg, ev, &meta) < 0) {
         log_error("outbox: event %s on %s/%s does not fit a message; it is stored but not sent",
@@ -151,33 +148,10 @@ static void record_all(struct core *c, struct event *evs, int n)
         core_record_event(c, &evs[i]);
 }
 
-/* One telemetry message for device d with its latest readings. */
-static void flush_device(struct core *c, size_t d)
+void core_send_events(struct core *c)
 {
-    static char payload[TELEMETRY_MAX_BYTES];
-    char topic[TOPIC_MAX];
-    int64_t seq;
-    const struct device_cfg *dev = &c->cfg->devices[d];
-    c->device_dirty[d] = 0;
-    memset(c->unsent + dev->first_point, 0, dev->npoints);
-    if (c->replay)
-        return;                 /* the store is failing: telemetry waits for nothing */
-    struct msg_meta meta = meta_for(c, OUTBOX_TELEMETRY);
-    if (topic_telemetry(topic, sizeof topic, c->cfg, d) < 0 ||
-        payload_telemetry(payload, sizeof payload, c->cfg, d, c->latest + dev->first_point, &meta) < 0) {
-        log_limited(dev->id, LOG_LVL_WARN, "telemetry of device %s does not fit in %d bytes; not sent",
-                    dev->id, TELEMETRY_MAX_BYTES);
-        return;
-    }
-    if (store_outbox_append(c->store, OUTBOX_TELEMETRY, topic, payload, &seq) < 0)
-        c->replay = 1;
-}
-
-void core_flush_telemetry(struct core *c)
-{
-    for (size_t d = 0; d < c->cfg->ndevices; d++)
-        if (c->device_dirty[d])
-            flush_device(c, d);
+    core_commit(c);
+    core_pump(c);
 }
 
 void core_handle_sample(struct core *c, const struct sample *s)
@@ -187,7 +161,7 @@ void core_handle_sample(struct core *c, const struct sample *s)
     const struct point_cfg *pc = c->cfg->points[s->point].def;
     struct event evs[RULE_MAX_EVENTS];
     if (c->unsent[s->point])
-        flush_device(c, c->cfg->points[s->point].device);    /* a reading is never overwritten before it is sent */
+        core_telemetry_flush_device(c, c->cfg->points[s->point].device);    /* a reading is never overwritten before it is sent */
     c->latest[s->point] = reading_of(s);
     c->unsent[s->point] = 1;
     c->samples_seen++;
@@ -201,7 +175,7 @@ void core_handle_sample(struct core *c, const struct sample *s)
     }
     n += core_rules_sample(c, s);
     if (n > 0)
-        core_commit(c);         /* events reach the disk before anything is published */
+        core_send_events(c);    /* events reach the disk before anything is published */
     c->device_dirty[c->cfg->points[s->point].device] = 1;
 }
 
@@ -219,5 +193,5 @@ void core_tick_rules(struct core *c, int64_t now_mono, int64_t now_wall)
     }
     any += core_rules_tick(c, now_mono, now_wall);
     if (any)
-        core_commit(c);
+        core_send_events(c);
 }

@@ -88,6 +88,8 @@ struct core {
     int replay;                     /* the open transaction was lost; stage pending again */
     int store_failing;              /* logged once per outage */
     uint64_t events_dropped;
+    size_t telemetry_next;          /* the next device of the telemetry round */
+    int64_t telemetry_start_ms;     /* monotonic: when the round began */
     int64_t next_commit_ms;         /* monotonic deadlines */
     int64_t next_tick_ms;
     int64_t next_status_ms;
@@ -114,10 +116,29 @@ void core_handle_sample(struct core *c, const struct sample *s);
 void core_record_event(struct core *c, struct event *ev);
 /* Let rule delays expire for every point. */
 void core_tick_rules(struct core *c, int64_t now_mono, int64_t now_wall);
-/* One telemetry message per device that has new readings. */
-void core_flush_telemetry(struct core *c);
+/* The envelope (seq, epoch, clock state) of the next message of a class. */
+struct msg_meta core_msg_meta(struct core *c, enum outbox_class cls);
 /* Commit the store's open transaction; on failure keep events for a replay. */
 void core_commit(struct core *c);
+/* Commit the events just recorded and hand them to the uplinks now. */
+void core_send_events(struct core *c);
+
+/*
+ * core_telemetry.c: one message per device with new readings per commit interval,
+ * the devices spread across it. At the tick: flush the round's rest and start the
+ * next (the caller commits). Between ticks: pace flushes the devices due by now
+ * (0 when fewer than a chunk; the caller commits when it flushed any), due_ms says
+ * when the next chunk is due. core_flush_telemetry flushes every device now (before
+ * a reload, at shutdown); flush_device one (a reading about to be overwritten).
+ */
+void core_telemetry_tick(struct core *c, int64_t now);
+int core_telemetry_pace(struct core *c, int64_t now);
+int64_t core_telemetry_due_ms(const struct core *c);
+void core_flush_telemetry(struct core *c);
+void core_telemetry_flush_device(struct core *c, size_t d);
+
+/* core.c: let the outbox hand committed messages to the sinks. */
+void core_pump(struct core *c);
 
 /* A point's aggregate of the minute so far: struct store_aggregate, 8 bytes smaller. */
 struct minute_acc {
