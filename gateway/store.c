@@ -25,13 +25,11 @@
 #define STORE_WAL_LIMIT_BYTES 4194304      /* WAL file kept after a checkpoint: 4 MiB */
 #define STORE_STAMP_MAX 32
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
 
 static const char *const store_pragmas =
     "PRAGMA synchronous = NORMAL;"
-    "PRAGMA cache_size = -" STR(STORE_CACHE_KIB) ";"
-    "PRAGMA journal_size_limit = " STR(STORE_WAL_LIMIT_BYTES) ";"
+    "PRAGMA cache_size = -" STORE_STR(STORE_CACHE_KIB) ";"
+    "PRAGMA journal_size_limit = " STORE_STR(STORE_WAL_LIMIT_BYTES) ";"
     "PRAGMA temp_store = MEMORY;";
 
 static const char *const store_sql[STMT_COUNT] = {
@@ -259,6 +257,8 @@ static int store_load_state(struct store *st, int *rc)
 
 static void store_disconnect(struct store *st)
 {
+    store_checkpointer_stop(st->checkpointer);  /* first: the last connection to close checkpoints */
+    st->checkpointer = NULL;
     for (int i = 0; i < STMT_COUNT; i++) {
         sqlite3_finalize(st->stmt[i]);
         st->stmt[i] = NULL;
@@ -365,6 +365,7 @@ struct store *store_open(const char *path, char *err, size_t errlen)
         free(st);
         return NULL;
     }
+    st->checkpointer = store_checkpointer_start(st->path);
     return st;
 }
 
@@ -380,6 +381,11 @@ void store_close(struct store *st)
 
 int64_t store_epoch(struct store *st) { return st->epoch_ms; }
 
-const struct store_stats *store_stats(struct store *st) { return &st->stats; }
+const struct store_stats *store_stats(struct store *st)
+{
+    st->stats.checkpoints = st->checkpoints_inline +
+                            (st->checkpointer ? store_checkpointer_done(st->checkpointer) : 0);
+    return &st->stats;
+}
 
 const char *store_last_error(struct store *st) { return st->err; }

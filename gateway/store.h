@@ -101,7 +101,7 @@ int64_t store_epoch(struct store *st);
 struct store_stats {
     uint64_t commits;           /* successful commits */
     uint64_t durable_commits;   /* of which also synced the WAL (held an event or a seq block) */
-    uint64_t checkpoints;       /* WAL copied into the database (after routine commits) */
+    uint64_t checkpoints;       /* WAL copied into the database (by the checkpoint thread, or inline) */
     uint64_t rollbacks;         /* transactions lost to a failed write */
     uint64_t samples, events;   /* rows written (committed or pending) */
 };

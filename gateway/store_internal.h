@@ -16,6 +16,8 @@
 #include "store.h"
 
 #define STORE_ERR_MAX 512
+#define STORE_STR_(x) #x
+#define STORE_STR(x) STORE_STR_(x)          /* a number macro as a string, for SQL text */
 
 /* Statements prepared once at open and kept for the store's life (store.c holds the SQL). */
 enum store_stmt {
@@ -56,6 +58,8 @@ struct store {
     int wal_pages;                              /* the WAL's size after the last commit */
     int wal_fd;                                 /* our own read-only fd on PATH-wal, or -1 */
     int wal_writeback_warned;
+    struct store_checkpointer *checkpointer;    /* NULL: checkpoints run inline */
+    uint64_t checkpoints_inline;                /* run by store_wal_checkpoint() itself */
     int64_t next_seq[OUTBOX_CLASS_COUNT];       /* next seq to hand out (open txn included) */
     int64_t last_seq[OUTBOX_CLASS_COUNT];       /* highest committed seq */
     int64_t sendable_seq[OUTBOX_CLASS_COUNT];   /* highest seq the outbox may send (store_commit) */
@@ -87,6 +91,12 @@ void store_wal_watch(struct store *st);         /* after open: SQLite's auto-che
 int store_wal_sync(struct store *st);           /* fdatasync the WAL; an SQLite rc */
 void store_wal_writeback(struct store *st);     /* after a routine commit: start writing */
 void store_wal_checkpoint(struct store *st, int durable);   /* after any commit */
+/* store_checkpoint.c: checkpoints on a thread of their own (see there for why). start
+ * returns NULL, having said why, when the thread cannot run; stop(NULL) does nothing. */
+struct store_checkpointer *store_checkpointer_start(const char *path);
+void store_checkpointer_ask(struct store_checkpointer *ck);
+uint64_t store_checkpointer_done(struct store_checkpointer *ck);
+void store_checkpointer_stop(struct store_checkpointer *ck);
 void store_wal_forget(struct store *st);        /* on disconnect */
 
 /* store_seq.c: telemetry seqs reserved on disk (see there for why) */

@@ -12,8 +12,10 @@
  *
  * Checkpoints (the WAL copied back into the database, which is then fsynced)
  * cost tens of ms on flash. SQLite runs them inside whichever commit crosses its
- * threshold; a WAL hook turns that off, and they run after routine commits only,
- * or in an alarm storm once the WAL is four times the threshold.
+ * threshold; a WAL hook turns that off, and the store's checkpoint thread runs
+ * them instead (store_checkpoint.c). Without that thread they run here, after
+ * routine commits only, or in an alarm storm once the WAL is four times the
+ * threshold.
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -69,16 +71,30 @@ void store_wal_writeback(struct store *st)
     }
 }
 
+/*
+ * The checkpoint thread is asked from 1,000 pages on. It copies what was committed
+ * when it started, and the WAL starts over only when a copy ends with no commit
+ * since: a writer that never pauses could keep it growing. At 4,000 pages the
+ * writer copies the rest itself, between two of its transactions.
+ */
 void store_wal_checkpoint(struct store *st, int durable)
 {
-    int limit = durable ? STORE_CHECKPOINT_FORCE_PAGES : STORE_CHECKPOINT_PAGES;
-    if (st->wal_pages < limit)
+    if (st->wal_pages < STORE_CHECKPOINT_PAGES)
+        return;
+    int forced = st->wal_pages >= STORE_CHECKPOINT_FORCE_PAGES;
+    if (st->checkpointer && !forced) {
+        store_checkpointer_ask(st->checkpointer);
+        return;
+    }
+    if (durable && !forced)
         return;
     /* PASSIVE: a reader beside us (a sqlite3 shell) is never waited for. */
     int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     st->wal_pages = 0;          /* the next commit reports the size again */
     if (rc == SQLITE_OK)
-        st->stats.checkpoints++;
+        st->checkpoints_inline++;
+    else if ((rc & 0xff) == SQLITE_BUSY)
+        ;                       /* the checkpoint thread is copying right now */
     else
         log_warn("store %s: copying the WAL into the database failed: %s; the WAL grows "
                  "until a later attempt succeeds", st->path, sqlite3_errstr(rc));

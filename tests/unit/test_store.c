@@ -390,19 +390,27 @@ static void test_unwritable_path(void)
 
 #define CKPT_WAL_BYTES (1000 * 4096)         /* 1,000 pages of 4 KiB */
 
-/* Big sample transactions: the WAL stays put while only events commit (an alarm
- * never waits for a checkpoint), and a routine commit copies it back. */
-static void test_checkpoint_after_routine_commits(void)
+#define CKPT_FORCE_WAL_BYTES (4000 * 4096)  /* where the writer copies the WAL itself */
+#define CKPT_WAIT_MS 5000
+
+static off_t wal_size(const char *path)
+{
+    char wal[PATH_MAX];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    struct stat sb = {0};
+    return stat(wal, &sb) == 0 ? sb.st_size : 0;
+}
+
+/* Commits holding events fill the WAL past SQLite's threshold: the checkpoint thread
+ * copies it back while the writer does nothing at all (an alarm never waits for it). */
+static void test_checkpoint_thread(void)
 {
     const char *path = test_path("ckpt.db");
     struct store *st = open_ok(path);
     int64_t key = 0;
     CHECK_INT(store_point_key(st, "det1", "gas", &key), 0);
-    char wal[PATH_MAX];
-    snprintf(wal, sizeof wal, "%s-wal", path);
-    struct stat sb = {0};
     int batch = 0, n = 0;
-    for (; batch < 40 && (stat(wal, &sb) < 0 || sb.st_size < CKPT_WAL_BYTES); batch++) {
+    for (; batch < 40 && wal_size(path) < CKPT_WAL_BYTES; batch++) {
         for (int i = 0; i < 10000; i++, n++) {
             struct sample s = sample_at(n, i, QUALITY_GOOD);
             store_add_sample(st, key, &s);
@@ -411,13 +419,40 @@ static void test_checkpoint_after_routine_commits(void)
         CHECK_INT(store_add_event(st, &ev, "det1", "gas"), 0);
         CHECK_INT(store_commit(st), 0);
     }
-    CHECK(sb.st_size >= CKPT_WAL_BYTES);            /* past SQLite's own threshold */
-    CHECK_INT(store_stats(st)->checkpoints, 0);     /* all durable, under the hard limit */
-    struct sample s = sample_at(999999, 1, QUALITY_GOOD);
-    CHECK_INT(store_add_sample(st, key, &s), 0);
-    CHECK_INT(store_commit(st), 0);
-    CHECK_INT(store_stats(st)->checkpoints, 1);     /* a routine commit: copied back */
-    CHECK_INT(sql_int(path, "SELECT COUNT(*) FROM samples"), n + 1);
+    CHECK(wal_size(path) >= CKPT_WAL_BYTES);        /* past SQLite's own threshold */
+    int waited = 0;
+    for (; store_stats(st)->checkpoints == 0 && waited < CKPT_WAIT_MS; waited += 10)
+        usleep(10000);
+    CHECK_INT(store_stats(st)->checkpoints >= 1, 1);
+    CHECK_INT(sql_int(path, "SELECT COUNT(*) FROM samples"), n);
+    store_close(st);
+}
+
+/* A writer that never pauses: the WAL still stops growing near the forced limit. */
+static void test_wal_bounded(void)
+{
+    const char *path = test_path("bounded.db");
+    struct store *st = open_ok(path);
+    int64_t key = 0;
+    CHECK_INT(store_point_key(st, "det1", "gas", &key), 0);
+    off_t largest = 0;
+    int n = 0;
+    for (int batch = 0; batch < 1200; batch++) {
+        for (int i = 0; i < 2000; i++, n++) {
+            struct sample s = sample_at(n, i, QUALITY_GOOD);
+            store_add_sample(st, key, &s);
+        }
+        CHECK_INT(store_commit(st), 0);
+        off_t size = wal_size(path);
+        largest = size > largest ? size : largest;
+    }
+    off_t db_size = 0;
+    struct stat sb;
+    if (stat(path, &sb) == 0)
+        db_size = sb.st_size;
+    CHECK(db_size > 3 * CKPT_FORCE_WAL_BYTES / 2);  /* an unbounded WAL would have passed it */
+    CHECK(largest < CKPT_FORCE_WAL_BYTES + CKPT_WAL_BYTES);
+    CHECK_INT(sql_int(path, "SELECT COUNT(*) FROM samples"), n);
     store_close(st);
 }
 
@@ -433,7 +468,8 @@ int main(void)
     test_disk_full();
     test_io_error();
     test_rule_state();
-    test_checkpoint_after_routine_commits();
+    test_checkpoint_thread();
+    test_wal_bounded();
     test_unwritable_path();
     test_dir_remove();
     return check_summary();
