@@ -224,6 +224,7 @@ static void run_commits(struct core *c, int64_t now)
         return;
     }
     core_telemetry_tick(c, now);
+    core_retire_delivered(c);
     core_commit(c);
     if (!c->store_failing)
         c->commit_ok_ms = now;              /* empty commits count: the store answers */

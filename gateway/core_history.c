@@ -5,7 +5,8 @@
  * more than the point's deadband, or the heartbeat says "still the same" is worth
  * a row again. Every good reading also feeds its point's minute aggregate
  * (min/avg/max), written when the minute turns. Pruning runs hourly, and more
- * often while the store is over its size cap.
+ * often while the store is over its size cap; outbox rows every uplink confirmed
+ * go every commit interval.
  */
 #include <math.h>
 
@@ -82,6 +83,18 @@ static void delivered_everywhere(struct core *c, int64_t out[OUTBOX_CLASS_COUNT]
     }
 }
 
+void core_retire_delivered(struct core *c)
+{
+    if (c->replay)
+        return;
+    int64_t delivered[OUTBOX_CLASS_COUNT];
+    delivered_everywhere(c, delivered);
+    if (store_outbox_retire(c->store, delivered) < 0) {
+        log_error("store: %s", store_last_error(c->store));
+        c->replay = 1;
+    }
+}
+
 void core_prune(struct core *c, int64_t now_mono)
 {
     if (now_mono < c->next_prune_ms || c->replay)
@@ -90,10 +103,8 @@ void core_prune(struct core *c, int64_t now_mono)
     struct store_retention policy = {.raw_days = (int)sc->retention_days,
                                      .aggregate_days = (int)sc->aggregate_days,
                                      .max_bytes = sc->max_mb * MIB};
-    int64_t delivered[OUTBOX_CLASS_COUNT];
-    delivered_everywhere(c, delivered);
     struct store_drops before = *store_drops(c->store);
-    if (store_prune(c->store, &policy, clock_wall_ms(), delivered) < 0) {
+    if (store_prune(c->store, &policy, clock_wall_ms()) < 0) {
         log_error("store: pruning failed: %s", store_last_error(c->store));
         c->replay = 1;
     }

@@ -187,6 +187,8 @@ int core_outputs_write(struct core *c, uint32_t point, double value, const char 
 /* core_history.c: samples worth keeping, minute aggregates, retention. */
 void core_record_sample(struct core *c, const struct sample *s);
 void core_prune(struct core *c, int64_t now_mono);
+/* Outbox rows every uplink confirmed leave the store (a bounded batch; each commit tick). */
+void core_retire_delivered(struct core *c);
 
 /* core.c */
 void core_drain_samples(struct core *c);

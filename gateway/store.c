@@ -45,6 +45,10 @@ static const char *const store_sql[STMT_COUNT] = {
     [STMT_OUTBOX_FETCH] = "SELECT seq, topic, payload FROM outbox"
                           " WHERE cls = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq LIMIT ?4",
     [STMT_OUTBOX_LAST] = "SELECT MAX(seq) FROM outbox WHERE cls = ?1",
+    /* Confirmed rows, the oldest ?3 seqs at most, never the newest row (seqs go on from it). */
+    [STMT_OUTBOX_RETIRE] = "DELETE FROM outbox WHERE cls = ?1 AND seq <= MIN(?2,"
+                           " (SELECT MAX(seq) FROM outbox WHERE cls = ?1) - 1,"
+                           " (SELECT MIN(seq) FROM outbox WHERE cls = ?1) + ?3 - 1)",
     [STMT_CURSOR_GET] = "SELECT seq FROM cursors WHERE sink = ?1 AND cls = ?2",
     [STMT_CURSOR_SET] = "INSERT INTO cursors (sink, cls, seq) VALUES (?1, ?2, ?3)"
                         " ON CONFLICT (sink, cls) DO UPDATE SET seq = excluded.seq",

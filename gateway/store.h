@@ -70,6 +70,14 @@ int64_t store_outbox_backlog(struct store *st, enum outbox_class cls, int64_t cu
 int store_outbox_append(struct store *st, enum outbox_class cls, const char *topic,
                         const char *payload, int64_t *seq);
 
+/* Delete the rows every sink has confirmed (seq <= delivered[cls]), up to
+ * STORE_RETIRE_BATCH seqs per class and call, but never the newest row of a class
+ * (seqs continue from it). Part of the open transaction; 0 or -1. Run every commit
+ * interval, it keeps the outbox to what is in flight or waiting, so its pages are
+ * reused instead of the file growing by every message ever sent. */
+#define STORE_RETIRE_BATCH 5000
+int store_outbox_retire(struct store *st, const int64_t delivered[OUTBOX_CLASS_COUNT]);
+
 /* Commit the open transaction (no-op when none). Returns 0 or -1. */
 int store_commit(struct store *st);
 /* Rows written into the open transaction so far; 0 when none is open. */
@@ -117,8 +125,7 @@ int store_add_aggregate(struct store *st, int64_t point_key, const struct store_
 
 /*
  * Retention. Raw samples older than raw_days and aggregates older than
- * aggregate_days go; outbox rows every sink has confirmed (seq <= delivered[cls])
- * go, but the newest row of each class stays (seqs continue from it). When the
+ * aggregate_days go (confirmed outbox rows are store_outbox_retire()'s). When the
  * data in the file exceeds max_bytes (0: no cap), the oldest telemetry goes
  * first - raw samples, then unsent telemetry messages, then aggregates - and
  * events only last. Every row dropped for the cap is counted by kind.
@@ -131,8 +138,7 @@ struct store_retention {
 struct store_drops {
     int64_t samples, telemetry, aggregates, events;    /* dropped for the size cap */
 };
-int store_prune(struct store *st, const struct store_retention *policy, int64_t now_ms,
-                const int64_t delivered[OUTBOX_CLASS_COUNT]);
+int store_prune(struct store *st, const struct store_retention *policy, int64_t now_ms);
 /* Bytes the data takes in the file (pages in use), and the cap drops so far. */
 int64_t store_used_bytes(struct store *st);
 const struct store_drops *store_drops(struct store *st);

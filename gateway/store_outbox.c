@@ -44,6 +44,24 @@ int store_outbox_append(struct store *st, enum outbox_class cls, const char *top
     return 0;
 }
 
+int store_outbox_retire(struct store *st, const int64_t delivered[OUTBOX_CLASS_COUNT])
+{
+    static const char doing[] = "deleting delivered outbox rows";
+    for (int cls = 0; cls < OUTBOX_CLASS_COUNT; cls++) {
+        if (delivered[cls] < 1)
+            continue;
+        sqlite3_stmt *s = store_writer(st, STMT_OUTBOX_RETIRE, doing);
+        if (!s)
+            return -1;
+        sqlite3_bind_int(s, 1, cls);
+        sqlite3_bind_int64(s, 2, delivered[cls]);
+        sqlite3_bind_int64(s, 3, STORE_RETIRE_BATCH);
+        if (store_run(st, s, doing) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Copy column col of the current row into a fresh NUL-terminated string. */
 static char *outbox_column_dup(sqlite3_stmt *s, int col, size_t *len)
 {

@@ -135,9 +135,8 @@ static int64_t drop_oldest(struct store *st, int i)
     return n;
 }
 
-/* Age limits, and outbox rows every sink has confirmed. */
-static int prune_old(struct store *st, const struct store_retention *p, int64_t now_ms,
-                     const int64_t delivered[OUTBOX_CLASS_COUNT])
+/* Age limits. */
+static int prune_old(struct store *st, const struct store_retention *p, int64_t now_ms)
 {
     int64_t n = PRUNE_BATCH;
     for (int b = 0; b < PRUNE_MAX_BATCHES && n == PRUNE_BATCH; b++)
@@ -145,21 +144,13 @@ static int prune_old(struct store *st, const struct store_retention *p, int64_t 
                          " WHERE ts_ms < ?1 ORDER BY rowid LIMIT ?2)", now_ms - p->raw_days * DAY_MS,
                      PRUNE_BATCH, 0, "pruning old samples", &n) < 0)
             return -1;
-    if (exec_int(st, "DELETE FROM aggregates WHERE minute_ms < ?1", now_ms - p->aggregate_days * DAY_MS, 0, 0,
-                 "pruning old aggregates", NULL) < 0)
-        return -1;
-    for (int cls = 0; cls < OUTBOX_CLASS_COUNT; cls++)
-        if (exec_int(st, "DELETE FROM outbox WHERE cls = ?1 AND seq <= ?2"
-                         " AND seq < (SELECT MAX(seq) FROM outbox WHERE cls = ?1)", cls, delivered[cls], 0,
-                     "pruning delivered outbox rows", NULL) < 0)
-            return -1;
-    return 0;
+    return exec_int(st, "DELETE FROM aggregates WHERE minute_ms < ?1", now_ms - p->aggregate_days * DAY_MS, 0, 0,
+                    "pruning old aggregates", NULL);
 }
 
-int store_prune(struct store *st, const struct store_retention *policy, int64_t now_ms,
-                const int64_t delivered[OUTBOX_CLASS_COUNT])
+int store_prune(struct store *st, const struct store_retention *policy, int64_t now_ms)
 {
-    if (prune_old(st, policy, now_ms, delivered) < 0)
+    if (prune_old(st, policy, now_ms) < 0)
         return -1;
     int kind = 0;
     for (int b = 0; policy->max_bytes > 0 && b < PRUNE_MAX_BATCHES && kind < 4; b++) {

@@ -1,8 +1,8 @@
 /*
  * test_store_retention.c - what the store keeps and what goes first, on real SQLite files:
- * raw samples and aggregates age out, delivered outbox rows go (the newest of each
- * class stays so seqs continue), and under the size cap telemetry goes before
- * events, with every drop counted and the count surviving a reopen.
+ * raw samples and aggregates age out, delivered outbox rows go in bounded batches
+ * (the newest of each class stays so seqs continue), and under the size cap telemetry
+ * goes before events, with every drop counted and the count surviving a reopen.
  */
 #include <stdint.h>
 
@@ -43,22 +43,48 @@ static void test_ages(void)
     struct store_aggregate recent = {.minute_ms = NOW_MS - DAY_MS, .n = 4, .min = 1, .sum = 10, .max = 4};
     CHECK_INT(store_add_aggregate(st, key, &old), 0);
     CHECK_INT(store_add_aggregate(st, key, &recent), 0);
-    int64_t seq;
-    for (int i = 0; i < 10; i++)
-        CHECK_INT(store_outbox_append(st, OUTBOX_TELEMETRY, "t", "{}", &seq), 0);
     CHECK_INT(store_commit(st), 0);
 
     struct store_retention policy = {.raw_days = 30, .aggregate_days = 90, .max_bytes = 0};
-    int64_t delivered[OUTBOX_CLASS_COUNT] = {0, 10};       /* every sink confirmed all 10 */
-    CHECK_INT(store_prune(st, &policy, NOW_MS, delivered), 0);
+    CHECK_INT(store_prune(st, &policy, NOW_MS), 0);
     CHECK_INT(store_commit(st), 0);
     CHECK_INT(sql_int(path, "SELECT count(*) FROM samples"), 50);
     CHECK_INT(sql_int(path, "SELECT count(*) FROM aggregates"), 1);
     CHECK_INT(sql_int(path, "SELECT avg FROM aggregates"), 2);           /* 10 / 4, as stored */
-    CHECK_INT(sql_int(path, "SELECT count(*) FROM outbox"), 1);          /* the newest stays */
+    store_close(st);
+}
+
+/* Confirmed rows go, a batch at a time, unconfirmed ones stay, and so does the newest. */
+static void test_retire(void)
+{
+    const char *path = test_path("retire.db");
+    struct store *st = open_or_die(path);
+    int64_t seq;
+    int total = STORE_RETIRE_BATCH + 100;
+    for (int i = 0; i < total; i++)
+        CHECK_INT(store_outbox_append(st, OUTBOX_TELEMETRY, "t", "{}", &seq), 0);
+    for (int i = 0; i < 3; i++)
+        CHECK_INT(store_outbox_append(st, OUTBOX_EVENTS, "e", "{}", &seq), 0);
+    CHECK_INT(store_commit(st), 0);
+
+    int64_t some[OUTBOX_CLASS_COUNT] = {2, total - 50};         /* the rest is in flight */
+    CHECK_INT(store_outbox_retire(st, some), 0);
+    CHECK_INT(store_commit(st), 0);
+    CHECK_INT(sql_int(path, "SELECT MIN(seq) FROM outbox WHERE cls = 1"), STORE_RETIRE_BATCH + 1);
+    CHECK_INT(sql_int(path, "SELECT MIN(seq) FROM outbox WHERE cls = 0"), 3);
+    CHECK_INT(store_outbox_retire(st, some), 0);                 /* the next batch */
+    CHECK_INT(store_commit(st), 0);
+    CHECK_INT(sql_int(path, "SELECT MIN(seq) FROM outbox WHERE cls = 1"), total - 49);
+    CHECK_INT(sql_int(path, "SELECT count(*) FROM outbox WHERE cls = 1"), 50);
+
+    int64_t all[OUTBOX_CLASS_COUNT] = {3, total};
+    CHECK_INT(store_outbox_retire(st, all), 0);
+    CHECK_INT(store_commit(st), 0);
+    CHECK_INT(sql_int(path, "SELECT count(*) FROM outbox"), 2);          /* the newest of each stays */
     store_close(st);
     st = open_or_die(path);
-    CHECK_INT(store_outbox_next_seq(st, OUTBOX_TELEMETRY), 11);          /* seqs continue */
+    CHECK_INT(store_outbox_next_seq(st, OUTBOX_TELEMETRY), total + 1);   /* seqs continue */
+    CHECK_INT(store_outbox_next_seq(st, OUTBOX_EVENTS), 4);
     store_close(st);
 }
 
@@ -81,9 +107,8 @@ static void test_cap(void)
     CHECK(before > 0);
 
     struct store_retention policy = {.raw_days = 30, .aggregate_days = 90, .max_bytes = before / 2};
-    int64_t none[OUTBOX_CLASS_COUNT] = {0, 0};              /* nothing delivered: a dead uplink */
-    for (int i = 0; i < 10 && store_used_bytes(st) > policy.max_bytes; i++) {
-        CHECK_INT(store_prune(st, &policy, NOW_MS, none), 0);
+    for (int i = 0; i < 10 && store_used_bytes(st) > policy.max_bytes; i++) {    /* nothing delivered */
+        CHECK_INT(store_prune(st, &policy, NOW_MS), 0);
         CHECK_INT(store_commit(st), 0);
     }
     CHECK(store_used_bytes(st) <= policy.max_bytes);
@@ -103,6 +128,7 @@ int main(void)
 {
     test_dir_make();
     test_ages();
+    test_retire();
     test_cap();
     test_dir_remove();
     return check_summary();
