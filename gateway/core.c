@@ -215,12 +215,17 @@ void core_pump(struct core *c)
         log_error("outbox: %s", outbox_last_error(c->outbox));
 }
 
-/* Each commit interval: the telemetry round's rest, a commit, the next round; between, its chunks. */
+/*
+ * Each commit interval: the telemetry round's rest, a commit, the next round; between,
+ * its chunks. Delivered outbox rows go with each, so that work is spread out too.
+ */
 static void run_commits(struct core *c, int64_t now)
 {
     if (now < c->next_commit_ms) {
-        if (core_telemetry_pace(c, now) > 0)
+        if (core_telemetry_pace(c, now) > 0) {
+            core_retire_delivered(c);
             core_commit(c);
+        }
         return;
     }
     core_telemetry_tick(c, now);
