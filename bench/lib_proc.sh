@@ -43,18 +43,24 @@ cpu_pct() {
 
 # measure PID FROM_MS TO_MS [DB]: CPU over the window, then size and threads at its
 # end; with DB (a riskgw store, read by db_history_bytes of lib_site.sh) also the
-# bytes of its history at both ends. Sets M_CPU, M_RSS_KIB, M_HWM_KIB,
-# M_THREADS, M_DB0, M_DB1. 1 when the process is gone.
+# bytes of its history at both ends. The window is cut into CPU_SPLITS equal parts
+# and M_CPU is the median of their CPU (M_CPU_PARTS lists them): a neighbour's
+# burst on a shared machine then moves one part, not the figure. Sets M_CPU,
+# M_CPU_PARTS, M_RSS_KIB, M_HWM_KIB, M_THREADS, M_DB0, M_DB1. 1 when the process is gone.
 measure() {
-    local pid=$1 db=${4:-} m0 m1
-    M_CPU=null M_RSS_KIB=null M_HWM_KIB=null M_THREADS=null M_DB0= M_DB1=
+    local pid=$1 db=${4:-} m0 m1 k splits=${CPU_SPLITS:-1}
+    M_CPU=null M_CPU_PARTS= M_RSS_KIB=null M_HWM_KIB=null M_THREADS=null M_DB0= M_DB1=
     sleep_until_ms "$2"
     m0=$(cpu_mark "$pid") || return 1
     [ -n "$db" ] && M_DB0=$(db_history_bytes "$db")
-    sleep_until_ms "$3"
-    m1=$(cpu_mark "$pid") || return 1
+    for k in $(seq "$splits"); do
+        sleep_until_ms $(( $2 + ($3 - $2) * k / splits ))
+        m1=$(cpu_mark "$pid") || return 1
+        M_CPU_PARTS="$M_CPU_PARTS $(cpu_pct "$m0" "$m1")"
+        m0=$m1
+    done
     [ -n "$db" ] && M_DB1=$(db_history_bytes "$db")
-    M_CPU=$(cpu_pct "$m0" "$m1")
+    M_CPU=$(tr ' ' '\n' <<<"$M_CPU_PARTS" | grep . | median)
     M_RSS_KIB=$(proc_status "$pid" VmRSS)
     M_HWM_KIB=$(proc_status "$pid" VmHWM)
     M_THREADS=$(proc_status "$pid" Threads)

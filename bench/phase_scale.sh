@@ -5,7 +5,8 @@
 # /proc), its RSS and threads at the end, the store's growth, and (bench_sub) the
 # points whose sample time falls in the window. Then bench_bare, the yardstick's
 # bare libmodbus + Paho loop, does the same work against the same plant and is
-# measured the same way. CPU is compared as a ratio within the run.
+# measured the same way. CPU is compared as a ratio within the run, each side the
+# median of CPU_SPLITS parts of its window (lib_proc.sh, measure).
 
 # window_from SECONDS: FROM_MS and TO_MS of a window starting SECONDS from now.
 window_from() {
@@ -30,7 +31,8 @@ witness_wait() {
 measured_json() {
     jq -nc --argjson cpu "$M_CPU" --argjson rss "${M_RSS_KIB:-null}" --argjson hwm "${M_HWM_KIB:-null}" \
            --argjson threads "${M_THREADS:-null}" --argjson pts "$1" --argjson want "$EXPECT" \
-        '{cpu_pct: $cpu, rss_kib: $rss, hwm_kib: $hwm, threads: $threads, points_per_s: $pts,
+           --argjson parts "[$(tr -s ' ' ',' <<<"${M_CPU_PARTS# }")]" \
+        '{cpu_pct: $cpu, cpu_parts_pct: $parts, rss_kib: $rss, hwm_kib: $hwm, threads: $threads, points_per_s: $pts,
           delivered: (if $pts == null then null else ($pts / $want * 10000 | round / 10000) end)}'
 }
 
@@ -132,7 +134,7 @@ scale_one() {
 }
 
 phase_scale() {
-    section "1. Scale: N devices x 30 holding registers every 1 s, telemetry to mosquitto (window ${WINDOW_S} s)"
+    section "1. Scale: N devices x 30 holding registers every 1 s, telemetry to mosquitto (window ${WINDOW_S} s, CPU the median of $CPU_SPLITS parts)"
     local n
     for n in $SCALE_NS; do
         scale_one "$n"
