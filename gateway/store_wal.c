@@ -28,6 +28,7 @@
 
 #define STORE_CHECKPOINT_PAGES 1000         /* SQLite's own auto-checkpoint threshold */
 #define STORE_CHECKPOINT_FORCE_PAGES 4000   /* even a commit holding an event checkpoints */
+#define STORE_CHECKPOINT_FINISH_PAGES 128   /* left by the thread: a routine commit copies them */
 
 /* SQLite calls this after every commit with the WAL's size in pages. */
 static int store_wal_grew(void *arg, sqlite3 *db, const char *name, int pages)
@@ -71,33 +72,52 @@ void store_wal_writeback(struct store *st)
     }
 }
 
-/*
- * The checkpoint thread is asked from 1,000 pages on. It copies what was committed
- * when it started, and the WAL starts over only when a copy ends with no commit
- * since: a writer that never pauses could keep it growing. At 4,000 pages the
- * writer copies the rest itself, between two of its transactions.
- */
-void store_wal_checkpoint(struct store *st, int durable)
+/* A PASSIVE checkpoint on the writer's own connection, between two of its transactions. */
+static void checkpoint_inline(struct store *st)
 {
-    if (st->wal_pages < STORE_CHECKPOINT_PAGES)
-        return;
-    int forced = st->wal_pages >= STORE_CHECKPOINT_FORCE_PAGES;
-    if (st->checkpointer && !forced) {
-        store_checkpointer_ask(st->checkpointer);
-        return;
-    }
-    if (durable && !forced)
-        return;
     /* PASSIVE: a reader beside us (a sqlite3 shell) is never waited for. */
     int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     st->wal_pages = 0;          /* the next commit reports the size again */
     if (rc == SQLITE_OK)
         st->checkpoints_inline++;
-    else if ((rc & 0xff) == SQLITE_BUSY)
-        ;                       /* the checkpoint thread is copying right now */
-    else
+    else if ((rc & 0xff) != SQLITE_BUSY)    /* busy: the checkpoint thread is copying right now */
         log_warn("store %s: copying the WAL into the database failed: %s; the WAL grows "
                  "until a later attempt succeeds", st->path, sqlite3_errstr(rc));
+}
+
+/*
+ * With the checkpoint thread. It copies what was committed when it started, but the
+ * WAL starts over only at a write transaction that begins with every frame copied,
+ * and the core opens its next transaction within milliseconds of a commit. So:
+ * the thread is asked once per STORE_CHECKPOINT_PAGES of growth and copies the bulk;
+ * once it is done and only a few commits' frames are left, a routine commit copies
+ * those itself (small: a few hundred KB) and the next transaction restarts the WAL.
+ * An event's commit never does. At STORE_CHECKPOINT_FORCE_PAGES any commit does.
+ */
+static void checkpoint_beside(struct store *st, int durable)
+{
+    int busy = 0;
+    int copied = store_checkpointer_progress(st->checkpointer, &busy);
+    if (!durable && !busy && copied > 0 && st->wal_pages - copied <= STORE_CHECKPOINT_FINISH_PAGES) {
+        checkpoint_inline(st);
+        st->checkpoint_asked_pages = 0;
+    } else if (st->wal_pages >= st->checkpoint_asked_pages + STORE_CHECKPOINT_PAGES) {
+        store_checkpointer_ask(st->checkpointer);
+        st->checkpoint_asked_pages = st->wal_pages;
+    }
+}
+
+void store_wal_checkpoint(struct store *st, int durable)
+{
+    if (st->wal_pages < STORE_CHECKPOINT_PAGES) {
+        st->checkpoint_asked_pages = 0;     /* the WAL started over */
+        return;
+    }
+    int forced = st->wal_pages >= STORE_CHECKPOINT_FORCE_PAGES;
+    if (st->checkpointer && !forced)
+        checkpoint_beside(st, durable);
+    else if (!durable || forced)
+        checkpoint_inline(st);
 }
 
 void store_wal_forget(struct store *st)
