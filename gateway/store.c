@@ -22,7 +22,7 @@
 
 #define STORE_BUSY_TIMEOUT_MS 5000          /* a sqlite3 shell reading beside us */
 #define STORE_CACHE_KIB 512                 /* page cache: appends touch only the last pages (docs/store.md) */
-#define STORE_WAL_LIMIT_BYTES 4194304      /* WAL file kept after a checkpoint: 4 MiB */
+#define STORE_WAL_LIMIT_BYTES 8388608      /* WAL file kept after a restart: 8 MiB, see store.md */
 #define STORE_STAMP_MAX 32
 
 

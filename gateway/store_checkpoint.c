@@ -7,9 +7,9 @@
  * and alarm behind it: the alarms that met one (about 1 in 100) waited 10 to
  * 15 ms. So commits only ask, and this thread runs a PASSIVE checkpoint on its
  * own connection. PASSIVE takes SQLite's checkpoint lock, never the writer's, so
- * the core commits on while the pages are copied. The last few frames, and with
- * them the WAL's restart, are left to the writer (store_wal.c). One thread,
- * whatever the number of devices; when it cannot start, checkpoints run inline.
+ * the core commits on while the pages are copied (when the WAL restarts: see
+ * store_wal.c). One thread, whatever the number of devices; when it cannot start,
+ * checkpoints run inline.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -26,8 +26,7 @@ struct store_checkpointer {
     pthread_cond_t wake;
     sqlite3 *db;
     const char *path;               /* the store's, which outlives this */
-    int wanted, stop, busy;
-    int copied;                     /* frames the run since the last ask copied */
+    int wanted, stop;
     int last_rc;                    /* of the last checkpoint: a failure is logged once */
     uint64_t done;
 };
@@ -35,8 +34,7 @@ struct store_checkpointer {
 /* One PASSIVE checkpoint; a failure is logged when it starts, and the recovery. */
 static void checkpoint_once(struct store_checkpointer *ck)
 {
-    int frames = 0, copied = 0;
-    int rc = sqlite3_wal_checkpoint_v2(ck->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
+    int rc = sqlite3_wal_checkpoint_v2(ck->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     if (rc != SQLITE_OK && rc != ck->last_rc)
         log_warn("store %s: copying the WAL into the database failed: %s; the WAL grows until "
                  "a later attempt succeeds", ck->path, sqlite3_errstr(rc));
@@ -45,9 +43,6 @@ static void checkpoint_once(struct store_checkpointer *ck)
     pthread_mutex_lock(&ck->lock);
     ck->last_rc = rc;
     ck->done += rc == SQLITE_OK;
-    ck->busy = 0;
-    if (rc == SQLITE_OK && !ck->wanted)
-        ck->copied = copied;
     pthread_mutex_unlock(&ck->lock);
 }
 
@@ -61,7 +56,6 @@ static void *checkpointer_main(void *arg)
             continue;
         }
         ck->wanted = 0;
-        ck->busy = 1;
         pthread_mutex_unlock(&ck->lock);
         checkpoint_once(ck);
         pthread_mutex_lock(&ck->lock);
@@ -109,18 +103,8 @@ void store_checkpointer_ask(struct store_checkpointer *ck)
 {
     pthread_mutex_lock(&ck->lock);
     ck->wanted = 1;
-    ck->copied = 0;
     pthread_cond_signal(&ck->wake);
     pthread_mutex_unlock(&ck->lock);
-}
-
-int store_checkpointer_progress(struct store_checkpointer *ck, int *busy)
-{
-    pthread_mutex_lock(&ck->lock);
-    int copied = ck->copied;
-    *busy = ck->busy || ck->wanted;
-    pthread_mutex_unlock(&ck->lock);
-    return copied;
 }
 
 uint64_t store_checkpointer_done(struct store_checkpointer *ck)

@@ -60,7 +60,7 @@ struct store {
     int wal_writeback_warned;
     struct store_checkpointer *checkpointer;    /* NULL: checkpoints run inline */
     uint64_t checkpoints_inline;                /* run by store_wal_checkpoint() itself */
-    int checkpoint_asked_pages;                 /* the WAL's size when the thread was last asked */
+    int64_t checkpoint_asked_ms;                /* monotonic: when the thread was last asked */
     int64_t next_seq[OUTBOX_CLASS_COUNT];       /* next seq to hand out (open txn included) */
     int64_t last_seq[OUTBOX_CLASS_COUNT];       /* highest committed seq */
     int64_t sendable_seq[OUTBOX_CLASS_COUNT];   /* highest seq the outbox may send (store_commit) */
@@ -96,9 +96,6 @@ void store_wal_checkpoint(struct store *st, int durable);   /* after any commit 
  * returns NULL, having said why, when the thread cannot run; stop(NULL) does nothing. */
 struct store_checkpointer *store_checkpointer_start(const char *path);
 void store_checkpointer_ask(struct store_checkpointer *ck);
-/* WAL frames the checkpoint run since the last ask copied (0: none finished yet);
- * *busy while one runs. */
-int store_checkpointer_progress(struct store_checkpointer *ck, int *busy);
 uint64_t store_checkpointer_done(struct store_checkpointer *ck);
 void store_checkpointer_stop(struct store_checkpointer *ck);
 void store_wal_forget(struct store *st);        /* on disconnect */
