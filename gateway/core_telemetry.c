@@ -88,8 +88,6 @@ int64_t core_telemetry_due_ms(const struct core *c)
 
 void core_flush_telemetry(struct core *c)
 {
-    for (size_t d = 0; d < c->cfg->ndevices; d++)
-        if (c->device_dirty[d])
-            core_telemetry_flush_device(c, d);
-    c->telemetry_next = c->cfg->ndevices;   /* the round in progress has nothing left */
+    c->telemetry_next = 0;                  /* every device; the round in progress is then done */
+    flush_until(c, c->cfg->ndevices);
 }

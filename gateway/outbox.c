@@ -5,8 +5,9 @@
  * full simply gets nothing this round, and the others are served the same. For
  * one sink the events lane is filled first and telemetry only gets the window
  * that is left, less a quarter kept free for events: alarms overtake a telemetry
- * backlog, and one raised while telemetry fills the window still finds a slot. Reads come from the store
- * in batches of OUTBOX_FETCH_BATCH; only committed rows are ever handed over.
+ * backlog, and one raised while telemetry fills the window still finds a slot.
+ * Reads come from the store in batches of OUTBOX_FETCH_BATCH; only committed rows
+ * are ever handed over.
  */
 #include <stdarg.h>
 #include <stdio.h>

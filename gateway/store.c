@@ -25,7 +25,6 @@
 #define STORE_WAL_LIMIT_BYTES 8388608      /* WAL file kept after a restart: 8 MiB, see store.md */
 #define STORE_STAMP_MAX 32
 
-
 static const char *const store_pragmas =
     "PRAGMA synchronous = NORMAL;"
     "PRAGMA cache_size = -" STORE_STR(STORE_CACHE_KIB) ";"
