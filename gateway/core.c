@@ -341,6 +341,7 @@ void core_close(struct core *c)
     if (c->store) {
         core_drain_samples(c);
         core_flush_telemetry(c);
+        core_flush_minutes(c);
         if (c->outbox)
             outbox_save_cursors(c->outbox);
         core_commit(c);

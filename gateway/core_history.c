@@ -4,7 +4,7 @@
  * A reading is stored when it says something new: its quality changed, it moved
  * more than the point's deadband, or the heartbeat says "still the same" is worth
  * a row again. Every good reading also feeds its point's minute aggregate
- * (min/avg/max), written when the minute turns. Pruning runs hourly, and more
+ * (min/avg/max), written when the minute turns, or in part at a stop or reload. Pruning runs hourly, and more
  * often while the store is over its size cap; outbox rows every uplink confirmed
  * go every commit interval.
  */
@@ -32,17 +32,23 @@ static int worth_storing(const struct core *c, const struct sample *s)
     return band > 0 ? fabs(s->value - last->value) > band : s->value != last->value;
 }
 
+/* The point's minute so far goes into the transaction; the store adds up parts. */
+static void write_minute(struct core *c, uint32_t point)
+{
+    struct minute_acc *a = &c->minute[point];
+    struct store_aggregate done = {.minute_ms = a->minute * MS_PER_MINUTE, .n = a->n,
+                                   .min = a->min, .sum = a->sum, .max = a->max};
+    if (store_add_aggregate(c->store, c->store_key[point], &done) < 0)
+        c->replay = 1;
+    a->n = 0;
+}
+
 static void aggregate(struct core *c, const struct sample *s)
 {
     struct minute_acc *a = &c->minute[s->point];
     int32_t minute = (int32_t)(s->ts_ms / MS_PER_MINUTE);
-    if (a->n > 0 && a->minute != minute) {
-        struct store_aggregate done = {.minute_ms = a->minute * MS_PER_MINUTE, .n = a->n,
-                                       .min = a->min, .sum = a->sum, .max = a->max};
-        if (store_add_aggregate(c->store, c->store_key[s->point], &done) < 0)
-            c->replay = 1;
-        a->n = 0;
-    }
+    if (a->n > 0 && a->minute != minute)
+        write_minute(c, s->point);
     if (!quality_has_value(s->quality))
         return;
     if (a->n == 0) {
@@ -54,6 +60,13 @@ static void aggregate(struct core *c, const struct sample *s)
     a->max = fmax(a->max, s->value);
     a->sum += s->value;
     a->n++;
+}
+
+void core_flush_minutes(struct core *c)
+{
+    for (uint32_t i = 0; i < c->cfg->npoints && !c->replay; i++)
+        if (c->minute[i].n > 0)
+            write_minute(c, i);
 }
 
 void core_record_sample(struct core *c, const struct sample *s)

@@ -186,6 +186,8 @@ int core_outputs_write(struct core *c, uint32_t point, double value, const char 
 
 /* core_history.c: samples worth keeping, minute aggregates, retention. */
 void core_record_sample(struct core *c, const struct sample *s);
+/* Every point's minute so far, before a stop or reload drops the accumulators. */
+void core_flush_minutes(struct core *c);
 void core_prune(struct core *c, int64_t now_mono);
 /* Outbox rows every uplink confirmed leave the store (a bounded batch; each commit tick). */
 void core_retire_delivered(struct core *c);

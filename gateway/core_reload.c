@@ -77,6 +77,7 @@ int core_reload(struct core *c, char *why, size_t whylen)
     c->pollers = NULL;
     core_drain_samples(c);
     core_flush_telemetry(c);
+    core_flush_minutes(c);
     int applied = 0;
     char err2[CFG_ERR_MAX] = "";
     if (save_all_states(c) < 0 || (core_commit(c), c->replay)) {

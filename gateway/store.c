@@ -54,9 +54,12 @@ static const char *const store_sql[STMT_COUNT] = {
     [STMT_RULE_SAVE] = "INSERT INTO rule_state (point_key, state) VALUES (?1, ?2)"
                        " ON CONFLICT (point_key) DO UPDATE SET state = excluded.state",
     [STMT_RULE_LOAD] = "SELECT point_key, state FROM rule_state",
+    /* A minute written in parts (a stop or reload inside it) adds up; SET reads the old row. */
     [STMT_AGGREGATE_ADD] = "INSERT INTO aggregates (point_key, minute_ms, n, min, avg, max)"
                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (point_key, minute_ms) DO UPDATE"
-                           " SET n = excluded.n, min = excluded.min, avg = excluded.avg, max = excluded.max",
+                           " SET n = n + excluded.n, min = MIN(min, excluded.min),"
+                           " avg = (avg * n + excluded.avg * excluded.n) / (n + excluded.n),"
+                           " max = MAX(max, excluded.max)",
     [STMT_MARK_GET] = "SELECT reserved, clean_next FROM seq_marks WHERE cls = ?1",
     [STMT_MARK_SET] = "INSERT INTO seq_marks (cls, reserved, clean_next) VALUES (?1, ?2, ?3)"
                       " ON CONFLICT (cls) DO UPDATE SET reserved = excluded.reserved,"

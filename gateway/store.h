@@ -115,7 +115,8 @@ struct store_stats {
 };
 const struct store_stats *store_stats(struct store *st);
 
-/* A minute's summary of one point's good readings (store_retention.c). */
+/* A minute's summary of one point's good readings (store_retention.c). Adding a
+ * minute that is already there merges the two: a minute may be written in parts. */
 struct store_aggregate {
     int64_t minute_ms;          /* start of the minute, wall clock */
     uint32_t n;

@@ -4,7 +4,9 @@
 # clock set a few seconds before a minute turns; the simulator holds the reading at
 # 10 %LEL, then 30. When the minute turns, the gateway writes that minute's row:
 # it must name the minute, count every good reading of it (10 a second, not only
-# the ones stored), and give min 10, max 30 and an average between them.
+# the ones stored), and give min 10, max 30 and an average between them. The stop,
+# a second into the next minute, writes that minute so far (it is not lost with
+# the process); a second run inside the same minute adds to that row, not over it.
 set -euo pipefail
 BUILD=${1:?usage: test_minute_aggregates.sh BUILD_DIR}
 SRC=${RISKGW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -43,9 +45,10 @@ wait "$gw" 2>/dev/null || true
 
 key=$(query "SELECT point_key FROM points WHERE device = 'gas1' AND point = 'lel'")
 [ -n "$key" ] || fail "the store has no point gas1/lel; see $WORK/gw.log"
-rows=$(query "SELECT minute_ms, n, min, avg, max FROM aggregates WHERE point_key = $key")
-[ "$(wc -l <<<"$rows")" = 1 ] && [ -n "$rows" ] || fail "expected one closed minute, got: '$rows'"
-IFS='|' read -r minute n min avg max <<<"$rows"
+rows=$(query "SELECT minute_ms, n, min, avg, max FROM aggregates WHERE point_key = $key ORDER BY minute_ms")
+[ "$(wc -l <<<"$rows")" = 2 ] || fail "expected the closed minute and the one the stop cut, got: '$rows'"
+IFS='|' read -r minute n min avg max <<<"$(head -1 <<<"$rows")"
+IFS='|' read -r cut cut_n cut_min _ cut_max <<<"$(tail -1 <<<"$rows")"
 first=$(query "SELECT min(ts_ms) FROM samples WHERE point_key = $key")
 [ $((minute % MS_PER_MIN)) = 0 ] || fail "minute_ms $minute is not the start of a minute"
 [ "$first" -ge "$minute" ] && [ "$first" -lt $((minute + MS_PER_MIN)) ] ||
@@ -56,4 +59,18 @@ stored=$(query "SELECT count(*) FROM samples WHERE point_key = $key AND ts_ms < 
     fail "the minute counted $n readings (stored rows $stored): not every reading was counted"
 awk -v a="$min" -v b="$max" -v m="$avg" 'BEGIN { exit !(a == 10 && b == 30 && m > 10 && m < 30) }' ||
     fail "minute aggregate min/avg/max $min/$avg/$max, expected 10 / between / 30"
-echo "PASS: minute $minute: $n readings, min $min avg $avg max $max ($stored stored rows)"
+[ "$cut" = $((minute + MS_PER_MIN)) ] && [ "$cut_n" -ge 1 ] && [ "$cut_min" = 30.0 ] && [ "$cut_max" = 30.0 ] ||
+    fail "the stop did not write the minute it cut: '$(tail -1 <<<"$rows")'"
+
+# A second run inside the same minute: its readings add to the row the stop wrote.
+start_bg_faketime gw "$BUILD/riskgw" -c "$WORK/site.json"
+gw=$BG_PID
+sleep 2
+kill -TERM "$gw"
+wait "$gw" 2>/dev/null || true
+again=$(query "SELECT n, min, max FROM aggregates WHERE point_key = $key AND minute_ms = $cut")
+IFS='|' read -r again_n again_min again_max <<<"$again"
+[ "${again_n:-0}" -gt "$cut_n" ] && [ "$again_min" = 30.0 ] && [ "$again_max" = 30.0 ] ||
+    fail "the second run's readings did not add to minute $cut: $cut_n readings before, now '$again'"
+echo "PASS: minute $minute: $n readings, min $min avg $avg max $max ($stored stored rows);" \
+     "the minute cut by a stop: $cut_n readings, $again_n after a second run"

@@ -54,6 +54,27 @@ static void test_ages(void)
     store_close(st);
 }
 
+/* A minute written in two parts (a stop inside it, then the rest) is one row of both. */
+static void test_minute_in_parts(void)
+{
+    const char *path = test_path("parts.db");
+    struct store *st = open_or_die(path);
+    int64_t key;
+    CHECK_INT(store_point_key(st, "gas1", "lel", &key), 0);
+    struct store_aggregate before = {.minute_ms = NOW_MS, .n = 2, .min = 1, .sum = 3, .max = 2};
+    struct store_aggregate after = {.minute_ms = NOW_MS, .n = 4, .min = 0.5, .sum = 21, .max = 9};
+    CHECK_INT(store_add_aggregate(st, key, &before), 0);
+    CHECK_INT(store_commit(st), 0);
+    CHECK_INT(store_add_aggregate(st, key, &after), 0);
+    CHECK_INT(store_commit(st), 0);
+    CHECK_INT(sql_int(path, "SELECT count(*) FROM aggregates"), 1);
+    CHECK_INT(sql_int(path, "SELECT n FROM aggregates"), 6);
+    CHECK_INT(sql_int(path, "SELECT min * 10 FROM aggregates"), 5);
+    CHECK_INT(sql_int(path, "SELECT max FROM aggregates"), 9);
+    CHECK_INT(sql_int(path, "SELECT avg FROM aggregates"), 4);          /* (3 + 21) / 6 */
+    store_close(st);
+}
+
 /* Confirmed rows go, a batch at a time, unconfirmed ones stay, and so does the newest. */
 static void test_retire(void)
 {
@@ -128,6 +149,7 @@ int main(void)
 {
     test_dir_make();
     test_ages();
+    test_minute_in_parts();
     test_retire();
     test_cap();
     test_dir_remove();
