@@ -298,6 +298,7 @@ static int store_connect(struct store *st, int *rc)
     if ((*rc = sqlite3_exec(st->db, store_pragmas, NULL, NULL, NULL)) != SQLITE_OK)
         return store_error(st, "setting the PRAGMAs", *rc);
     store_wal_watch(st);
+    store_db_grow_in_chunks(st->db);
     if (store_schema_migrate(st, rc) < 0)
         return -1;
     for (int i = 0; i < STMT_COUNT; i++) {

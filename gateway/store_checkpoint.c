@@ -68,6 +68,8 @@ static int checkpointer_open_db(struct store_checkpointer *ck)
 {
     int rc = sqlite3_open_v2(ck->path, &ck->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc == SQLITE_OK)
+        store_db_grow_in_chunks(ck->db);
+    if (rc == SQLITE_OK)
         rc = sqlite3_exec(ck->db, "PRAGMA cache_size = -" STORE_STR(CHECKPOINT_CACHE_KIB), NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         log_warn("store %s: cannot open a connection for checkpoints (%s); they run on the "

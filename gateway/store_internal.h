@@ -89,6 +89,7 @@ int store_check_class(struct store *st, enum outbox_class cls);
 
 /* store_wal.c: the WAL's sync, writeback and checkpoints (see there for why) */
 void store_wal_watch(struct store *st);         /* after open: SQLite's auto-checkpoint off */
+void store_db_grow_in_chunks(sqlite3 *db);      /* after open, on every connection that checkpoints */
 int store_wal_sync(struct store *st);           /* fdatasync the WAL; an SQLite rc */
 void store_wal_writeback(struct store *st);     /* after a routine commit: start writing */
 void store_wal_checkpoint(struct store *st, int durable);   /* after any commit */

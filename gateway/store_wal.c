@@ -30,6 +30,7 @@
 #define STORE_CHECKPOINT_PAGES 1000         /* SQLite's own auto-checkpoint threshold */
 #define STORE_CHECKPOINT_FORCE_PAGES 4000   /* even a commit holding an event checkpoints */
 #define STORE_CHECKPOINT_ASK_MS 100         /* the checkpoint thread is asked at most this often */
+#define STORE_DB_CHUNK_BYTES (1024 * 1024)  /* the database file grows by this much at a time */
 
 /* SQLite calls this after every commit with the WAL's size in pages. */
 static int store_wal_grew(void *arg, sqlite3 *db, const char *name, int pages)
@@ -43,6 +44,19 @@ static int store_wal_grew(void *arg, sqlite3 *db, const char *name, int pages)
 void store_wal_watch(struct store *st)
 {
     sqlite3_wal_hook(st->db, store_wal_grew, st);   /* replaces the auto-checkpoint */
+}
+
+/*
+ * Each checkpoint ends by setting the database file's size to the pages it holds.
+ * While the database grows, that is a new size every checkpoint, and the fsync after
+ * it must commit the filesystem's journal as well as the data: a second flush of the
+ * disk, several times a second, beside the alarm's own fsync of the WAL. Grown in
+ * chunks, the file changes size once per chunk.
+ */
+void store_db_grow_in_chunks(sqlite3 *db)
+{
+    int chunk = STORE_DB_CHUNK_BYTES;
+    sqlite3_file_control(db, "main", SQLITE_FCNTL_CHUNK_SIZE, &chunk);     /* a hint: no failure */
 }
 
 /* As synchronous=FULL would have done for this one commit. */

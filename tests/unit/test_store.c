@@ -392,14 +392,17 @@ static void test_unwritable_path(void)
 
 #define CKPT_FORCE_WAL_BYTES (4000 * 4096)  /* where the writer copies the WAL itself */
 #define CKPT_WAIT_MS 5000
+#define CKPT_DB_CHUNK_BYTES (1024 * 1024)  /* store_wal.c's STORE_DB_CHUNK_BYTES */
 
-static off_t wal_size(const char *path)
+static off_t file_size(const char *path, const char *suffix)
 {
-    char wal[PATH_MAX];
-    snprintf(wal, sizeof wal, "%s-wal", path);
+    char name[PATH_MAX];
+    snprintf(name, sizeof name, "%s%s", path, suffix);
     struct stat sb = {0};
-    return stat(wal, &sb) == 0 ? sb.st_size : 0;
+    return stat(name, &sb) == 0 ? sb.st_size : 0;
 }
+
+static off_t wal_size(const char *path) { return file_size(path, "-wal"); }
 
 /* Commits holding events fill the WAL past SQLite's threshold: the checkpoint thread
  * copies it back while the writer does nothing at all (an alarm never waits for it). */
@@ -425,6 +428,8 @@ static void test_checkpoint_thread(void)
         usleep(10000);
     CHECK_INT(store_stats(st)->checkpoints >= 1, 1);
     CHECK_INT(sql_int(path, "SELECT COUNT(*) FROM samples"), n);
+    /* The copy grew the database in whole chunks, not to the page (store_wal.c). */
+    CHECK(file_size(path, "") > 0 && file_size(path, "") % CKPT_DB_CHUNK_BYTES == 0);
     store_close(st);
 }
 
