@@ -150,6 +150,18 @@ static void section_store(struct jw *w, struct core *c)
     jw_int(w, (int64_t)ss->commits);
     jw_key(w, "rollbacks");
     jw_int(w, (int64_t)ss->rollbacks);
+    struct store_sync_times sync;
+    store_sync_times(c->store, &sync);
+    jw_key(w, "syncs");
+    jw_int(w, (int64_t)ss->durable_commits);
+    jw_key(w, "sync_recent");
+    jw_int(w, sync.recent);
+    jw_key(w, "sync_p50_ms");
+    jw_num(w, sync.p50_ms);
+    jw_key(w, "sync_p99_ms");
+    jw_num(w, sync.p99_ms);
+    jw_key(w, "sync_max_ms");
+    jw_num(w, sync.max_ms);
     const struct store_drops *d = store_drops(c->store);
     jw_key(w, "dropped_for_cap");
     jw_open(w, '{');

@@ -96,9 +96,10 @@ int status_view_print(const char *path, int64_t now_ms, FILE *out)
             str(root, "config_hash"));
     fprintf(out, "process: RSS %.1f MiB, %.0f threads, CPU %.1f %% of one core\n", num(proc, "rss_kib") / 1024.0,
             num(proc, "threads"), num(proc, "cpu_pct"));
-    fprintf(out, "store: %s, %.1f MiB, %s (commits %.0f, rollbacks %.0f)\n", str(st, "path"),
-            num(st, "bytes") / (1024.0 * 1024.0), yes(st, "ok") ? "writing" : str(st, "error"),
-            num(st, "commits"), num(st, "rollbacks"));
+    fprintf(out, "store: %s, %.1f MiB, %s (commits %.0f, rollbacks %.0f; WAL sync p50 %.1f / p99 %.1f / "
+            "max %.1f ms)\n", str(st, "path"), num(st, "bytes") / (1024.0 * 1024.0),
+            yes(st, "ok") ? "writing" : str(st, "error"), num(st, "commits"), num(st, "rollbacks"),
+            num(st, "sync_p50_ms"), num(st, "sync_p99_ms"), num(st, "sync_max_ms"));
     fprintf(out, "events: %.0f recorded, %.0f waiting for the disk, %.0f dropped; samples: %.0f seen, "
             "queue %.0f, %.0f refused (queue full)\n", num(ev, "recorded"), num(ev, "waiting_for_disk"),
             num(ev, "dropped"), num(sm, "seen"), num(sm, "queue_depth"), num(sm, "queue_overflowed"));

@@ -185,7 +185,9 @@ int store_txn_writes(const struct store *st)
  */
 static void store_sync_held(struct store *st)
 {
+    int64_t start = clock_mono_ns();
     int rc = store_wal_sync(st);
+    store_sync_timed(st, clock_mono_ns() - start);
     if (rc != SQLITE_OK) {
         if (!st->sync_owed)
             log_error("store %s: syncing the WAL failed: %s; new events (and telemetry past seq %lld) "

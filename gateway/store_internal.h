@@ -68,6 +68,8 @@ struct store {
     struct store_seq_marks tele;                /* telemetry's reserved seqs (store_seq.c) */
     int64_t epoch_ms;
     struct store_stats stats;
+    uint32_t sync_us[STORE_SYNC_RECENT];        /* durations of the last WAL syncs, a ring */
+    uint64_t syncs_timed;                       /* every one so far; the ring's next slot */
     struct store_drops drops;                   /* rows dropped for the size cap (persisted) */
     int drops_loaded;
     char err[STORE_ERR_MAX];
@@ -86,6 +88,9 @@ int store_error(struct store *st, const char *doing, int rc);
 int store_fail(struct store *st, const char *doing, int rc);
 /* -1 with a sentence when cls is not a known outbox class, else 0. */
 int store_check_class(struct store *st, enum outbox_class cls);
+
+/* store_sync_times.c: after each WAL sync, how long it took */
+void store_sync_timed(struct store *st, int64_t ns);
 
 /* store_wal.c: the WAL's sync, writeback and checkpoints (see there for why) */
 void store_wal_watch(struct store *st);         /* after open: SQLite's auto-checkpoint off */

@@ -16,7 +16,8 @@ static const char *report =
     "\"samples\":{\"seen\":1000,\"queue_depth\":3,\"queue_overflowed\":0},"
     "\"events\":{\"recorded\":4,\"waiting_for_disk\":0,\"dropped\":0},"
     "\"store\":{\"path\":\"/var/lib/riskgw/riskgw.db\",\"bytes\":65536,\"ok\":false,\"error\":\"disk full\","
-    "\"commits\":10,\"rollbacks\":2,\"dropped_for_cap\":{\"samples\":5,\"telemetry\":0,\"aggregates\":0,\"events\":0}},"
+    "\"commits\":10,\"rollbacks\":2,\"syncs\":6,\"sync_recent\":6,\"sync_p50_ms\":1.5,"
+    "\"sync_p99_ms\":12,\"sync_max_ms\":250,\"dropped_for_cap\":{\"samples\":5,\"telemetry\":0,\"aggregates\":0,\"events\":0}},"
     "\"alarms\":{\"standing\":2,\"silenced\":1,\"faulted\":1},"
     "\"uplinks\":[{\"name\":\"mqtt\",\"connected\":true,"
     "\"events\":{\"cursor\":4,\"backlog\":0,\"in_flight\":1},\"telemetry\":{\"cursor\":9,\"backlog\":12,\"in_flight\":3}},"
@@ -51,6 +52,10 @@ static void test_values_and_units(const char *m)
     CHECK_LINE(m, "riskgw_store_size_bytes 65536");
     CHECK_LINE(m, "riskgw_store_ok 0");
     CHECK_LINE(m, "riskgw_store_rollbacks_total 2");
+    CHECK_LINE(m, "riskgw_store_syncs_total 6");
+    CHECK_LINE(m, "riskgw_store_sync_p50_seconds 0.0015");
+    CHECK_LINE(m, "riskgw_store_sync_p99_seconds 0.012");
+    CHECK_LINE(m, "riskgw_store_sync_max_seconds 0.25");
     CHECK_LINE(m, "riskgw_store_dropped_for_cap_total{kind=\"samples\"} 5");
     CHECK_LINE(m, "riskgw_store_dropped_for_cap_total{kind=\"events\"} 0");
     CHECK_LINE(m, "riskgw_alarms_standing 2");

@@ -13,6 +13,8 @@
  */
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "store.h"
@@ -29,6 +31,7 @@ struct shim_file {
 static sqlite3_vfs *real_vfs;
 static sqlite3_vfs shim_vfs;
 static int wal_sync_fails;
+static int wal_sync_delay_us;       /* a slow medium */
 static int wal_syncs;
 
 static sqlite3_file *real_of(sqlite3_file *f) { return ((struct shim_file *)f)->real; }
@@ -49,6 +52,8 @@ static int shim_sync(sqlite3_file *f, int flags)
         wal_syncs++;
         if (wal_sync_fails)
             return SQLITE_IOERR_FSYNC;
+        if (wal_sync_delay_us)
+            usleep((useconds_t)wal_sync_delay_us);
     }
     return real_of(f)->pMethods->xSync(real_of(f), flags);
 }
@@ -100,6 +105,10 @@ static void shim_install(void)
 }
 
 /* ---- the test ---- */
+
+#define SLOW_SYNCS 3
+#define FAST_SYNCS 20
+#define SLOW_SYNC_MS 20
 
 static int64_t sendable_events(struct store *st) { return store_outbox_last_seq(st, OUTBOX_EVENTS); }
 
@@ -165,6 +174,22 @@ int main(void)
     tries = wal_syncs;
     CHECK_INT(store_commit(st), 0);
     CHECK_INT(wal_syncs, tries);
+
+    /* Each sync's time is kept: a medium slow for a few of them shows in p99 and max. */
+    struct store_sync_times t;
+    store_sync_times(st, &t);
+    uint32_t before = t.recent;
+    CHECK(before >= 1);
+    for (int i = 0; i < SLOW_SYNCS + FAST_SYNCS; i++) {
+        wal_sync_delay_us = i < SLOW_SYNCS ? SLOW_SYNC_MS * 1000 : 0;
+        CHECK_INT(store_add_event(st, &ev, "det1", "gas"), 0);
+        CHECK_INT(store_commit(st), 0);
+    }
+    store_sync_times(st, &t);
+    CHECK_INT(t.recent, before + SLOW_SYNCS + FAST_SYNCS);
+    CHECK(t.p50_ms < SLOW_SYNC_MS);
+    CHECK(t.p99_ms >= SLOW_SYNC_MS && t.max_ms >= t.p99_ms);
+    printf("sync times over %u syncs: p50 %.3f p99 %.3f max %.3f ms\n", t.recent, t.p50_ms, t.p99_ms, t.max_ms);
     store_close(st);
     test_dir_remove();
     return check_summary();
