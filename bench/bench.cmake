@@ -8,7 +8,8 @@ if(NOT PAHO_MQTT3C)
 endif()
 
 add_library(bench_common STATIC ${CMAKE_SOURCE_DIR}/bench/bench_mqtt.c
-                                ${CMAKE_SOURCE_DIR}/bench/bench_modbus_open.c)
+                                ${CMAKE_SOURCE_DIR}/bench/bench_modbus_open.c
+                                ${CMAKE_SOURCE_DIR}/bench/bench_stats.c)
 target_link_libraries(bench_common PUBLIC ${PAHO_MQTT3C} PkgConfig::MODBUS PkgConfig::CJSON
                                           Threads::Threads m)
 
@@ -23,6 +24,7 @@ bench_add(bench_bare)
 bench_add(bench_modbus)
 bench_add(bench_alarm)
 bench_add(bench_startup)
+bench_add(bench_fsync)
 if(TARGET rg_core)
   bench_add(bench_drain rg_core)
 endif()

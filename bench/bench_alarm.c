@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "bench_mqtt.h"
+#include "bench_stats.h"
 
 #define ALARM_TIMEOUT_S 5
 #define ALARM_DEFAULT_PHASE_MS 100
@@ -94,26 +95,6 @@ static int await_event(struct arrival *a, const char *kind, double *ts_ms, doubl
     a->fresh = 0;
     pthread_mutex_unlock(&a->lock);
     return rc;
-}
-
-static int cmp_double(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
-
-/* Nearest-rank percentile q (0..1] of n sorted values. */
-static double percentile(const double *sorted, int n, double q)
-{
-    int rank = (int)ceil(q * n);
-    return sorted[rank < 1 ? 0 : rank - 1];
-}
-
-static void report(const char *name, double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    printf(" %s_p50_ms %.2f %s_p99_ms %.2f %s_max_ms %.2f", name, percentile(v, n, 0.5), name,
-           percentile(v, n, 0.99), name, v[n - 1]);
 }
 
 static void sleep_ms(double ms)
@@ -211,8 +192,8 @@ int main(int argc, char **argv)
     int rc = n > 0 ? 0 : 1;
     printf("alarms %d timeouts %d", n, timeouts);
     if (n > 0) {
-        report("e2e", e2e, n);
-        report("gw", gw, n);
+        bench_report_ms("e2e", e2e, n);
+        bench_report_ms("gw", gw, n);
     }
     printf("\n");
     free(e2e);

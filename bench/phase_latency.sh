@@ -9,6 +9,9 @@
 # Then LAT_COLD "cold" alarms, each after LAT_QUIET_MS without one: the first alarm
 # after a quiet spell is the one that matters on a site, and its WAL fsync finds
 # seconds of routine commits before it unless the store has written them out.
+# Every alarm waits for one WAL fdatasync before it is sent, so two more figures
+# frame the result: the gateway's own report of its last 1,024 syncs during the
+# run, and the same disk's fdatasync with nothing else running (bench_fsync, first).
 
 PROBE_INTERVAL_MS=100
 LAT_QUIET_MS=8000
@@ -22,6 +25,8 @@ probe_device() {
 phase_latency() {
     local n=$LAT_N base devices= probe_port fifo ctlfd out cold note=
     section "2. Alarm latency: a probe device at ${PROBE_INTERVAL_MS} ms beside N load devices, $LAT_ALARMS alarms"
+    local idle_sync
+    idle_sync=$("$BUILD/bench_fsync" -d "$WORK") || fail "bench_fsync could not sync a file in $WORK"
     if [ "$n" -gt 0 ]; then
         base=$(free_port_range "$n") || fail "no $n consecutive free ports"
         if ! start_sims "$n" "$base"; then
@@ -50,6 +55,9 @@ phase_latency() {
               -c "$fifo" -n "$LAT_COLD" -i "$PROBE_INTERVAL_MS" -q "$LAT_QUIET_MS" -s 7 2>"$WORK/bench_alarm_cold.err")
     echo "$cold" >"$WORK/bench_alarm_cold.out"
     stop_proc "$GW_PID"
+    local report="$WORK/lat.db.status.json" sync
+    [ -s "$report" ] || fail "the gateway wrote no health report ($report)"
+    sync=$(jq -c '.store | {recent: .sync_recent, p50_ms: .sync_p50_ms, p99_ms: .sync_p99_ms, max_ms: .sync_max_ms}' "$report")
     stop_proc "$probe_pid"
     exec {ctlfd}>&-
     stop_sims
@@ -67,6 +75,9 @@ phase_latency() {
     json=$(jq -c --argjson n "$(field alarms <<<"$cold")" --argjson q "$LAT_QUIET_MS" \
                --argjson p50 "$(field gw_p50_ms <<<"$cold")" --argjson max "$(field gw_max_ms <<<"$cold")" \
                '. + {cold: {alarms: $n, quiet_ms: $q, gw_p50_ms: $p50, gw_max_ms: $max}}' <<<"$json")
+    json=$(jq -c --argjson s "$sync" --argjson p50 "$(field fsync_p50_ms <<<"$idle_sync")" \
+               --argjson p99 "$(field fsync_p99_ms <<<"$idle_sync")" --argjson max "$(field fsync_max_ms <<<"$idle_sync")" \
+               '. + {wal_sync: $s, idle_disk_fsync: {p50_ms: $p50, p99_ms: $p99, max_ms: $max}}' <<<"$json")
     result alarm_latency "$json"
     v=$(field gw_p99_ms <<<"$out")
     local target="<= 5 ms at N=500"
@@ -77,5 +88,11 @@ phase_latency() {
     row "gateway latency p50 / p99 / max" "$(fmt "$(field gw_p50_ms <<<"$out")" 1) / $(fmt "$v" 1) / $(fmt "$(field gw_max_ms <<<"$out")" 1) ms" "p99 $target" "$judge"
     row "cold alarms ($(field alarms <<<"$cold"), each after $((LAT_QUIET_MS / 1000)) s quiet): gateway p50 / max" \
         "$(fmt "$(field gw_p50_ms <<<"$cold")" 1) / $(fmt "$(field gw_max_ms <<<"$cold")" 1) ms" "info (routine commits lie unsynced in the WAL)" "-"
+    row "of which the WAL sync each alarm waits for: p50 / p99 / max" \
+        "$(fmt "$(jq -r .p50_ms <<<"$sync")" 1) / $(fmt "$(jq -r .p99_ms <<<"$sync")" 1) / $(fmt "$(jq -r .max_ms <<<"$sync")" 1) ms" \
+        "info (gateway's report, last $(jq -r .recent <<<"$sync") syncs)" "-"
+    row "this disk's fdatasync alone, idle: p50 / p99 / max" \
+        "$(fmt "$(field fsync_p50_ms <<<"$idle_sync")" 1) / $(fmt "$(field fsync_p99_ms <<<"$idle_sync")" 1) / $(fmt "$(field fsync_max_ms <<<"$idle_sync")" 1) ms" \
+        "info (bench_fsync, before the load)" "-"
     row "end to end p50 / p99 / max" "$(fmt "$(field e2e_p50_ms <<<"$out")" 1) / $(fmt "$(field e2e_p99_ms <<<"$out")" 1) / $(fmt "$(field e2e_max_ms <<<"$out")" 1) ms" "info (includes the ${PROBE_INTERVAL_MS} ms poll wait)" "-"
 }

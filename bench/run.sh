@@ -35,7 +35,7 @@ elif [ "${BENCH_QUICK:-0}" = 1 ]; then
 else
     BENCH_MODE=full
     SCALE_NS="10 100 500 2000"; WARMUP_S=10; WINDOW_S=30; BARE_WARMUP_S=3; VERDICT_N=500; CPU_SPLITS=3
-    LAT_N=500; LAT_ALARMS=300; LAT_COLD=10; MB_RUNS=3; MB_LOOP_S=5; MB_WARMUP_S=3; RTU_WINDOW_S=10
+    LAT_N=500; LAT_ALARMS=1000; LAT_COLD=10; MB_RUNS=3; MB_LOOP_S=5; MB_WARMUP_S=3; RTU_WINDOW_S=10
     STORE_RUNS=3; STARTUP_RUNS=5; IDLE_S=30
     PHASES=${BENCH_PHASES:-scale latency modbus store footprint}
 fi
@@ -48,7 +48,7 @@ OUT=${BENCH_OUT:-$SRC/bench/results.json}
 PLOT=${BENCH_PLOT:-$SRC/bench/scale.png}
 
 # The programs each phase runs, checked before anything starts.
-declare -A NEEDS=([scale]="bench_sub bench_bare" [latency]="bench_alarm" [modbus]="bench_modbus"
+declare -A NEEDS=([scale]="bench_sub bench_bare" [latency]="bench_alarm bench_fsync" [modbus]="bench_modbus"
                   [store]="bench_store bench_drain" [footprint]="bench_startup")
 for phase in $PHASES; do
     [ -n "${NEEDS[$phase]+set}" ] || fail "unknown phase '$phase' (phases: ${!NEEDS[*]})"
