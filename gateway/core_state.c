@@ -115,13 +115,20 @@ int core_bind_points(struct core *c, char *err, size_t errlen)
 {
     for (size_t k = 0; k < c->cfg->nalarm_points; k++)
         rules_state_init(&c->rule_state[k]);
+    int created = 0;
     for (size_t i = 0; i < c->cfg->npoints; i++) {
         const struct point_cfg *pc = c->cfg->points[i].def;
-        if (store_point_key(c->store, config_device_of(c->cfg, i)->id, pc->id, &c->store_key[i]) < 0) {
+        int rc = store_point_key_staged(c->store, config_device_of(c->cfg, i)->id, pc->id, &c->store_key[i]);
+        if (rc < 0) {
             snprintf(err, errlen, "store: cannot register point %s/%s: %s",
                      config_device_of(c->cfg, i)->id, pc->id, store_last_error(c->store));
             return -1;
         }
+        created += rc;
+    }
+    if (created > 0 && store_commit(c->store) < 0) {      /* the new keys, on disk before any use */
+        snprintf(err, errlen, "store: cannot register %d new points: %s", created, store_last_error(c->store));
+        return -1;
     }
     if (store_rule_state_load(c->store, restore_one, c) < 0)
         log_error("store: alarm states could not be read (%s); every point starts afresh",

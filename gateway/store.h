@@ -50,6 +50,11 @@ void store_close(struct store *st);
 /* Stable integer key for "device/point", created on first use. Creating a key
  * commits the open transaction, so a key handed out is always on disk. */
 int store_point_key(struct store *st, const char *device, const char *point, int64_t *key);
+/* The same without the commit: 1 when the key is new and only in the open
+ * transaction (commit before anything uses it), 0 when it was there, -1. For a
+ * whole site at once: a first start with 15,000 points commits once, not 15,000
+ * times (1.5 s of a 500-device first start on the bench machine, more on flash). */
+int store_point_key_staged(struct store *st, const char *device, const char *point, int64_t *key);
 
 int store_add_sample(struct store *st, int64_t point_key, const struct sample *s);
 

@@ -23,7 +23,7 @@ static int rows_point_find(struct store *st, const char *device, const char *poi
     return rc == SQLITE_ROW;
 }
 
-int store_point_key(struct store *st, const char *device, const char *point, int64_t *key)
+int store_point_key_staged(struct store *st, const char *device, const char *point, int64_t *key)
 {
     static const char doing[] = "creating a point key";
     int found = rows_point_find(st, device, point, key);
@@ -37,6 +37,14 @@ int store_point_key(struct store *st, const char *device, const char *point, int
     if (store_run(st, s, doing) < 0)
         return -1;
     *key = sqlite3_last_insert_rowid(st->db);
+    return 1;
+}
+
+int store_point_key(struct store *st, const char *device, const char *point, int64_t *key)
+{
+    int created = store_point_key_staged(st, device, point, key);
+    if (created <= 0)
+        return created;
     return store_commit(st);    /* a key handed out must never be rolled back */
 }
 

@@ -141,6 +141,31 @@ static void test_round_trip(void)
     store_close(st);
 }
 
+/* A site's points registered at once: new keys wait in the transaction, one commit
+ * keeps them all, and a reopen finds the same keys. */
+static void test_point_keys_staged(void)
+{
+    const char *path = test_path("keys.db");
+    struct store *st = open_ok(path);
+    const char *points[] = {"lel", "h2s", "o2"};
+    int64_t keys[3], again;
+    uint64_t commits = store_stats(st)->commits;
+    for (int i = 0; i < 3; i++)
+        CHECK_INT(store_point_key_staged(st, "det1", points[i], &keys[i]), 1);
+    CHECK_INT(store_stats(st)->commits, commits);                  /* none yet */
+    CHECK_INT(store_point_key_staged(st, "det1", "lel", &again), 0);  /* staged is found */
+    CHECK_INT(again, keys[0]);
+    CHECK_INT(store_commit(st), 0);
+    CHECK_INT(store_stats(st)->commits, commits + 1);
+    store_close(st);
+    st = open_ok(path);
+    for (int i = 0; i < 3; i++) {
+        CHECK_INT(store_point_key(st, "det1", points[i], &again), 0);
+        CHECK_INT(again, keys[i]);
+    }
+    store_close(st);
+}
+
 static void test_seq_across_reopen(void)
 {
     const char *path = test_path("seq.db");
@@ -465,6 +490,7 @@ int main(void)
 {
     test_dir_make();
     test_round_trip();
+    test_point_keys_staged();
     test_seq_across_reopen();
     test_event_survives_kill();
     test_migrate_from_v1();
