@@ -24,6 +24,12 @@ proc_ticks() {
     awk '{ print $12 + $13 }' <<<"${stat##*)}"
 }
 
+# proc_written PID: bytes the process has caused to be written to storage so far
+# (/proc/PID/io write_bytes: the WAL, checkpoints, logs; what wears a flash card).
+proc_written() {
+    awk '$1 == "write_bytes:" { print $2 }' "/proc/$1/io" 2>/dev/null
+}
+
 # proc_status PID KEY: the number on the KEY: line of /proc/PID/status (kB for Vm*).
 proc_status() {
     awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null
@@ -46,12 +52,15 @@ cpu_pct() {
 # bytes of its history at both ends. The window is cut into CPU_SPLITS equal parts
 # and M_CPU is the median of their CPU (M_CPU_PARTS lists them): a neighbour's
 # burst on a shared machine then moves one part, not the figure. Sets M_CPU,
-# M_CPU_PARTS, M_RSS_KIB, M_HWM_KIB, M_THREADS, M_DB0, M_DB1. 1 when the process is gone.
+# M_CPU_PARTS, M_RSS_KIB, M_HWM_KIB, M_THREADS, M_DB0, M_DB1, and M_WRITE_KIBS (storage
+# writes over the window, KiB/s; null when /proc/PID/io cannot be read). 1 when the
+# process is gone.
 measure() {
-    local pid=$1 db=${4:-} m0 m1 k splits=${CPU_SPLITS:-1}
-    M_CPU=null M_CPU_PARTS= M_RSS_KIB=null M_HWM_KIB=null M_THREADS=null M_DB0= M_DB1=
+    local pid=$1 db=${4:-} m0 m1 k splits=${CPU_SPLITS:-1} w0 w1
+    M_CPU=null M_CPU_PARTS= M_RSS_KIB=null M_HWM_KIB=null M_THREADS=null M_DB0= M_DB1= M_WRITE_KIBS=null
     sleep_until_ms "$2"
     m0=$(cpu_mark "$pid") || return 1
+    w0=$(proc_written "$pid")
     [ -n "$db" ] && M_DB0=$(db_history_bytes "$db")
     for k in $(seq "$splits"); do
         sleep_until_ms $(( $2 + ($3 - $2) * k / splits ))
@@ -59,6 +68,8 @@ measure() {
         M_CPU_PARTS="$M_CPU_PARTS $(cpu_pct "$m0" "$m1")"
         m0=$m1
     done
+    w1=$(proc_written "$pid")
+    [ -n "$w0" ] && [ -n "$w1" ] && M_WRITE_KIBS=$(calc "($w1 - $w0) / 1024 / (($3 - $2) / 1000)")
     [ -n "$db" ] && M_DB1=$(db_history_bytes "$db")
     M_CPU=$(tr ' ' '\n' <<<"$M_CPU_PARTS" | grep . | median)
     M_RSS_KIB=$(proc_status "$pid" VmRSS)

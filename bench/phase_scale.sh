@@ -31,8 +31,9 @@ witness_wait() {
 measured_json() {
     jq -nc --argjson cpu "$M_CPU" --argjson rss "${M_RSS_KIB:-null}" --argjson hwm "${M_HWM_KIB:-null}" \
            --argjson threads "${M_THREADS:-null}" --argjson pts "$1" --argjson want "$EXPECT" \
-           --argjson parts "[$(tr -s ' ' ',' <<<"${M_CPU_PARTS# }")]" \
+           --argjson parts "[$(tr -s ' ' ',' <<<"${M_CPU_PARTS# }")]" --argjson written "$M_WRITE_KIBS" \
         '{cpu_pct: $cpu, cpu_parts_pct: $parts, rss_kib: $rss, hwm_kib: $hwm, threads: $threads, points_per_s: $pts,
+          disk_write_kib_s: $written,
           delivered: (if $pts == null then null else ($pts / $want * 10000 | round / 10000) end)}'
 }
 
@@ -90,6 +91,11 @@ scale_rows() {
     row "N=$n riskgw RSS" "$(fmt "$(calc "$rss / 1024")" 1) MiB" "<= 8 MiB" "$v"
     v=-; [ "$judge" = 1 ] && v=$(verdict "$threads" "<=" "$SCALE_THREADS0")
     row "N=$n riskgw threads" "$threads" "not growing (N=$SCALE_N0: $SCALE_THREADS0)" "$v"
+    local written
+    written=$(jq -r .disk_write_kib_s <<<"$g")
+    [ "$written" != null ] && row "N=$n riskgw storage writes" \
+        "$(fmt "$written" 0) KiB/s ($(fmt "$(calc "$written / $n")" 1) per device, $(fmt "$(calc "$written * 86400 / 1048576")" 1) GiB/day)" \
+        "info (flash wear; every reading changes)" "-"
     if [ "$b" = null ] || [ -n "$BARE_NOTE" ]; then
         row "N=$n bare loop" "${BARE_NOTE}" "reference" "-"
     else
