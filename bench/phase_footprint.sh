@@ -2,11 +2,13 @@
 #
 # Sizes are of the stripped daemon, amd64 from BUILD and aarch64 from the cross
 # build (`make cross`), if there is one. Start-up is bench_startup: exec to the
-# first Modbus request, with a fresh store each time, median of STARTUP_RUNS. riskgw
+# first Modbus request, with a fresh store each time, median of STARTUP_RUNS, for
+# one device and for a site of STARTUP_SITE_N (whose points all need keys). riskgw
 # refuses a config without devices, so "idle" is one device polled once a minute:
 # the cost of the daemon itself (timers, MQTT keepalive, commits).
 
 IDLE_INTERVAL_MS=60000
+STARTUP_SITE_N=500                  # a big site's first start: every point key is new
 CROSS_DIR=${BENCH_CROSS_DIR:-$SRC/build-cross-aarch64}
 
 # stripped_kib BINARY STRIP: the size of a stripped copy, in KiB.
@@ -29,19 +31,29 @@ footprint_sizes() {
     result binary_kib "$(jq -nc --argjson amd64 "$amd" --argjson aarch64 "$arm" '{amd64: $amd64, aarch64: $aarch64}')"
 }
 
-footprint_startup() {
-    local port r out dev
-    port=$(free_port)
-    dev=$(printf '{"id":"d0000","profile":"%s","host":"127.0.0.1","port":%d,"unit":1}' "$BENCH_PROFILE" "$port")
-    : >"$WORK/startup.txt"
+# startup_median N: exec to first poll with N devices on a fresh store, median of
+# STARTUP_RUNS. The first device is bench_startup's listener and polled first; the
+# others' ports are free and refuse, which costs the start nothing.
+startup_median() {
+    local n=$1 base r out
+    base=$(free_port_range "$n") || fail "no $n consecutive free ports"
+    : >"$WORK/startup-$n.txt"
     for r in $(seq "$STARTUP_RUNS"); do
-        write_site "$WORK/site-start-$r.json" "$WORK/start-$r.db" "$MQ_PORT" "$dev"
-        out=$("$BUILD/bench_startup" -p "$port" -- "$BUILD/riskgw" -c "$WORK/site-start-$r.json" 2>>"$WORK/startup.err") &&
-            field startup_ms <<<"$out" >>"$WORK/startup.txt"
+        write_site "$WORK/site-start-$n-$r.json" "$WORK/start-$n-$r.db" "$MQ_PORT" "$(bench_devices "$n" "$base")"
+        out=$("$BUILD/bench_startup" -p "$base" -- "$BUILD/riskgw" -c "$WORK/site-start-$n-$r.json" 2>>"$WORK/startup.err") &&
+            field startup_ms <<<"$out" >>"$WORK/startup-$n.txt"
     done
-    STARTUP_MS=$(median <"$WORK/startup.txt")
+    median <"$WORK/startup-$n.txt"
+}
+
+footprint_startup() {
+    STARTUP_MS=$(startup_median 1)
+    local site_ms
+    site_ms=$(startup_median "$STARTUP_SITE_N")
     result startup_ms "$STARTUP_MS"
+    result startup_site "$(jq -nc --argjson n "$STARTUP_SITE_N" --argjson ms "$site_ms" '{devices: $n, ms: $ms}')"
     row "start-up, exec to first poll (fresh store)" "$(fmt "$STARTUP_MS" 1) ms" "info" "-"
+    row "start-up with $STARTUP_SITE_N devices ($((STARTUP_SITE_N * 30)) new points)" "$(fmt "$site_ms" 1) ms" "info" "-"
 }
 
 footprint_idle() {
