@@ -137,6 +137,13 @@ struct store_cfg {
     long heartbeat_s;               /* an unchanged reading is stored again this often */
 };
 
+/* When a device's telemetry is sent (config_telemetry.c). */
+enum telemetry_send { TELEMETRY_EVERY_INTERVAL, TELEMETRY_ON_CHANGE };
+struct telemetry_cfg {
+    enum telemetry_send send;
+    long heartbeat_s;               /* on_change: a device unchanged this long is sent anyway */
+};
+
 /* The optional Prometheus endpoint (docs/operations.md); off unless "metrics" is given. */
 #define METRICS_LISTEN_MAX 64       /* "[ipv6]:port" */
 struct metrics_cfg {
@@ -167,6 +174,7 @@ struct config {
     struct webhook_cfg webhooks[CONFIG_MAX_WEBHOOKS];
     size_t nwebhooks;
     struct store_cfg store;
+    struct telemetry_cfg telemetry;
     struct metrics_cfg metrics;
     struct expr_calendars calendars;
     struct expr_rule *crules;       /* combined rules; crules[i] is point rules_first_point + i */
@@ -193,6 +201,8 @@ void config_free_rules(struct config *cfg);
 
 /* config_outputs.c: the "outputs" of point alarms and combined rules (after the rules). */
 int config_parse_outputs(const cJSON *root, struct config *cfg, struct cfg_err *err);
+/* config_telemetry.c: the "telemetry" section. */
+int config_parse_telemetry(const cJSON *root, struct config *cfg, struct cfg_err *err);
 /* config_metrics.c: the "metrics" section; and a listen address into a socket address
  * (0, or -1 with the reason in why). */
 struct sockaddr_storage;

@@ -163,9 +163,8 @@ void core_handle_sample(struct core *c, const struct sample *s)
     if (c->unsent[s->point])
         core_telemetry_flush_device(c, c->cfg->points[s->point].device);    /* a reading is never overwritten before it is sent */
     c->latest[s->point] = reading_of(s);
-    c->unsent[s->point] = 1;
     c->samples_seen++;
-    core_record_sample(c, s);
+    core_telemetry_note_sample(c, s->point, core_record_sample(c, s), s->mono_ms);
     core_outputs_readback(c, s);
     int n = 0;
     struct rule_state *st = core_alarm_state(c, s->point);
@@ -176,7 +175,6 @@ void core_handle_sample(struct core *c, const struct sample *s)
     n += core_rules_sample(c, s);
     if (n > 0)
         core_send_events(c);    /* events reach the disk before anything is published */
-    c->device_dirty[c->cfg->points[s->point].device] = 1;
 }
 
 void core_tick_rules(struct core *c, int64_t now_mono, int64_t now_wall)

@@ -69,18 +69,19 @@ void core_flush_minutes(struct core *c)
             write_minute(c, i);
 }
 
-void core_record_sample(struct core *c, const struct sample *s)
+int core_record_sample(struct core *c, const struct sample *s)
 {
     if (c->replay)
-        return;             /* the store is failing: samples wait for nothing, events are kept */
+        return 0;           /* the store is failing: samples wait for nothing, events are kept */
     aggregate(c, s);
     if (!worth_storing(c, s))
-        return;
+        return 0;
     if (store_add_sample(c->store, c->store_key[s->point], s) < 0) {
         c->replay = 1;      /* the transaction was lost: events in it go again */
-        return;
+        return 0;
     }
     c->stored[s->point] = reading_of(s);
+    return 1;
 }
 
 /* The highest seq of each class that every uplink has confirmed. */

@@ -63,6 +63,7 @@ struct core {
     struct minute_acc *minute;
     uint8_t *unsent;
     uint8_t *device_dirty;          /* telemetry pending per device */
+    int64_t *telemetry_sent_ms;     /* per device: monotonic time of its last message */
     struct history *history;        /* windows the combined rules read */
     struct expr_env env;
     uint8_t *in_rules;              /* per point: read by some combined rule */
@@ -130,7 +131,10 @@ void core_send_events(struct core *c);
  * (0 when fewer than a chunk; the caller commits when it flushed any), due_ms says
  * when the next chunk is due. core_flush_telemetry flushes every device now (before
  * a reload, at shutdown); flush_device one (a reading about to be overwritten).
+ * note_sample marks a sample's device for the round, as the "telemetry" section
+ * says: every sample, or (on_change) one that is news or comes after the heartbeat.
  */
+void core_telemetry_note_sample(struct core *c, uint32_t point, int news, int64_t now);
 void core_telemetry_tick(struct core *c, int64_t now);
 int core_telemetry_pace(struct core *c, int64_t now);
 int64_t core_telemetry_due_ms(const struct core *c);
@@ -156,6 +160,7 @@ struct point_tables {
     struct reading *stored;         /* the last reading written to history */
     struct minute_acc *minute;      /* this minute's min/avg/max so far */
     uint8_t *unsent;                /* latest[] holds a reading not yet in telemetry */
+    int64_t *telemetry_sent_ms;     /* per device */
 };
 int core_tables_alloc(struct point_tables *t, const struct config *cfg);
 void core_tables_free(struct point_tables *t);
@@ -185,7 +190,8 @@ int core_outputs_write(struct core *c, uint32_t point, double value, const char 
                        size_t whylen);
 
 /* core_history.c: samples worth keeping, minute aggregates, retention. */
-void core_record_sample(struct core *c, const struct sample *s);
+/* 1 when the sample said something new and went into history, else 0. */
+int core_record_sample(struct core *c, const struct sample *s);
 /* Every point's minute so far, before a stop or reload drops the accumulators. */
 void core_flush_minutes(struct core *c);
 void core_prune(struct core *c, int64_t now_mono);

@@ -77,7 +77,9 @@ int core_tables_alloc(struct point_tables *t, const struct config *cfg)
     t->stored = calloc(cfg->npoints, sizeof *t->stored);
     t->minute = calloc(cfg->npoints, sizeof *t->minute);
     t->unsent = calloc(cfg->npoints ? cfg->npoints : 1, 1);
-    if (t->latest && t->rule_state && t->store_key && t->device_dirty && t->stored && t->minute && t->unsent) {
+    t->telemetry_sent_ms = calloc(cfg->ndevices ? cfg->ndevices : 1, sizeof *t->telemetry_sent_ms);
+    if (t->latest && t->rule_state && t->store_key && t->device_dirty && t->stored && t->minute && t->unsent &&
+        t->telemetry_sent_ms) {
         expr_latest_init(t->latest, cfg->npoints);  /* never read: a fault, not a zero */
         return 0;
     }
@@ -94,13 +96,14 @@ void core_tables_free(struct point_tables *t)
     free(t->stored);
     free(t->minute);
     free(t->unsent);
+    free(t->telemetry_sent_ms);
     memset(t, 0, sizeof *t);
 }
 
 void core_tables_install(struct core *c, const struct point_tables *t)
 {
     struct point_tables old = {c->latest, c->rule_state, c->store_key, c->device_dirty, c->stored, c->minute,
-                               c->unsent};
+                               c->unsent, c->telemetry_sent_ms};
     core_tables_free(&old);
     c->latest = t->latest;
     c->rule_state = t->rule_state;
@@ -109,6 +112,7 @@ void core_tables_install(struct core *c, const struct point_tables *t)
     c->stored = t->stored;
     c->minute = t->minute;
     c->unsent = t->unsent;
+    c->telemetry_sent_ms = t->telemetry_sent_ms;
 }
 
 int core_bind_points(struct core *c, char *err, size_t errlen)

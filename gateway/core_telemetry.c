@@ -8,17 +8,21 @@
  * way when the next alarm's fsync has to wait for it. So a round walks the
  * devices in order across the interval, TELEMETRY_CHUNK at a time, each chunk
  * committed on its own; the tick flushes what is left and starts the next round.
+ * Which devices a round holds is the "telemetry" section's (config_telemetry.c):
+ * every device polled since the last round, or only those with news.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "core_internal.h"
 #include "log.h"
 #include "payload.h"
 
 #define TELEMETRY_MAX_BYTES 65536
 #define TELEMETRY_CHUNK 32          /* devices flushed per step of a round */
+#define MS_PER_S 1000
 
 void core_telemetry_flush_device(struct core *c, size_t d)
 {
@@ -27,6 +31,7 @@ void core_telemetry_flush_device(struct core *c, size_t d)
     int64_t seq;
     const struct device_cfg *dev = &c->cfg->devices[d];
     c->device_dirty[d] = 0;
+    c->telemetry_sent_ms[d] = clock_mono_ms();
     memset(c->unsent + dev->first_point, 0, dev->npoints);
     if (c->replay)
         return;                 /* the store is failing: telemetry waits for nothing */
@@ -39,6 +44,16 @@ void core_telemetry_flush_device(struct core *c, size_t d)
     }
     if (store_outbox_append(c->store, OUTBOX_TELEMETRY, topic, payload, &seq) < 0)
         c->replay = 1;
+}
+
+void core_telemetry_note_sample(struct core *c, uint32_t point, int news, int64_t now)
+{
+    size_t d = c->cfg->points[point].device;
+    const struct telemetry_cfg *t = &c->cfg->telemetry;
+    if (t->send == TELEMETRY_ON_CHANGE && !news && now - c->telemetry_sent_ms[d] < t->heartbeat_s * MS_PER_S)
+        return;
+    c->unsent[point] = 1;
+    c->device_dirty[d] = 1;
 }
 
 /* Flush the round's dirty devices below index end; how many were flushed. */

@@ -66,6 +66,8 @@ static void test_good(void)
     CHECK_INT(cfg->mqtt.enabled, 1);
     CHECK_STR(cfg->mqtt.topic_prefix, "riskgw/v1");
     CHECK_STR(cfg->mqtt.client_id, "riskgw-gw-1");
+    CHECK_INT(cfg->telemetry.send, TELEMETRY_EVERY_INTERVAL);     /* no "telemetry": the default */
+    CHECK_INT(cfg->telemetry.heartbeat_s, 60);
     config_free(cfg);
 }
 
@@ -123,6 +125,30 @@ static void test_errors(void)
                  "site.json: mqtt.uri: \"http://x\" must start with tcp://, ssl://, mqtt:// or mqtts://");
     expect_error(HEAD "\"devices\":[{\"id\":\"d\"," TCP "\"points\":[{\"id\":\"p\",\"alarm\":{\"levels\":[{\"name\":\"l1\",\"above\":\"x\"}]}}]}]}",
                  "site.json: devices[0].points[0].alarm.levels[0].above: expected a number");
+}
+
+/* The "telemetry" section: the mode and heartbeat it takes, and what it refuses. */
+static void test_telemetry(void)
+{
+    const char *text = HEAD "\"telemetry\":{\"send\":\"on_change\",\"heartbeat_s\":15},"
+                       "\"devices\":[{\"id\":\"d\"," TCP "\"points\":[{\"id\":\"p\"}]}]}";
+    struct cfg_err err = {""};
+    struct config *cfg = config_parse(text, "site.json", PROFILES, &err);
+    CHECK(cfg != NULL);
+    if (cfg) {
+        CHECK_INT(cfg->telemetry.send, TELEMETRY_ON_CHANGE);
+        CHECK_INT(cfg->telemetry.heartbeat_s, 15);
+    }
+    config_free(cfg);
+    expect_error(HEAD "\"telemetry\":{\"send\":\"sometimes\"},\"devices\":[{\"id\":\"d\"," TCP
+                 "\"points\":[{\"id\":\"p\"}]}]}",
+                 "site.json: telemetry.send: \"sometimes\" is not one of \"every_interval\", \"on_change\"");
+    expect_error(HEAD "\"telemetry\":{\"heartbeat_s\":0},\"devices\":[{\"id\":\"d\"," TCP
+                 "\"points\":[{\"id\":\"p\"}]}]}",
+                 "site.json: telemetry.heartbeat_s: 0 is out of range (1 to 86400)");
+    expect_error(HEAD "\"telemetry\":{\"mode\":\"on_change\"},\"devices\":[{\"id\":\"d\"," TCP
+                 "\"points\":[{\"id\":\"p\"}]}]}",
+                 "site.json: telemetry.mode: unknown key (a typo?)");
 }
 
 static void test_setpoint_guard(void)
@@ -234,6 +260,7 @@ int main(void)
     test_good();
     test_shared_definitions();
     test_errors();
+    test_telemetry();
     test_setpoint_guard();
     test_combined_rules();
     test_files();
