@@ -3,8 +3,9 @@
  *
  * A reading is stored when it says something new: its quality changed, it moved
  * more than the point's deadband, or the heartbeat says "still the same" is worth
- * a row again. Every good reading also feeds its point's minute aggregate
- * (min/avg/max), written when the minute turns, or in part at a stop or reload. Pruning runs hourly, and more
+ * a row again (and whether it did decides an on-change telemetry message). Every
+ * good reading also feeds its point's minute aggregate (min/avg/max), written when
+ * the minute turns, or in part at a stop or reload. Pruning runs hourly, and more
  * often while the store is over its size cap; outbox rows every uplink confirmed
  * go every commit interval.
  */
