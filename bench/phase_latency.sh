@@ -22,6 +22,12 @@ probe_device() {
         "$BENCH_PROFILE" "$1" "$PROBE_INTERVAL_MS" "$PROBE_ALARM"
 }
 
+# ms_triple P50 P99 MAX: "P50 / P99 / MAX ms", one decimal each.
+ms_triple() { echo "$(fmt "$1" 1) / $(fmt "$2" 1) / $(fmt "$3" 1) ms"; }
+# triple_of NAME TEXT: ms_triple of NAME_p50_ms, NAME_p99_ms and NAME_max_ms in a
+# program's output TEXT (bench_alarm's, bench_fsync's).
+triple_of() { ms_triple "$(field "$1_p50_ms" <<<"$2")" "$(field "$1_p99_ms" <<<"$2")" "$(field "$1_max_ms" <<<"$2")"; }
+
 phase_latency() {
     local n=$LAT_N base devices= probe_port fifo ctlfd out cold note=
     section "2. Alarm latency: a probe device at ${PROBE_INTERVAL_MS} ms beside N load devices, $LAT_ALARMS alarms"
@@ -85,14 +91,14 @@ phase_latency() {
     judge=$(verdict "$v" "<=" 5)
     [ "$n" -lt 500 ] && target="<= 5 ms at N=500 (measured at N=$n)"
     row "alarms measured (timeouts)" "$alarms ($(field timeouts <<<"$out"))" ">= 200" "$(verdict "$alarms" ">=" 200)"
-    row "gateway latency p50 / p99 / max" "$(fmt "$(field gw_p50_ms <<<"$out")" 1) / $(fmt "$v" 1) / $(fmt "$(field gw_max_ms <<<"$out")" 1) ms" "p99 $target" "$judge"
+    row "gateway latency p50 / p99 / max" "$(triple_of gw "$out")" "p99 $target" "$judge"
     row "cold alarms ($(field alarms <<<"$cold"), each after $((LAT_QUIET_MS / 1000)) s quiet): gateway p50 / max" \
         "$(fmt "$(field gw_p50_ms <<<"$cold")" 1) / $(fmt "$(field gw_max_ms <<<"$cold")" 1) ms" "info (routine commits lie unsynced in the WAL)" "-"
     row "of which the WAL sync each alarm waits for: p50 / p99 / max" \
-        "$(fmt "$(jq -r .p50_ms <<<"$sync")" 1) / $(fmt "$(jq -r .p99_ms <<<"$sync")" 1) / $(fmt "$(jq -r .max_ms <<<"$sync")" 1) ms" \
+        "$(ms_triple "$(jq -r .p50_ms <<<"$sync")" "$(jq -r .p99_ms <<<"$sync")" "$(jq -r .max_ms <<<"$sync")")" \
         "info (gateway's report, last $(jq -r .recent <<<"$sync") syncs)" "-"
     row "this disk's fdatasync alone, idle: p50 / p99 / max" \
-        "$(fmt "$(field fsync_p50_ms <<<"$idle_sync")" 1) / $(fmt "$(field fsync_p99_ms <<<"$idle_sync")" 1) / $(fmt "$(field fsync_max_ms <<<"$idle_sync")" 1) ms" \
+        "$(triple_of fsync "$idle_sync")" \
         "info (bench_fsync, before the load)" "-"
-    row "end to end p50 / p99 / max" "$(fmt "$(field e2e_p50_ms <<<"$out")" 1) / $(fmt "$(field e2e_p99_ms <<<"$out")" 1) / $(fmt "$(field e2e_max_ms <<<"$out")" 1) ms" "info (includes the ${PROBE_INTERVAL_MS} ms poll wait)" "-"
+    row "end to end p50 / p99 / max" "$(triple_of e2e "$out")" "info (includes the ${PROBE_INTERVAL_MS} ms poll wait)" "-"
 }
