@@ -75,6 +75,7 @@ struct point_cfg {
     char fault_flag_id[ID_MAX];     /* "fault_flag": the point whose non-zero reading says the
                                        detector is in fault, so this reading is not a value */
     int fault_flag;                 /* its index among the device's points; -1 none */
+    int is_fault_flag;              /* 1: another point of the device names this one */
     double deadband;                /* a reading is stored when it moves more than this */
     int writable;
 };

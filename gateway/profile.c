@@ -251,8 +251,11 @@ int profile_resolve_fault_flags(struct point_cfg *pts, size_t npts, const char *
                                 struct cfg_err *err)
 {
     for (size_t i = 0; i < npts; i++) {
+        pts[i].fault_flag = -1;
+        pts[i].is_fault_flag = 0;
+    }
+    for (size_t i = 0; i < npts; i++) {
         struct point_cfg *pc = &pts[i];
-        pc->fault_flag = -1;
         if (!pc->fault_flag_id[0])
             continue;
         for (size_t k = 0; k < npts; k++)
@@ -264,6 +267,7 @@ int profile_resolve_fault_flags(struct point_cfg *pts, size_t npts, const char *
         if ((size_t)pc->fault_flag == i || pts[pc->fault_flag].fault_flag_id[0])
             return cfg_fail(err, path, "point \"%s\": \"fault_flag\" must name another point, "
                             "one that is not itself invalidated by a flag", pc->id);
+        pts[pc->fault_flag].is_fault_flag = 1;
     }
     return 0;
 }
