@@ -12,3 +12,10 @@ if(TARGET riskgw AND TARGET riskgw-sim)
     rg_script_test(${t} tests/integration/${t}.sh)
   endforeach()
 endif()
+# Issue 21: every config example in the docs loads; the documented site rules run
+# against the shipped scenarios.
+if(TARGET riskgw AND TARGET riskgw-sim)
+  foreach(t test_doc_examples test_example_rules)
+    rg_script_test(${t} tests/integration/${t}.sh)
+  endforeach()
+endif()
