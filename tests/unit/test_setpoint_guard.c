@@ -8,6 +8,7 @@
  * removed, a level renamed, a direction flipped, an on-delay or a confirmation
  * count too long. The same guard applies wherever the gas is read from: a gas_*
  * profile, a 4-20 mA module channel, a device without a profile ("measures").
+ * Last, a "fault_flag" must name another point of the device that has none itself.
  */
 #include <stdio.h>
 #include <string.h>
@@ -173,6 +174,25 @@ static void test_site_choices(void)
     config_free(cfg);
 }
 
+/* The detector's fault flag: resolved by id within the device, else refused. */
+static void test_fault_flag(void)
+{
+    struct config *cfg;
+    const struct point_cfg *pc = accepted(HEAD "{\"id\":\"g\",\"profile\":\"gas_lel\",\"host\":\"127.0.0.1\"}]}",
+                                          &cfg, "g", "lel");
+    CHECK(pc && pc->fault_flag == 1);
+    long st = cfg ? config_find_point(cfg, "g", "status") : -1;
+    CHECK(st >= 0 && cfg->points[st].def->is_fault_flag == 1 && cfg->points[st].def->fault_flag == -1);
+    config_free(cfg);
+    refused(HEAD "{\"id\":\"x\",\"host\":\"127.0.0.1\",\"points\":[{\"id\":\"v\",\"fault_flag\":\"sts\"}]}]}",
+            "site.json: devices[0]: ", "point \"v\": \"fault_flag\" names \"sts\", which is not a point of this device");
+    refused(HEAD "{\"id\":\"x\",\"host\":\"127.0.0.1\",\"points\":[{\"id\":\"v\",\"fault_flag\":\"v\"}]}]}",
+            "site.json: devices[0]: ", "\"fault_flag\" must name another point");
+    refused(HEAD "{\"id\":\"x\",\"host\":\"127.0.0.1\",\"points\":[{\"id\":\"a\",\"fault_flag\":\"b\"},"
+            "{\"id\":\"b\",\"address\":1,\"fault_flag\":\"c\"},{\"id\":\"c\",\"address\":2}]}]}",
+            "site.json: devices[0]: ", "one that is not itself invalidated by a flag");
+}
+
 int main(void)
 {
     test_combustible_evasions();
@@ -180,5 +200,6 @@ int main(void)
     test_oxygen();
     test_measures_anywhere();
     test_site_choices();
+    test_fault_flag();
     return check_summary();
 }
