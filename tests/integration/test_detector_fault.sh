@@ -18,17 +18,10 @@ STEP_S=15
 
 siren_plant telemetry           # broker, event and telemetry subscribers, gas1's simulator (stdin)
 
-start_control_sim() {           # NAME PROFILE: a simulator driven through $WORK/NAME.ctl; prints its port
-    local port
-    port=$(free_port)
-    start_bg "$1" sh -c "exec '$BUILD/riskgw-sim' --profile $2 --port $port \
-        --control '$WORK/$1.ctl' </dev/null"
-    wait_for_line "$WORK/$1.log" "listening on" "$STEP_S" || fail "$1 simulator did not start"
-    echo "$port"
-}
-gas2_port=$(start_control_sim gas2 gas_lel)
-siren_port=$(start_control_sim siren siren_beacon)
-gas2() { echo "$1" | socat -t 2 - "UNIX-CONNECT:$WORK/gas2.ctl"; }
+start_ctl_sim gas2 gas_lel
+gas2_port=$CTL_SIM_PORT
+start_ctl_sim siren siren_beacon
+siren_port=$CTL_SIM_PORT
 
 cat > "$WORK/site.json" <<JSON
 {
@@ -61,7 +54,7 @@ jq -e '.quality == "sensor_fault" and .severity == 0' <<<"$(event FAULT gas1)" >
   || fail "FAULT event of gas1: $(event FAULT gas1)"
 
 # ---- meanwhile gas2 alarms, and its alarm sounds the horn ----
-gas2 "set lel 30" >/dev/null
+ctl_say gas2 "set lel 30"
 wait_for_line "$WORK/events.log" '"device":"gas2".*"kind":"RAISED"' "$STEP_S" \
   || fail "no RAISED for gas2 while gas1 was in fault: $(cat "$WORK/events.log")"
 wait_coil horn 1 "$STEP_S"

@@ -26,19 +26,15 @@ mq_port=$(free_port)
 start_mosquitto "$mq_port"
 start_bg events mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t 'riskgw/v1/ent-test/gw-test/event/#'
 
-sim() {         # NAME PROFILE SPEED SCENARIO UNIT: a simulator with a control socket at $WORK/NAME.ctl
-    local port
-    port=$(free_port)
-    start_bg "$1" "$BUILD/riskgw-sim" --profile "$2" --port "$port" --speed "$3" --unit "$5" \
-        ${4:+--scenario "$SCEN/$4"} --control "$WORK/$1.ctl"
-    wait_for_line "$WORK/$1.log" "listening on" 10 || fail "$1 simulator did not start"
-    echo "$port"
+sim() {         # NAME PROFILE SPEED SCENARIO UNIT: sets PORT_<NAME>
+    start_ctl_sim "$1" "$2" --speed "$3" --unit "$5" ${4:+--scenario "$SCEN/$4"}
+    printf -v "PORT_$1" %s "$CTL_SIM_PORT"
 }
 t0=$(date +%s)
-meter_port=$(sim meter power_meter_3ph 5 power_shutdown_load.json 7)   # the examples' unit ids
-cast_port=$(sim cast casting_plc 10 casting_cooling_failure.json 1)
-dust_port=$(sim dust dust_collector 10 dust_clog_spark.json 1)
-siren_port=$(sim siren siren_beacon 1 "" 9)
+sim meter power_meter_3ph 5 power_shutdown_load.json 7     # the examples' unit ids
+sim cast casting_plc 10 casting_cooling_failure.json 1
+sim dust dust_collector 10 dust_clog_spark.json 1
+sim siren siren_beacon 1 "" 9
 
 # The gateway's clock: a minute starts 11 s after the meter's scenario did.
 boundary=$((t0 + 11))
@@ -49,7 +45,7 @@ from=$(date -d "@$fake_start" +%Y-%m-%dT%H:%M)
 to=$(date -d "@$((fake_start + 3600))" +%Y-%m-%dT%H:%M)
 
 jq -s --arg mq "tcp://127.0.0.1:$mq_port" --arg db "$WORK/riskgw.db" --arg from "$from" --arg to "$to" \
-   --argjson ports "{\"meter7\": $meter_port, \"cast1\": $cast_port, \"dust1\": $dust_port, \"siren2\": $siren_port}" '
+   --argjson ports "{\"meter7\": $PORT_meter, \"cast1\": $PORT_cast, \"dust1\": $PORT_dust, \"siren2\": $PORT_siren}" '
    {enterprise: "ent-test", gateway: "gw-test", mqtt: {uri: $mq}, store: {path: $db},
     devices: [.[].devices[] | .host = "127.0.0.1" | .port = $ports[.id] | .interval_ms = 100],
     calendars: {shutdown: [{from: $from, to: $to}]},
@@ -64,7 +60,7 @@ wait_coil horn 1 10
 raised hopper_hot_running
 raised spark_fan_running
 raised load_in_shutdown
-echo "set isolation_valve_closed 1" | socat -t 2 - "UNIX-CONNECT:$WORK/dust.ctl" >/dev/null
+ctl_say dust "set isolation_valve_closed 1"
 raised isolation_closed_running
 sleep 1
 
