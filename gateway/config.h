@@ -74,7 +74,8 @@ struct point_cfg {
     enum measure_kind measures;     /* MEASURE_NONE, or the gas whose standard bounds the alarm */
     char fault_flag_id[ID_MAX];     /* "fault_flag": the point whose non-zero reading says the
                                        detector is in fault, so this reading is not a value */
-    int fault_flag;                 /* its index among the device's points; -1 none */
+    int fault_flag_at;              /* 1 + its index among the device's points; 0 none (so a
+                                       zeroed definition has no flag) */
     int is_fault_flag;              /* 1: another point of the device names this one */
     double deadband;                /* a reading is stored when it moves more than this */
     int writable;

@@ -15,9 +15,9 @@
 static uint32_t flag_of(const struct core *c, uint32_t point)
 {
     const struct site_point *sp = &c->cfg->points[point];
-    if (sp->def->fault_flag < 0)
+    if (sp->def->fault_flag_at <= 0)
         return POINT_NONE;
-    return (uint32_t)(c->cfg->devices[sp->device].first_point + (size_t)sp->def->fault_flag);
+    return (uint32_t)(c->cfg->devices[sp->device].first_point + (size_t)sp->def->fault_flag_at - 1);
 }
 
 int core_fault_flag_standing(const struct core *c, uint32_t point)

@@ -287,7 +287,7 @@ static void block_out_done(struct block_out *o, int64_t now)
 static int flagged_in_reply(const struct poll_device *d, const struct batch_block *b, size_t i,
                             const uint16_t *words, const uint8_t *bits)
 {
-    int f = d->fault_flag[i];
+    int f = d->fault_flag ? d->fault_flag[i] : -1;
     if (f < 0)
         return 0;
     const struct point_map *m = &d->maps[f];

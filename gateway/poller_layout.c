@@ -49,7 +49,7 @@ static struct poll_layout *layout_make(const struct config *cfg, const struct de
     l->limits = dc->limits;
     for (size_t i = 0; i < dc->npoints; i++) {
         l->maps[i] = cfg->points[dc->first_point + i].def->map;
-        l->fault_flag[i] = cfg->points[dc->first_point + i].def->fault_flag;
+        l->fault_flag[i] = cfg->points[dc->first_point + i].def->fault_flag_at - 1;
     }
     if (batch_plan_build(&l->plan, l->maps, dc->npoints, &dc->limits) < 0) {
         snprintf(err, errlen, "device '%s': cannot plan the reads of its %zu points: %s; "

@@ -35,7 +35,6 @@ static void point_defaults(struct point_cfg *pc)
     pc->map.signal = SIGNAL_DIRECT;
     pc->map.plausible_lo = 1.0;     /* lo > hi: no plausibility check */
     pc->map.plausible_hi = 0.0;
-    pc->fault_flag = -1;
 }
 
 /* "key": [lo, hi] with lo < hi. */
@@ -251,23 +250,24 @@ int profile_resolve_fault_flags(struct point_cfg *pts, size_t npts, const char *
                                 struct cfg_err *err)
 {
     for (size_t i = 0; i < npts; i++) {
-        pts[i].fault_flag = -1;
+        pts[i].fault_flag_at = 0;
         pts[i].is_fault_flag = 0;
     }
     for (size_t i = 0; i < npts; i++) {
         struct point_cfg *pc = &pts[i];
         if (!pc->fault_flag_id[0])
             continue;
-        for (size_t k = 0; k < npts; k++)
-            if (strcmp(pts[k].id, pc->fault_flag_id) == 0)
-                pc->fault_flag = (int)k;
-        if (pc->fault_flag < 0)
+        size_t k = 0;
+        while (k < npts && strcmp(pts[k].id, pc->fault_flag_id) != 0)
+            k++;
+        if (k == npts)
             return cfg_fail(err, path, "point \"%s\": \"fault_flag\" names \"%s\", which is not a "
                             "point of this device", pc->id, pc->fault_flag_id);
-        if ((size_t)pc->fault_flag == i || pts[pc->fault_flag].fault_flag_id[0])
+        if (k == i || pts[k].fault_flag_id[0])
             return cfg_fail(err, path, "point \"%s\": \"fault_flag\" must name another point, "
                             "one that is not itself invalidated by a flag", pc->id);
-        pts[pc->fault_flag].is_fault_flag = 1;
+        pc->fault_flag_at = (int)k + 1;
+        pts[k].is_fault_flag = 1;
     }
     return 0;
 }

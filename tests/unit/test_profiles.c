@@ -97,7 +97,7 @@ static void check_gas_measures(const struct profile *pf)
         struct cfg_err err = {""};
         expect(measure_check(pc, 0, "points", &err) == 0, pf, pc, err.msg);
         expect(pc->rule.latch, pf, pc, "a gas alarm must latch by default (GB 16808)");
-        expect(pc->fault_flag >= 0 && strcmp(pf->points[pc->fault_flag].id, "status") == 0, pf, pc,
+        expect(pc->fault_flag_at > 0 && strcmp(pf->points[pc->fault_flag_at - 1].id, "status") == 0, pf, pc,
                "the gas reading is not invalidated by the detector's status flag");
     }
     expect(measured == 1, pf, NULL, "a gas profile must say what its gas point measures");

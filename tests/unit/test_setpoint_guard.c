@@ -180,9 +180,9 @@ static void test_fault_flag(void)
     struct config *cfg;
     const struct point_cfg *pc = accepted(HEAD "{\"id\":\"g\",\"profile\":\"gas_lel\",\"host\":\"127.0.0.1\"}]}",
                                           &cfg, "g", "lel");
-    CHECK(pc && pc->fault_flag == 1);
+    CHECK(pc && pc->fault_flag_at == 2);        /* status, the 2nd point */
     long st = cfg ? config_find_point(cfg, "g", "status") : -1;
-    CHECK(st >= 0 && cfg->points[st].def->is_fault_flag == 1 && cfg->points[st].def->fault_flag == -1);
+    CHECK(st >= 0 && cfg->points[st].def->is_fault_flag == 1 && cfg->points[st].def->fault_flag_at == 0);
     config_free(cfg);
     refused(HEAD "{\"id\":\"x\",\"host\":\"127.0.0.1\",\"points\":[{\"id\":\"v\",\"fault_flag\":\"sts\"}]}]}",
             "site.json: devices[0]: ", "point \"v\": \"fault_flag\" names \"sts\", which is not a point of this device");
