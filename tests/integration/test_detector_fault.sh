@@ -7,7 +7,10 @@
 # gas1/lel with quality sensor_fault, never a good 0 %LEL, and store its readings
 # as sensor_fault. While gas1 stands in fault, gas2 sees 30 %LEL: its RAISED event
 # must go out and its alarm must sound the siren's horn. When gas1's flag drops,
-# FAULT_CLEARED follows.
+# FAULT_CLEARED follows. A third detector, gas3, keeps its fault flag in a discrete
+# input apart from its concentration register (two reads a poll): the flag is
+# applied from its latest reading, a gas reading of 30 %LEL under it raises
+# nothing, and once the flag drops the alarm is raised.
 set -euo pipefail
 BUILD=${1:?usage: test_detector_fault.sh BUILD_DIR}
 SRC=${RISKGW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -22,6 +25,19 @@ start_ctl_sim gas2 gas_lel
 gas2_port=$CTL_SIM_PORT
 start_ctl_sim siren siren_beacon
 siren_port=$CTL_SIM_PORT
+mkdir "$WORK/profiles"
+cp "$SRC"/drivers/profiles/*.json "$WORK/profiles/"
+cat > "$WORK/profiles/gas_split_flag.json" <<'JSON'
+{"profile": "gas_split_flag",
+ "description": "test: a %LEL register and its detector fault flag in a discrete input, read apart",
+ "points": [
+   {"id": "lel", "unit": "%LEL", "area": "holding", "address": 0, "scale": 0.1, "plausible": [-5, 105],
+    "measures": "combustible_lel", "fault_flag": "fault",
+    "alarm": {"levels": [{"name": "level1", "above": 25}, {"name": "level2", "above": 50}], "latch": true}},
+   {"id": "fault", "area": "discrete", "address": 0}]}
+JSON
+start_ctl_sim gas3 gas_split_flag --profile-dir "$WORK/profiles"
+gas3_port=$CTL_SIM_PORT
 
 cat > "$WORK/site.json" <<JSON
 {
@@ -29,12 +45,14 @@ cat > "$WORK/site.json" <<JSON
   "mqtt": {"uri": "tcp://127.0.0.1:$mq_port"},
   "store": {"path": "$WORK/riskgw.db"},
   "status_interval_s": 1,
+  "profile_dir": "$WORK/profiles",
   "devices": [
     {"id": "gas1", "profile": "gas_lel", "host": "127.0.0.1", "port": $SIM_PORT, "interval_ms": 200},
     {"id": "gas2", "profile": "gas_lel", "host": "127.0.0.1", "port": $gas2_port, "interval_ms": 200,
      "points": [{"id": "lel", "outputs": [{"point": "siren1.horn", "audible": true}]}]},
     {"id": "siren1", "profile": "siren_beacon", "host": "127.0.0.1", "port": $siren_port,
-     "interval_ms": 200, "points": [{"id": "horn", "writable": true}]}
+     "interval_ms": 200, "points": [{"id": "horn", "writable": true}]},
+    {"id": "gas3", "profile": "gas_split_flag", "host": "127.0.0.1", "port": $gas3_port, "interval_ms": 200}
   ]
 }
 JSON
@@ -80,4 +98,17 @@ nulls=$(db "SELECT count(*) FROM samples WHERE point_key = $key AND value IS NUL
 [ "$nulls" -gt 0 ] || fail "no fault reading of gas1/lel stored"
 [ "$(db "SELECT quality FROM events WHERE point_key = $key AND kind = 'FAULT';")" = sensor_fault ] \
   || fail "the stored FAULT event does not say sensor_fault"
-echo "PASS: FAULT with quality sensor_fault from the detector's flag; gas2's alarm and horn meanwhile"
+
+# ---- gas3: the flag in another read block ----
+ctl_say gas3 "set fault 1"
+wait_for_line "$WORK/events.log" '"device":"gas3".*"kind":"FAULT"' "$STEP_S" \
+  || fail "no FAULT for gas3/lel when its flag (read apart) rose: $(grep gas3 "$WORK/events.log")"
+ctl_say gas3 "set lel 30"
+sleep 2                         # ten polls of 30 %LEL under the flag
+[ -z "$(event RAISED gas3)" ] || fail "gas3 raised an alarm from a reading its detector flagged as faulty"
+jq -e '.quality == "sensor_fault"' <<<"$(event FAULT gas3)" >/dev/null || fail "FAULT event of gas3: $(event FAULT gas3)"
+ctl_say gas3 "set fault 0"
+wait_for_line "$WORK/events.log" '"device":"gas3".*"kind":"RAISED"' "$STEP_S" \
+  || fail "no RAISED for gas3 once its flag dropped: $(grep gas3 "$WORK/events.log")"
+[ -n "$(event FAULT_CLEARED gas3)" ] || fail "no FAULT_CLEARED for gas3 before its alarm"
+echo "PASS: FAULT with quality sensor_fault from the detector's flag (in the same read and apart); gas2's alarm and horn meanwhile"
