@@ -173,15 +173,40 @@ static int parse_device_timing(const cJSON *obj, const char *path, struct device
     return 0;
 }
 
-/* Each point must fit the device's request cap and have a topic-safe id (duplicates
- * are refused while parsing the points array). */
-static int check_points(const struct point_cfg *pts, size_t n, const struct device_cfg *d,
-                        const char *path, struct cfg_err *err)
+/* The JSON path of point pc: its entry in the site's "points" when the site names it,
+ * else the device (the point comes from its profile unchanged). */
+static void point_path(char *out, size_t cap, const cJSON *arr, const char *path,
+                       const struct point_cfg *pc)
 {
+    int k = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, arr) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
+        if (cJSON_IsString(id) && strcmp(id->valuestring, pc->id) == 0) {
+            char p[CFG_PATH_MAX];
+            jf_path_key(p, sizeof p, path, "points");
+            jf_path_index(out, cap, p, k);
+            return;
+        }
+        k++;
+    }
+    snprintf(out, cap, "%s", path);
+}
+
+/* Each point must fit the device's request cap, have a topic-safe id (duplicates are
+ * refused while parsing the points array) and an alarm that meets what it measures. */
+static int check_points(struct point_cfg *pts, size_t n, const struct device_cfg *d,
+                        const cJSON *arr, const char *path, struct cfg_err *err)
+{
+    char pp[CFG_PATH_MAX];
     if (n == 0)
         return cfg_fail(err, path, "has no points (give a \"profile\" or \"points\")");
+    if (profile_resolve_fault_flags(pts, n, path, err) < 0)
+        return -1;
     for (size_t i = 0; i < n; i++) {
-        if (check_id(pts[i].id, path, "points", err) < 0 || profile_check_limits(&pts[i], path, err) < 0)
+        point_path(pp, sizeof pp, arr, path, &pts[i]);
+        if (check_id(pts[i].id, path, "points", err) < 0 ||
+            measure_check(&pts[i], d->interval_ms, pp, err) < 0)
             return -1;
         if (pts[i].map.type != VT_BIT && point_type_registers(pts[i].map.type) > d->limits.max_registers)
             return cfg_fail(err, path, "point \"%s\" needs %d registers but max_registers is %u",
@@ -249,7 +274,7 @@ static int parse_device(const cJSON *obj, const char *path, struct config *cfg, 
     }
     jf_path_key(p, sizeof p, path, "points");
     if ((!arr || profile_parse_points(arr, p, (int)base, 0, &pts, &npts, err) == 0) &&
-        check_points(pts, npts, d, path, err) == 0)
+        check_points(pts, npts, d, arr, path, err) == 0)
         rc = append_points(cfg, dev, pts, npts, err);
     free(pts);
     return rc;

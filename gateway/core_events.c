@@ -154,10 +154,14 @@ void core_send_events(struct core *c)
     core_pump(c);
 }
 
-void core_handle_sample(struct core *c, const struct sample *s)
+void core_handle_sample(struct core *c, const struct sample *in)
 {
-    if (s->point >= c->cfg->npoints)
+    if (in->point >= c->cfg->npoints)
         return;
+    struct sample flagged = *in;
+    core_fault_flag_apply(c, &flagged);     /* the detector says it is in fault: no value */
+    const struct sample *s = &flagged;
+    int flag_stood = core_fault_flag_standing(c, s->point);
     const struct point_cfg *pc = c->cfg->points[s->point].def;
     struct event evs[RULE_MAX_EVENTS];
     if (c->unsent[s->point])
@@ -175,6 +179,8 @@ void core_handle_sample(struct core *c, const struct sample *s)
     n += core_rules_sample(c, s);
     if (n > 0)
         core_send_events(c);    /* events reach the disk before anything is published */
+    if (!flag_stood)
+        core_fault_flag_spread(c, s);
 }
 
 void core_tick_rules(struct core *c, int64_t now_mono, int64_t now_wall)

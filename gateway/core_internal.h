@@ -113,6 +113,11 @@ static inline struct rule_state *core_alarm_state(struct core *c, size_t point)
 
 /* core_events.c: samples in, events recorded, telemetry queued. */
 void core_handle_sample(struct core *c, const struct sample *s);
+
+/* core_fault_flag.c: a detector's own fault flag (a point's "fault_flag"). */
+void core_fault_flag_apply(const struct core *c, struct sample *s);
+int core_fault_flag_standing(const struct core *c, uint32_t point);
+void core_fault_flag_spread(struct core *c, const struct sample *flag);
 /* Record one event: store it, queue it for the uplinks, log it. */
 void core_record_event(struct core *c, struct event *ev);
 /* Let rule delays expire for every point. */
