@@ -47,8 +47,10 @@ static void begin(struct core *c, enum store_trouble cause, int64_t now)
                                  .backoff_ms = STORE_RETRY_MIN_MS, .retry_at_ms = now + STORE_RETRY_MIN_MS};
     c->store_failing = 1;
     c->replay = 1;                  /* before the event below: it must not enter the old file */
-    log_error("store: %s; %zu events are kept in memory until the store writes again (%s)",
-              store_trouble_words(cause), c->npending, store_last_error(c->store));
+    int file_gone = cause == STORE_TROUBLE_DELETED || cause == STORE_TROUBLE_REPLACED;
+    log_error("store: %s; %zu events are kept in memory until the store writes again%s%s%s",
+              store_trouble_words(cause), c->npending, file_gone ? "" : " (",
+              file_gone ? "" : store_last_error(c->store), file_gone ? "" : ")");
     store_event(c, EV_STORE_FAILED, store_trouble_words(cause));
 }
 

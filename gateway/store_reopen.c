@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "store_internal.h"
 
@@ -186,6 +187,26 @@ static int rescue_open_file(struct store *st, enum store_trouble why)
     return 0;
 }
 
+/*
+ * The file that replaced ours has our epoch: an older copy of it (a backup put back).
+ * Its seqs stop short of what was sent, and a receiver would drop the next ones as
+ * duplicates of messages it has, so it gets an epoch of its own: a new seq space.
+ */
+static int new_epoch(struct store *st)
+{
+    char sql[128];
+    int64_t now = clock_wall_ms();
+    snprintf(sql, sizeof sql, "UPDATE meta SET value = %lld WHERE name = 'epoch'", (long long)now);
+    int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return store_error(st, "giving the replacing file an epoch of its own", rc);
+    st->epoch_ms = now;
+    log_warn("store %s: the file put in place is a copy of this gateway's own database; its seqs "
+             "start a new epoch (%lld) so that none is taken for one already sent", st->path,
+             (long long)st->epoch_ms);
+    return 0;
+}
+
 int store_reopen(struct store *st)
 {
     int64_t epoch = st->epoch_ms;
@@ -200,6 +221,10 @@ int store_reopen(struct store *st)
     st->wal_writeback_warned = 0;
     if (store_attach(st) < 0)
         return -1;
+    if (moved == STORE_TROUBLE_REPLACED && st->epoch_ms == epoch && new_epoch(st) < 0) {
+        store_release(st);
+        return -1;
+    }
     /* Events committed before a failed sync are sendable only once synced. */
     int rc = owed ? store_wal_sync(st) : SQLITE_OK;
     if (rc != SQLITE_OK) {

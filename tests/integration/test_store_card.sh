@@ -175,8 +175,50 @@ outage() {
 outage read-only card_read_only read_only "the storage card became read-only" RAISED 60
 outage dying-card card_shutdown io_error "the storage card reports write errors" CLEARED 2
 
+# file_episode NAME: the database file is gone from under the gateway; PATH holds our data again
+file_episode() {
+    local name=$1 before_raised
+    before_raised=$(stored_count RAISED gas9)
+    sqlite3 -cmd '.timeout 5000' "$db" "SELECT id FROM events;" | sort >"$WORK/before-$name.ids"
+    episodes=$((episodes + 1))
+    "file_$name"
+    sim_say "set lel 60"
+    wait_stored STORE_RECOVERED "" "$episodes" 10 || fail "$name: the gateway did not notice"
+    [ "$(stored_count STORE_FAILED)" = "$episodes" ] || fail "$name: $(stored_count STORE_FAILED) STORE_FAILED for $episodes episodes"
+    wait_stored RAISED gas9 $((before_raised + 1)) 10 || fail "$name: the alarm never arrived with its seq"
+    sim_say "set lel 2"
+}
+file_deleted() { rm -f "$db" "$db-wal" "$db-shm"; }
+file_replaced() { mv "$WORK/mnt/copy.db" "$db"; }
+
+sim_say "set lel 2"
+file_episode deleted
+sqlite3 -cmd '.timeout 5000' "$db" "SELECT id FROM events;" | sort >"$WORK/after-deleted.ids"
+[ -z "$(comm -23 "$WORK/before-deleted.ids" "$WORK/after-deleted.ids" | head -3)" ] ||
+    fail "deleted: events stored before are not in the file written back"
+grep -q "it was written back from riskgw's open copy, nothing stored is lost" "$WORK/gw.log" ||
+    fail "deleted: the log does not say so"
 faults_check_delivered "$WORK/sub.log" "$db" 30
+echo "deleted: the file was written back from the open copy; every event in it and delivered"
+
+# Replaced by an older copy of itself (a backup put back): the new file is used, under
+# an epoch of its own; what the gateway had stored is kept aside.
+sqlite3 -cmd '.timeout 5000' "$db" ".backup $WORK/mnt/copy.db"
+sleep 2
+epoch=$(sqlite3 -cmd '.timeout 5000' "$db" "SELECT value FROM meta WHERE name = 'epoch';")
+file_episode replaced
+aside=$(ls "$db".replaced-* 2>/dev/null | head -1)
+[ -n "$aside" ] || fail "replaced: the gateway's own file was not kept aside"
+sqlite3 "$aside" "SELECT id FROM events;" | sort >"$WORK/aside.ids"
+[ -z "$(comm -23 "$WORK/before-replaced.ids" "$WORK/aside.ids" | head -3)" ] ||
+    fail "replaced: events stored before are not in $aside"
+epoch2=$(sqlite3 -cmd '.timeout 5000' "$db" "SELECT value FROM meta WHERE name = 'epoch';")
+[ "$epoch2" != "$epoch" ] || fail "replaced: the older copy kept the epoch $epoch: its seqs would be taken twice"
+faults_event_lines "$WORK/sub.log" | jq -e -s --argjson e "$epoch2"     'any(.[]; .epoch == $e and .kind == "RAISED" and .device == "gas9")' >/dev/null ||
+    fail "replaced: the alarm did not arrive under the new file's epoch"
+echo "replaced: the new file is used under epoch $epoch2; the old one kept as $(basename "$aside")"
 kill -TERM "$gw"
 wait "$gw" || fail "the gateway did not stop cleanly after the outages"
 echo "PASS: a read-only and a dead card for $OUTAGE_S s each: alarms went out at once and stored after; the" \
-     "gateway let go of the card, reopened it when it was back, and lost nothing ($FAULTS_EVENTS events checked)"
+     "gateway let go of the card, reopened it when it was back, and lost nothing ($FAULTS_EVENTS events checked);" \
+     "a deleted database file was written back, a replaced one put aside"
