@@ -77,6 +77,8 @@ struct store {
     int fail_errno;                             /* and the system's errno behind it, 0 unknown */
     dev_t file_dev;                             /* the file PATH named when it was opened */
     ino_t file_ino;
+    dev_t wal_dev;                              /* and its WAL, PATH-wal */
+    ino_t wal_ino;
     char err[STORE_ERR_MAX];
 };
 

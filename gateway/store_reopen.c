@@ -90,15 +90,24 @@ int store_closed(struct store *st, const char *doing)
     return -1;
 }
 
+/* The (dev, inode) of PATH plus suffix; 0s when it is not there. */
+static void file_id(const struct store *st, const char *suffix, dev_t *dev, ino_t *ino)
+{
+    char p[PATH_MAX + 8];
+    struct stat sb;
+    snprintf(p, sizeof p, "%s%s", st->path, suffix);
+    *dev = 0;
+    *ino = 0;
+    if (stat(p, &sb) == 0) {
+        *dev = sb.st_dev;
+        *ino = sb.st_ino;
+    }
+}
+
 void store_remember_file(struct store *st)
 {
-    struct stat sb;
-    st->file_dev = 0;
-    st->file_ino = 0;
-    if (stat(st->path, &sb) == 0) {
-        st->file_dev = sb.st_dev;
-        st->file_ino = sb.st_ino;
-    }
+    file_id(st, "", &st->file_dev, &st->file_ino);
+    file_id(st, "-wal", &st->wal_dev, &st->wal_ino);
 }
 
 enum store_trouble store_file_check(struct store *st)
@@ -141,11 +150,20 @@ static int copy_out(struct store *st, const char *to)
     return 0;
 }
 
-/* The WAL and its index at PATH: the deleted file's, which must not meet the copy put back. */
-static void unlink_companions(const struct store *st)
+/*
+ * The WAL and its index at PATH, when they are the closed file's (deleted: always;
+ * replaced: when PATH-wal is still our WAL): SQLite would apply our WAL's frames to
+ * whatever file is at PATH next. Its content is in the copy already.
+ */
+static void unlink_companions(const struct store *st, enum store_trouble why)
 {
     static const char *const companions[] = {"-wal", "-shm"};
     char p[PATH_MAX + 8];
+    dev_t dev;
+    ino_t ino;
+    file_id(st, "-wal", &dev, &ino);
+    if (why == STORE_TROUBLE_REPLACED && (ino == 0 || dev != st->wal_dev || ino != st->wal_ino))
+        return;                     /* the new file's own, or none */
     for (size_t i = 0; i < sizeof companions / sizeof companions[0]; i++) {
         snprintf(p, sizeof p, "%s%s", st->path, companions[i]);
         unlink(p);
@@ -170,12 +188,12 @@ static int rescue_open_file(struct store *st, enum store_trouble why)
     int persist = 1;
     sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
     store_disconnect(st);
+    unlink_companions(st, why);
     if (why == STORE_TROUBLE_REPLACED) {
         log_warn("store %s: another file was put in place of the database while riskgw ran; what "
                  "riskgw had stored is kept in %s, and the new file is used from now on", st->path, copy);
         return 0;
     }
-    unlink_companions(st);
     if (rename(copy, st->path) != 0) {
         store_say(st, "writing the deleted database back failed: rename %s: %s", copy, strerror(errno));
         st->fail_rc = SQLITE_CANTOPEN;
