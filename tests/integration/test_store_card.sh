@@ -23,27 +23,16 @@ BUILD=${1:?usage: test_store_card.sh BUILD_DIR}
 SRC=${RISKGW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$SRC/tests/lib/harness.sh"
 . "$SRC/tests/lib/faults.sh"
+. "$SRC/tests/lib/disk.sh"
 harness_init
 
 OUTAGE_S=${STORE_OUTAGE_S:-8}
 [ "$(id -u)" = 0 ] || fail "this test needs root for a loop device and mount (CI runs as root); run it as root"
-for tool in losetup mkfs.ext4 e2fsck mount umount sqlite3; do
-    command -v "$tool" >/dev/null || fail "this test needs $tool (util-linux, e2fsprogs, sqlite3)"
+for tool in e2fsck sqlite3; do
+    command -v "$tool" >/dev/null || fail "this test needs $tool (e2fsprogs, sqlite3)"
 done
-
-truncate -s 64M "$WORK/disk.img"
-loopdev=$(losetup --find --show "$WORK/disk.img") || fail "no loop device could be attached"
-disk_teardown() {
-    local pid
-    for pid in "${HARNESS_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-    umount "$WORK/mnt" 2>/dev/null
-    losetup -d "$loopdev"
-}
-at_exit disk_teardown
-mkfs.ext4 -q "$loopdev" || fail "mkfs.ext4 on $loopdev failed"
-mkdir "$WORK/mnt"
-mount_card() { mount -t ext4 -o errors=remount-ro "$loopdev" "$WORK/mnt" || fail "cannot mount $loopdev"; }
-mount_card
+disk_make 64 errors=remount-ro         # as board images mount their card
+loopdev=$DISK_LOOP
 
 # The technician: unmount (the gateway must hold nothing open there), check, mount afresh.
 remount_card() {
@@ -55,7 +44,7 @@ remount_card() {
         sleep 0.2
     done
     e2fsck -fy "$loopdev" >"$WORK/fsck.log" 2>&1 || [ $? -le 1 ] || fail "e2fsck failed: $(tail -3 "$WORK/fsck.log")"
-    mount_card
+    disk_mount
 }
 
 card_read_only() {
@@ -63,15 +52,7 @@ card_read_only() {
         fail "cannot trigger an ext4 error on $loopdev"
 }
 
-card_shutdown() {
-    /usr/bin/python3 -c '
-import fcntl, os, struct, sys
-FS_IOC_SHUTDOWN = 0x8004587D          # _IOR("X", 125, __u32)
-FS_SHUTDOWN_FLAGS_NOLOGFLUSH = 2
-fd = os.open(sys.argv[1], os.O_RDONLY)
-fcntl.ioctl(fd, FS_IOC_SHUTDOWN, struct.pack("I", FS_SHUTDOWN_FLAGS_NOLOGFLUSH))' "$WORK/mnt" ||
-        fail "the filesystem shutdown ioctl failed"
-}
+card_shutdown() { disk_shutdown "$WORK/mnt"; }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$gw/stat"; }
 events() { sed -n 's|^[^ ]*/event/[^ ]* ||p' "$WORK/sub.log"; }
@@ -182,10 +163,10 @@ file_episode() {
     sqlite3 -cmd '.timeout 5000' "$db" "SELECT id FROM events;" | sort >"$WORK/before-$name.ids"
     episodes=$((episodes + 1))
     "file_$name"
-    sim_say "set lel 60"
     wait_stored STORE_RECOVERED "" "$episodes" 10 || fail "$name: the gateway did not notice"
     [ "$(stored_count STORE_FAILED)" = "$episodes" ] || fail "$name: $(stored_count STORE_FAILED) STORE_FAILED for $episodes episodes"
-    wait_stored RAISED gas9 $((before_raised + 1)) 10 || fail "$name: the alarm never arrived with its seq"
+    sim_say "set lel 60"            # the next alarm goes into the file now at PATH
+    wait_stored RAISED gas9 $((before_raised + 1)) 10 || fail "$name: the next alarm never arrived with its seq"
     sim_say "set lel 2"
 }
 file_deleted() { rm -f "$db" "$db-wal" "$db-shm"; }
