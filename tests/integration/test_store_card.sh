@@ -12,7 +12,8 @@
 # technician (or a reboot of the card) would: the unmount must succeed, so the
 # gateway must have let go of the dead filesystem. In each: an alarm decided during
 # the outage reaches the platform at once with "stored": false and later with its
-# seq; polling goes on; the health report and `riskgw status` name the cause; one
+# seq; polling goes on; the health report and `riskgw status` name the cause (and
+# flag it past store.alert_after_s, 5 s here); one
 # STORE_FAILED / STORE_RECOVERED pair per outage reaches the platform; nothing
 # stored before is lost; while the card is dead the gateway spends no more CPU than
 # healthy (1.5x) and does not flood its log.
@@ -27,6 +28,7 @@ SRC=${RISKGW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 harness_init
 
 OUTAGE_S=${STORE_OUTAGE_S:-8}
+[ "$OUTAGE_S" -ge 6 ] || fail "STORE_OUTAGE_S must be at least 6 s: the outage must outlast store.alert_after_s (5 s)"
 [ "$(id -u)" = 0 ] || fail "this test needs root for a loop device and mount (CI runs as root); run it as root"
 for tool in e2fsck sqlite3; do
     command -v "$tool" >/dev/null || fail "this test needs $tool (e2fsprogs, sqlite3)"
@@ -95,7 +97,7 @@ start_bg health mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$FAULTS_BASE/h
 start_gas_sim
 faults_plant "$mq_port" "$db" \
     "[{\"id\": \"gas9\", \"profile\": \"gas_lel\", \"host\": \"127.0.0.1\", \"port\": $SIM_PORT, \"interval_ms\": 200}]"
-jq '.status_interval_s = 1' "$WORK/site.json" >"$WORK/site.tmp" && mv "$WORK/site.tmp" "$WORK/site.json"
+jq '.status_interval_s = 1 | .store.alert_after_s = 5' "$WORK/site.json" >"$WORK/site.tmp" && mv "$WORK/site.tmp" "$WORK/site.json"
 start_bg gw "$BUILD/riskgw" -c "$WORK/site.json"
 gw=$BG_PID
 wait_for_line "$WORK/gw.log" "uplink mqtt connected" 10 || fail "gateway did not connect"
@@ -122,8 +124,7 @@ outage() {
     wait_unstored STORE_FAILED "" 10 || fail "$name: STORE_FAILED was not announced"
     health_since "$mark" "\"trouble\":\"$trouble\"" 10 ||
         fail "$name: health does not say $trouble: $(health)"
-    health | jq -e '.store.ok == false and .store.failing_too_long == false' >/dev/null ||
-        fail "$name: health: $(health)"
+    health | jq -e '.store.ok == false and .store.failing_since > 0' >/dev/null || fail "$name: health: $(health)"
     "$BUILD/riskgw" status -c "$WORK/site.json" >"$WORK/status-$name.txt" || fail "$name: riskgw status failed"
     grep -q "not writing for .*$words" "$WORK/status-$name.txt" ||
         fail "$name: riskgw status does not name the cause: $(cat "$WORK/status-$name.txt")"
@@ -132,6 +133,10 @@ outage() {
     sleep "$OUTAGE_S"
     t=$(( $(cpu_ticks) - t ))
     seen2=$(health | jq '.samples.seen')
+    health | jq -e '.store.failing_s >= 5 and .store.failing_too_long == true' >/dev/null ||
+        fail "$name: past store.alert_after_s (5 s) health does not say so: $(health)"
+    "$BUILD/riskgw" status -c "$WORK/site.json" | grep -q "ALERT, not writing for" ||
+        fail "$name: riskgw status does not raise the alert: $("$BUILD/riskgw" status -c "$WORK/site.json")"
     [ "$seen2" -gt "$seen1" ] || fail "$name: polling stopped while the card was dead ($seen1 -> $seen2 samples)"
     [ $((t * 10)) -le $((healthy * 15 + 100)) ] ||
         fail "$name: $t CPU ticks in $OUTAGE_S s with the card dead, against $healthy healthy: a busy loop?"
@@ -149,7 +154,8 @@ outage() {
         fail "$name: events stored before the outage are gone"
     faults_check_announced "$WORK/sub.log" "$db"
     mark=$(wc -l <"$WORK/health.log")
-    health_since "$mark" '"ok":true' 10 || fail "$name: health still reports the store failing"
+    health_since "$mark" '"ok":true,"failing_s":0,"failing_too_long":false' 10 ||
+        fail "$name: health still reports the store failing: $(health)"
     echo "$name: card back; the alarm stored and sent with its seq; one STORE_FAILED/STORE_RECOVERED pair"
 }
 
