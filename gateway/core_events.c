@@ -6,7 +6,6 @@
  * then may the outbox publish it - which it does at once (core_send_events), not
  * after the rest of the core's turn. Telemetry is core_telemetry.c's.
  */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
