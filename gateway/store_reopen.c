@@ -216,6 +216,8 @@ static int new_epoch(struct store *st)
     int64_t now = clock_wall_ms();
     snprintf(sql, sizeof sql, "UPDATE meta SET value = %lld WHERE name = 'epoch'", (long long)now);
     int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = store_wal_sync(st);    /* a power cut must not take it back */
     if (rc != SQLITE_OK)
         return store_error(st, "giving the replacing file an epoch of its own", rc);
     st->epoch_ms = now;
@@ -223,6 +225,16 @@ static int new_epoch(struct store *st)
              "start a new epoch (%lld) so that none is taken for one already sent", st->path,
              (long long)st->epoch_ms);
     return 0;
+}
+
+/* A copy written back whose rename failed is put in place before PATH is opened afresh. */
+static void finish_restoring(const struct store *st)
+{
+    char copy[PATH_MAX + 64];
+    struct stat sb;
+    snprintf(copy, sizeof copy, "%s.restoring", st->path);
+    if (stat(st->path, &sb) != 0 && errno == ENOENT && stat(copy, &sb) == 0 && rename(copy, st->path) == 0)
+        log_warn("store %s: the database written back earlier is in place now", st->path);
 }
 
 int store_reopen(struct store *st)
@@ -233,6 +245,7 @@ int store_reopen(struct store *st)
     if (moved != STORE_TROUBLE_NONE && rescue_open_file(st, moved) < 0)
         return -1;          /* the open connection stays: it holds the only copy */
     store_release(st);
+    finish_restoring(st);
     st->sync_owed = 0;
     st->wal_pages = 0;
     st->drops_loaded = 0;
