@@ -32,6 +32,7 @@
 #define DEFAULT_AGGREGATE_DAYS 90
 #define DEFAULT_MAX_MB 2048
 #define DEFAULT_HEARTBEAT_S 300
+#define DEFAULT_STORE_ALERT_AFTER_S 600   /* a card failing this long is flagged in health */
 #define MAX_RETENTION_DAYS 3650
 #define DAY_MS (24L * 3600 * 1000)
 #define DEFAULT_STATUS_INTERVAL_S 30
@@ -55,7 +56,7 @@ static const char *const mqtt_keys[] = {
     "ca_file", "cert_file", "key_file", "verify_server", "window", "reconnect_min_ms",
     "reconnect_max_ms", NULL};
 static const char *const store_keys[] = {"path", "commit_interval_ms", "retention_days",
-                                         "aggregate_days", "max_mb", "heartbeat_s", NULL};
+                                         "aggregate_days", "max_mb", "heartbeat_s", "alert_after_s", NULL};
 
 /* Ids travel in MQTT topics and file names: keep them to a safe alphabet. */
 static int check_id(const char *id, const char *path, const char *key, struct cfg_err *err)
@@ -399,6 +400,7 @@ static int parse_store(const cJSON *root, struct config *cfg, struct cfg_err *er
     st->aggregate_days = DEFAULT_AGGREGATE_DAYS;
     st->max_mb = DEFAULT_MAX_MB;
     st->heartbeat_s = DEFAULT_HEARTBEAT_S;
+    st->alert_after_s = DEFAULT_STORE_ALERT_AFTER_S;
     if (jf_object(root, "store", "", JF_OPTIONAL, &obj, err) < 0)
         return -1;
     if (!obj)
@@ -409,7 +411,8 @@ static int parse_store(const cJSON *root, struct config *cfg, struct cfg_err *er
         jf_int(obj, "retention_days", "store", JF_OPTIONAL, 0, MAX_RETENTION_DAYS, &st->retention_days, err) < 0 ||
         jf_int(obj, "aggregate_days", "store", JF_OPTIONAL, 0, MAX_RETENTION_DAYS, &st->aggregate_days, err) < 0 ||
         jf_int(obj, "max_mb", "store", JF_OPTIONAL, 0, 1024L * 1024, &st->max_mb, err) < 0 ||
-        jf_int(obj, "heartbeat_s", "store", JF_OPTIONAL, 1, 86400, &st->heartbeat_s, err) < 0)
+        jf_int(obj, "heartbeat_s", "store", JF_OPTIONAL, 1, 86400, &st->heartbeat_s, err) < 0 ||
+        jf_int(obj, "alert_after_s", "store", JF_OPTIONAL, 1, 86400, &st->alert_after_s, err) < 0)
         return -1;
     if (st->retention_days < RETENTION_MIN_DAYS)
         return cfg_fail(err, "store.retention_days", "%ld is below the %d days that records must be kept",

@@ -126,6 +126,7 @@ struct store_cfg {
     long aggregate_days;            /* per-minute min/avg/max */
     long max_mb;                    /* hard cap on the data in the file; 0 = none */
     long heartbeat_s;               /* an unchanged reading is stored again this often */
+    long alert_after_s;             /* the store failing this long: "failing_too_long" in health */
 };
 
 /* When a device's telemetry is sent (config_telemetry.c). */
