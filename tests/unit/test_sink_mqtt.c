@@ -111,7 +111,8 @@ static void cfg_for(struct mqtt_cfg *cfg, const char *uri, const char *client_id
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->enabled = 1;
-    snprintf(cfg->uri, sizeof cfg->uri, "%s", uri);
+    snprintf(cfg->uris[0], sizeof cfg->uris[0], "%s", uri);
+    cfg->nuris = 1;
     snprintf(cfg->client_id, sizeof cfg->client_id, "%s", client_id);
     cfg->keepalive_s = 5;
     cfg->verify_server = 1;
@@ -418,7 +419,7 @@ static void check_links(const struct mqtt_cfg *cfg, int expect_up)
     struct sink *s = sink_mqtt_create(cfg, &topics, &ctl.q, SINK_INDEX, err, sizeof err);
     CHECK(s != NULL);
     if (!s) {
-        fprintf(stderr, "sink for %s refused: %s\n", cfg->uri, err);
+        fprintf(stderr, "sink for %s refused: %s\n", cfg->uris[0], err);
         return;
     }
     CHECK_INT(ctl_wait(&ctl.link_up, ups + 1, expect_up ? WAIT_MS : QUIET_MS * 3), expect_up);
