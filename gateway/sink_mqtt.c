@@ -91,6 +91,7 @@ static struct sink_mqtt_slot *sink_mqtt_claim(struct sink_mqtt *s, const struct 
             slot->busy = 1;
             slot->cls = m->cls;
             slot->seq = m->seq;
+            slot->link_gen = s->link_gen;
             s->slot_hint = (at + 1) % s->base.window;
             break;
         }

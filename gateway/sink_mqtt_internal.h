@@ -45,6 +45,7 @@ struct sink_mqtt_slot {
     enum outbox_class cls;
     int64_t seq;
     int busy;
+    unsigned link_gen;                  /* s->link_gen when sent: which connection carried it */
 };
 
 /* Says "write this warning now?" and how many were swallowed since the last one. */
@@ -77,6 +78,7 @@ struct sink_mqtt {
     int need_connect;                   /* reconnect thread should try at retry_at_ms */
     int64_t retry_at_ms;
     int current;                        /* cfg.uris index of the broker last connected, -1 none */
+    unsigned link_gen;                  /* one more at every CTL_LINK_DOWN */
     long retry_ms, retry_min_ms, retry_max_ms;
 
     struct sink_mqtt_slot *slots;       /* base.window of them */

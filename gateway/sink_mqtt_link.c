@@ -126,6 +126,7 @@ void sink_mqtt_on_lost(void *ctx, char *cause)
                  s->cfg.uris[s->current < 0 ? 0 : s->current], cause ? cause : "no reason given",
                  s->retry_ms, s->cfg.nuris > 1 ? " to the next broker that answers" : "");
         link_schedule_retry_locked(s);
+        s->link_gen++;                  /* what is in flight now is settled by this report */
         sink_mqtt_report_locked(s, CTL_LINK_DOWN, OUTBOX_EVENTS, 0, NULL, 0);
     }
     pthread_mutex_unlock(&s->lock);
