@@ -135,3 +135,12 @@ PARK_SECONDS ?= 120
 bench-park: build
 	PARK_GATEWAYS=$(PARK_GATEWAYS) PARK_DEVICES=$(PARK_DEVICES) PARK_SECONDS=$(PARK_SECONDS) \
 	  bash bench/park.sh $(BUILD)
+
+# ---- a second broker implementation (tests/brokers/): RabbitMQ's MQTT plugin ----
+#   make test-brokers   the gateway's MQTT behaviours on RabbitMQ, then failover
+#                       mosquitto <-> RabbitMQ (about 3 minutes; installs rabbitmq-server)
+.PHONY: test-brokers
+test-brokers: build
+	@BROKER_TEST=1 bash firmware/deps.sh
+	bash tests/brokers/test_rabbitmq_mqtt.sh $(BUILD)
+	FAILOVER_B=rabbitmq bash tests/integration/test_broker_failover.sh $(BUILD)

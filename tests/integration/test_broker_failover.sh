@@ -5,7 +5,8 @@
 # of messages is in flight); it must move to the other one, later back when that
 # one is killed in turn. The platform's side is one subscriber on each broker
 # (mosquitto_sub, QoS 1, persistent session, timestamped lines), read as one
-# stream. Checks: every event in the store arrived (seqs 1..last, every id; the
+# stream. With FAILOVER_B=rabbitmq (make test-brokers) the second broker is
+# RabbitMQ's MQTT plugin: the move is between two broker implementations. Checks: every event in the store arrived (seqs 1..last, every id; the
 # telemetry without a gap); in seq order (each seq's first arrival after the
 # one before it); and no duplicate beyond QoS 1's redelivery: a seq that came
 # twice was raised before a kill, came again after that kill, at most once per
@@ -22,27 +23,42 @@ SWITCH_WAIT_S=20
 WINDOW=32                               # the gateway's default mqtt.window
 
 port_a=$(free_port)
-port_b=$(free_port)
 declare -A broker_pid
+# FAILOVER_B=rabbitmq (make test-brokers): broker b is RabbitMQ with its MQTT plugin.
+FAILOVER_B=${FAILOVER_B:-mosquitto}
+if [ "$FAILOVER_B" = rabbitmq ]; then
+    . "$SRC/tests/lib/rabbitmq.sh"
+    start_rabbitmq
+    port_b=$RABBIT_MQTT_PORT
+    broker_pid[b]=$RABBIT_PID
+else
+    port_b=$(free_port)
+fi
 broker() {                              # broker a|b: start it, remember its pid
-    local port
-    port=$([ "$1" = a ] && echo "$port_a" || echo "$port_b")
-    start_mosquitto "$port"
+    if [ "$1" = b ] && [ "$FAILOVER_B" = rabbitmq ]; then
+        start_rabbitmq
+        broker_pid[b]=$RABBIT_PID
+        return
+    fi
+    start_mosquitto "$([ "$1" = a ] && echo "$port_a" || echo "$port_b")"
     broker_pid[$1]=$MOSQUITTO_PID
+}
+subscribed() {                          # subscribed a|b: its consumer receives
+    faults_subscribed "$([ "$1" = a ] && echo "$port_a" || echo "$port_b")" "$WORK/sub-$1.log" "$1" ||
+        fail "the subscriber on broker $1 receives nothing; see $WORK/sub-$1.log"
 }
 subscribe() {                           # subscribe a|b: the platform's consumer on that broker
     local port
     port=$([ "$1" = a ] && echo "$port_a" || echo "$port_b")
     start_bg "sub-$1" mosquitto_sub -h 127.0.0.1 -p "$port" -q 1 -c -i "riskgw-failover-$1" \
         -F "%U $1 %t %p" -t "$FAULTS_BASE/event/#" -t "$FAULTS_BASE/telemetry/#"
-    wait_for_line "$WORK/mosquitto-$port.log" "as riskgw-failover-$1" 10 ||
-        fail "the subscriber on broker $1 did not connect; see $WORK/sub-$1.log"
+    subscribed "$1"
 }
 now_ms() { date +%s%3N; }
 connected_to() { grep -c "Connected to MQTT broker tcp://127.0.0.1:$1 " "$WORK/gw.log" || true; }
 
 broker a
-broker b
+[ "$FAILOVER_B" = rabbitmq ] || broker b
 subscribe a
 subscribe b
 faults_plant "$port_a" "$WORK/riskgw.db"
@@ -68,7 +84,7 @@ failover() {
     t0=$(now_ms)
     kills+=("$t0")
     kill -9 "${broker_pid[$from]}"
-    wait "${broker_pid[$from]}" 2>/dev/null || true
+    wait "${broker_pid[$from]}" 2>/dev/null || true     # RabbitMQ's VM is not our child: no wait
     for _ in $(seq $((SWITCH_WAIT_S * 10))); do
         [ "$(connected_to "$port_to")" -gt "$before" ] && break
         sleep 0.1
@@ -80,8 +96,7 @@ failover() {
 }
 failover a b 1
 broker a                                # back, empty (no persistence); its subscriber reconnects
-wait_for_line "$WORK/mosquitto-$port_a.log" "as riskgw-failover-a" 15 ||
-    fail "the subscriber did not come back to broker a"
+subscribed a
 failover b a
 sleep "$RUN_S"
 
