@@ -78,7 +78,8 @@ for g in $(seq 1 "$K"); do
 done
 for g in $(seq 1 "$K"); do
     id=$(printf 'gw-%03d' "$g")
-    for _ in $(seq 100); do port_open $((base + (g - 1) * span + span - 1)) && break; sleep 0.1; done
+    last_port=$(jq '[.devices[].port] | max' "$WORK/$id-sim.json")
+    for _ in $(seq 100); do port_open "$last_port" && break; sleep 0.1; done
     start_bg "$id" "$BUILD/riskgw" -c "$WORK/$id.json"
     GW_PIDS+=("$BG_PID")
 done
