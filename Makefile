@@ -123,3 +123,24 @@ bench: build
 	  { apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnuplot-nox >/dev/null 2>&1; } || \
 	  echo "bench: could not install gnuplot-nox; there will be no plot"
 	BENCH_QUICK=$(BENCH_QUICK) bash bench/run.sh $(BUILD)
+
+# ---- a whole park on one machine (bench/README.md, "Park") ----
+#   make bench-park [PARK_GATEWAYS=50] [PARK_DEVICES=20] [PARK_SECONDS=120]
+# K gateways with their simulated sites, one broker restarted half way, one centre
+# deduplicating; figures into bench/out/ (gitignored). Fails unless every alarm arrived once.
+PARK_GATEWAYS ?= 50
+PARK_DEVICES ?= 20
+PARK_SECONDS ?= 120
+.PHONY: bench-park
+bench-park: build
+	PARK_GATEWAYS=$(PARK_GATEWAYS) PARK_DEVICES=$(PARK_DEVICES) PARK_SECONDS=$(PARK_SECONDS) \
+	  bash bench/park.sh $(BUILD)
+
+# ---- a second broker implementation (tests/brokers/): RabbitMQ's MQTT plugin ----
+#   make test-brokers   the gateway's MQTT behaviours on RabbitMQ, then failover
+#                       mosquitto <-> RabbitMQ (about 3 minutes; installs rabbitmq-server)
+.PHONY: test-brokers
+test-brokers: build
+	@BROKER_TEST=1 bash firmware/deps.sh
+	bash tests/brokers/test_rabbitmq_mqtt.sh $(BUILD)
+	FAILOVER_B=rabbitmq bash tests/integration/test_broker_failover.sh $(BUILD)

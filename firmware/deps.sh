@@ -7,6 +7,7 @@
 #                                -dev:arm64 packages), armhf in a debootstrap sysroot
 #                                (firmware/sysroot.sh says why)
 #   PACKAGE_TEST=1               adds what `make test-package` needs: debootstrap, qemu-user-static
+#   BROKER_TEST=1                adds what `make test-brokers` needs: rabbitmq-server (MQTT plugin)
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -44,6 +45,11 @@ for arch in $arches; do
 done
 if [ "${PACKAGE_TEST:-0}" = 1 ]; then
   pkgs+=(debootstrap qemu-user-static)
+fi
+# A second broker implementation, one that clusters, for the gateway's MQTT behaviours
+# and failover (tests/brokers/); opt-in: Erlang and RabbitMQ are ~40 MiB and slow to start.
+if [ "${BROKER_TEST:-0}" = 1 ]; then
+  pkgs+=(rabbitmq-server)
 fi
 
 missing=()

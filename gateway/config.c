@@ -338,7 +338,7 @@ static int parse_mqtt(const cJSON *root, struct config *cfg, struct cfg_err *err
     m->enabled = 1;
     if (jf_known_keys(obj, "mqtt", mqtt_keys, err) < 0 ||
         jf_bool(obj, "enabled", "mqtt", JF_OPTIONAL, &m->enabled, err) < 0 ||
-        jf_string(obj, "uri", "mqtt", JF_REQUIRED, m->uri, sizeof m->uri, err) < 0 ||
+        config_parse_mqtt_uri(obj, m, err) < 0 ||
         jf_string(obj, "client_id", "mqtt", JF_OPTIONAL, m->client_id, sizeof m->client_id, err) < 0 ||
         jf_string(obj, "topic_prefix", "mqtt", JF_OPTIONAL, m->topic_prefix, sizeof m->topic_prefix, err) < 0 ||
         jf_int(obj, "keepalive_s", "mqtt", JF_OPTIONAL, 5, 3600, &m->keepalive_s, err) < 0 ||
@@ -353,9 +353,6 @@ static int parse_mqtt(const cJSON *root, struct config *cfg, struct cfg_err *err
         jf_int(obj, "reconnect_max_ms", "mqtt", JF_OPTIONAL, 100, 3600000, &m->reconnect_max_ms, err) < 0)
         return -1;
     m->window = (int)window;
-    if (strncmp(m->uri, "tcp://", 6) != 0 && strncmp(m->uri, "ssl://", 6) != 0 &&
-        strncmp(m->uri, "mqtt://", 7) != 0 && strncmp(m->uri, "mqtts://", 8) != 0)
-        return cfg_fail(err, "mqtt.uri", "\"%s\" must start with tcp://, ssl://, mqtt:// or mqtts://", m->uri);
     if (m->reconnect_min_ms > m->reconnect_max_ms)
         return cfg_fail(err, "mqtt.reconnect_min_ms", "must not exceed reconnect_max_ms");
     if ((m->cert_file[0] != 0) != (m->key_file[0] != 0))

@@ -101,9 +101,11 @@ struct point_defs {
     size_t nslots;                  /* a power of two, at least twice n */
 };
 
+#define MQTT_URIS_MAX 8             /* the nodes of a broker cluster (config_mqtt_uri.c) */
 struct mqtt_cfg {
     int enabled;
-    char uri[PATH_MAX_LEN];         /* tcp://127.0.0.1:1883, ssl://host:8883 */
+    char uris[MQTT_URIS_MAX][PATH_MAX_LEN]; /* tcp://127.0.0.1:1883, ssl://host:8883; in order */
+    int nuris;                      /* at least 1 when enabled */
     char client_id[TEXT_MAX];
     char topic_prefix[TEXT_MAX];    /* riskgw/v1 */
     long keepalive_s;
@@ -195,6 +197,8 @@ void config_free_rules(struct config *cfg);
 int config_parse_outputs(const cJSON *root, struct config *cfg, struct cfg_err *err);
 /* config_telemetry.c: the "telemetry" section. */
 int config_parse_telemetry(const cJSON *root, struct config *cfg, struct cfg_err *err);
+/* config_mqtt_uri.c: "mqtt.uri", one address or a list, into m->uris. */
+int config_parse_mqtt_uri(const cJSON *mqtt, struct mqtt_cfg *m, struct cfg_err *err);
 /* config_metrics.c: the "metrics" section; and a listen address into a socket address
  * (0, or -1 with the reason in why). */
 struct sockaddr_storage;
