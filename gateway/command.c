@@ -124,6 +124,8 @@ int command_run(struct core *c, const char *text, size_t len, enum command_origi
         long p = command_point(c, &r);
         r.queued = p >= 0 && core_outputs_write(c, (uint32_t)p, cmd.value, cmd.actor, r.error,
                                                 sizeof r.error) == 0;
+    } else if (cmd.kind == CMD_HISTORY) {
+        snprintf(r.error, sizeof r.error, "history is not answered by this build yet");
     }
     const char *from = origin == ORIGIN_LOCAL ? "the box" : "mqtt";
     const char *who = cmd.actor[0] ? cmd.actor : from;
