@@ -19,12 +19,12 @@
 #define ROWS 1000
 #define STEP_MS 1000
 
-static struct store *open_or_die(const char *path)
+/* A new store at path with gas1's two points, lel (*a) and status (*b). */
+static struct store *two_points(const char *path, int64_t *a, int64_t *b)
 {
-    char err[ERR_MAX];
-    struct store *st = store_open(path, err, sizeof err);
-    if (!st)
-        test_abort(err);
+    struct store *st = test_store_open(path);
+    CHECK_INT(store_point_key(st, "gas1", "lel", a), 0);
+    CHECK_INT(store_point_key(st, "gas1", "status", b), 0);
     return st;
 }
 
@@ -43,10 +43,8 @@ static void test_raw(void)
 {
     const char *path = test_path("raw.db");
     char err[ERR_MAX] = "";
-    struct store *st = open_or_die(path);
     int64_t a, b;
-    CHECK_INT(store_point_key(st, "gas1", "lel", &a), 0);
-    CHECK_INT(store_point_key(st, "gas1", "status", &b), 0);
+    struct store *st = two_points(path, &a, &b);
     fill(st, a, b);
     struct sample uncommitted = {.quality = QUALITY_GOOD, .value = 1, .ts_ms = NOW_MS + 500 * STEP_MS + 1};
     CHECK_INT(store_add_sample(st, a, &uncommitted), 0);    /* in the writer's open transaction */
@@ -101,10 +99,8 @@ static void test_minute(void)
 {
     const char *path = test_path("minute.db");
     char err[ERR_MAX] = "";
-    struct store *st = open_or_die(path);
     int64_t a, b;
-    CHECK_INT(store_point_key(st, "gas1", "lel", &a), 0);
-    CHECK_INT(store_point_key(st, "gas1", "status", &b), 0);
+    struct store *st = two_points(path, &a, &b);
     for (int i = 0; i < 10; i++) {
         struct store_aggregate m = {.minute_ms = NOW_MS + i * 60000LL, .n = 4, .min = i, .sum = 4.0 * i + 2,
                                     .max = i + 1};
