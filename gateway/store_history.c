@@ -92,12 +92,10 @@ static int first_at_or_after(struct history_reader *r, int64_t lo, int64_t hi, i
         int found = probe(r, mid, &at, &t);
         if (found < 0)
             return -1;
-        if (!found || at >= end)
-            end = mid;
-        else if (t < ts)
-            lo = at + 1;
+        if (found && at < end && t < ts)
+            lo = at + 1;                /* that row is too early: look after it */
         else
-            end = mid;
+            end = mid;                  /* no row in [mid, end), or one in time */
     }
     *out = lo;
     return 0;
