@@ -8,7 +8,8 @@
 #  - past retention (raw and minute) and too large: one reply, a sentence, no chunk;
 #  - garbage: each gets one error reply, and nothing in the store or the alarms moves;
 #  - while alarms are raised: a long answer is streaming when the gas rises, and the
-#    alarm reaches the platform before the answer's last chunk, not after it.
+#    alarm reaches the platform before the answer's last chunk, not after it;
+#  - a stop in the middle of an answer is a clean stop (it says what it left).
 # The subscriber holds every reply to docs/asyncapi.yaml (tests/lib/contract/).
 set -euo pipefail
 BUILD=${1:?usage: test_history.sh BUILD_DIR}
@@ -182,6 +183,16 @@ busy_chunks=$(answer h-busy | wc -l)
     fail "the alarm arrived after the whole history answer ($busy_chunks chunks): it waited behind it"
 [ "$took" -lt 5000 ] || fail "the alarm took $took ms to arrive while history streamed"
 ! grep -E "ERROR|history .*(failed|dropped)" "$WORK"/gw2.log || fail "the gateway logged errors; see $WORK/gw2.log"
+
+# ---- a stop in the middle of an answer: a clean stop all the same ----
+ask "{\"id\":\"h-stop\",\"cmd\":\"history\",\"device\":\"gas1\",\"from\":$t0}"
+for _ in $(seq 200); do answer h-stop | grep -q . && break; sleep "$HARNESS_POLL_S"; done
+kill -TERM "$GW"
+rc=0
+wait "$GW" || rc=$?
+[ "$rc" = 0 ] || fail "the gateway stopped with status $rc in the middle of an answer; see $WORK/gw2.log"
+grep -q 'history raw of gas1 for "h-stop": not finished, the gateway stops' "$WORK/gw2.log" ||
+    fail "the stop did not say it left h-stop unanswered; see $WORK/gw2.log"
 echo "PASS: across a restart $raw_rows raw rows in $raw_chunks chunks (the killed run had sent $cut_chunks)," \
      "2880 minutes; retention and size refused; 8 garbage requests refused, nothing changed;" \
      "an alarm $took ms after the gas rose, while $busy_chunks chunks streamed"
