@@ -185,8 +185,12 @@ busy_chunks=$(answer h-busy | wc -l)
 ! grep -E "ERROR|history .*(failed|dropped)" "$WORK"/gw2.log || fail "the gateway logged errors; see $WORK/gw2.log"
 
 # ---- a stop in the middle of an answer: a clean stop all the same ----
+asked=$(grep -c "command history gas1 from .* done" "$WORK/gw2.log")
 ask "{\"id\":\"h-stop\",\"cmd\":\"history\",\"device\":\"gas1\",\"from\":$t0}"
-for _ in $(seq 200); do answer h-stop | grep -q . && break; sleep "$HARNESS_POLL_S"; done
+for _ in $(seq 200); do     # taken: its answer takes 2.5 s at least
+    [ "$(grep -c "command history gas1 from .* done" "$WORK/gw2.log")" -gt "$asked" ] && break
+    sleep "$HARNESS_POLL_S"
+done
 kill -TERM "$GW"
 rc=0
 wait "$GW" || rc=$?
