@@ -167,9 +167,12 @@ after=$(query "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM sampl
 kill -0 "$GW" 2>/dev/null || fail "the gateway died on garbage; see $WORK/gw2.log"
 
 # ---- while alarms are raised: the alarm goes before the rest of a long answer ----
-# The answer takes 2.5 s at least (25 chunks, at most ten a second); the gas rises 0.3 s in.
+# The answer takes 2.5 s at least (25 chunks, at most ten a second); the gas rises as
+# soon as the gateway took the request.
+taken() { grep -c "command history gas1 from .* done" "$WORK/gw2.log"; }
+asked=$(taken)
 ask "{\"id\":\"h-busy\",\"cmd\":\"history\",\"device\":\"gas1\",\"from\":$t0}"
-sleep 0.3
+for _ in $(seq 200); do [ "$(taken)" -gt "$asked" ] && break; sleep "$HARNESS_POLL_S"; done
 raised_at=$(now_ms)
 sim_say "set lel 60"
 wait_for_line "$WORK/sub.log" "^$base/event/gas1/lel .*\"kind\":\"RAISED\"" 10 || fail "no RAISED event while h-busy streamed"
@@ -185,12 +188,9 @@ busy_chunks=$(answer h-busy | wc -l)
 ! grep -E "ERROR|history .*(failed|dropped)" "$WORK"/gw2.log || fail "the gateway logged errors; see $WORK/gw2.log"
 
 # ---- a stop in the middle of an answer: a clean stop all the same ----
-asked=$(grep -c "command history gas1 from .* done" "$WORK/gw2.log")
+asked=$(taken)
 ask "{\"id\":\"h-stop\",\"cmd\":\"history\",\"device\":\"gas1\",\"from\":$t0}"
-for _ in $(seq 200); do     # taken: its answer takes 2.5 s at least
-    [ "$(grep -c "command history gas1 from .* done" "$WORK/gw2.log")" -gt "$asked" ] && break
-    sleep "$HARNESS_POLL_S"
-done
+for _ in $(seq 200); do [ "$(taken)" -gt "$asked" ] && break; sleep "$HARNESS_POLL_S"; done
 kill -TERM "$GW"
 rc=0
 wait "$GW" || rc=$?
