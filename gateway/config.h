@@ -15,6 +15,7 @@
 #include "batch.h"
 #include "expr_rule.h"
 #include "json_field.h"
+#include "measures.h"
 #include "outputs.h"
 #include "point.h"
 #include "rules.h"
@@ -62,30 +63,20 @@ struct device_cfg {
     size_t first_point, npoints;    /* slice of config->points */
 };
 
-#define LIMIT_MAX_LEVELS 3
-#define STANDARD_NAME_MAX 64
-
-/*
- * The ceiling a standard puts on a point's alarm setpoints (GB/T 50493-2019 for
- * gas). Only a profile may state it; a site may tighten setpoints, never loosen
- * them past it. above[k-1] caps HIGH levels of severity k; below[k-1] floors LOW ones.
- */
-struct setpoint_limits {
-    char standard[STANDARD_NAME_MAX];   /* "" when the point has none */
-    int nabove, nbelow;
-    double above[LIMIT_MAX_LEVELS];
-    double below[LIMIT_MAX_LEVELS];
-};
-
 /* What a profile (and a site override) says about a point: where it lives, its unit,
- * its alarm rule, its limits. Devices of one profile share these (struct site_point). */
+ * its alarm rule, what it measures. Devices of one profile share these (struct site_point). */
 struct point_cfg {
     char id[ID_MAX];
     char name[TEXT_MAX];
     char unit[16];
     struct point_map map;
     struct rule_cfg rule;
-    struct setpoint_limits limits;
+    enum measure_kind measures;     /* MEASURE_NONE, or the gas whose standard bounds the alarm */
+    char fault_flag_id[ID_MAX];     /* "fault_flag": the point whose non-zero reading says the
+                                       detector is in fault, so this reading is not a value */
+    int fault_flag_at;              /* 1 + its index among the device's points; 0 none (so a
+                                       zeroed definition has no flag) */
+    int is_fault_flag;              /* 1: another point of the device names this one */
     double deadband;                /* a reading is stored when it moves more than this */
     int writable;
 };
@@ -135,6 +126,7 @@ struct store_cfg {
     long aggregate_days;            /* per-minute min/avg/max */
     long max_mb;                    /* hard cap on the data in the file; 0 = none */
     long heartbeat_s;               /* an unchanged reading is stored again this often */
+    long alert_after_s;             /* the store failing this long: "failing_too_long" in health */
 };
 
 /* When a device's telemetry is sent (config_telemetry.c). */

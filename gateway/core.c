@@ -211,8 +211,8 @@ static void handle_signal(struct core *c)
 
 void core_pump(struct core *c)
 {
-    if (outbox_pump(c->outbox, clock_mono_ms()) < 0)
-        log_error("outbox: %s", outbox_last_error(c->outbox));
+    if (outbox_pump(c->outbox, clock_mono_ms()) < 0)     /* the store failing: every turn */
+        log_limited("outbox", LOG_LVL_ERROR, "outbox: %s", outbox_last_error(c->outbox));
 }
 
 /*
@@ -233,6 +233,7 @@ static void run_commits(struct core *c, int64_t now)
     core_commit(c);
     if (!c->store_failing)
         c->commit_ok_ms = now;              /* empty commits count: the store answers */
+    core_store_watch(c, now);               /* a file deleted or replaced fails nothing by itself */
     c->next_commit_ms = now + c->cfg->store.commit_interval_ms;
 }
 
@@ -312,6 +313,7 @@ int core_run(struct core *c)
     log_info("running: %zu devices, %zu points, store %s", c->cfg->ndevices, c->cfg->npoints,
              c->cfg->store.path);
     while (!c->stop) {
+        fds[2].fd = c->ctlfd;               /* closed and opened again with the store (core_store.c) */
         int64_t wait = next_deadline(c) - clock_mono_ms();
         if (poll(fds, 3, wait < 0 ? 0 : (int)wait) < 0 && errno != EINTR) {
             log_error("core: poll failed: %s", strerror(errno));

@@ -85,8 +85,8 @@ static void report_setpoints(FILE *f, const struct point_cfg *pc)
         html_printf(f, "; off-delay %g s", (double)r->off_delay_ms / MS_PER_S);
     if (r->latch)
         html_printf(f, "; latching");
-    if (pc->limits.standard[0])
-        html_printf(f, "; within %s", pc->limits.standard);
+    if (measure_of(pc->measures))
+        html_printf(f, "; within %s", measure_of(pc->measures)->standard);
     fputs("</div>", f);
 }
 

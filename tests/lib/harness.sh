@@ -188,6 +188,22 @@ sim_say() {
     echo "$*" >&7
 }
 
+# start_ctl_sim NAME PROFILE [riskgw-sim ARGS...]: a simulator of PROFILE on a free port,
+# driven through its control socket $WORK/NAME.ctl with ctl_say NAME LINE. Sets
+# CTL_SIM_PORT. Call it directly, not in $(...): its process must stay in HARNESS_PIDS.
+start_ctl_sim() {
+    local name=$1 profile=$2
+    shift 2
+    CTL_SIM_PORT=$(free_port)
+    start_bg "$name" "$BUILD/riskgw-sim" --profile "$profile" --port "$CTL_SIM_PORT" \
+        --control "$WORK/$name.ctl" "$@"
+    wait_for_line "$WORK/$name.log" "listening on" 10 || fail "$name simulator did not start; see $WORK/$name.log"
+}
+
+ctl_say() {
+    echo "$2" | socat -t 2 - "UNIX-CONNECT:$WORK/$1.ctl" >/dev/null
+}
+
 # sim_ctl SOCKET LINE...: one control line to a riskgw-sim started with --control SOCKET;
 # fails the test unless the simulator answers "ok".
 sim_ctl() {
