@@ -24,6 +24,11 @@ pkgs+=(chromium python3-pil)
 pkgs+=(libfaketime e2fsprogs)
 dev_libs=(libpaho-mqtt-dev libmodbus-dev libsqlite3-dev libcjson-dev libcurl4-openssl-dev libssl-dev
           libmicrohttpd-dev)
+# The interface contract (docs/asyncapi.yaml): every integration test's subscriber checks each
+# message against it with a JSON Schema validator; make lint validates it with the AsyncAPI
+# parser from npm (tests/lib/contract/package-lock.json).
+pkgs+=(python3-jsonschema python3-yaml nodejs)
+command -v npm >/dev/null || pkgs+=(npm)     # a nodejs from elsewhere (NodeSource) brings its own npm
 # The optional metrics endpoint (RISKGW_METRICS), and a real Prometheus parser to test it.
 pkgs+=(libmicrohttpd-dev curl python3-prometheus-client)
 # A sysroot also needs the C library's headers and, for firmware/package.sh, dpkg-shlibdeps.

@@ -291,6 +291,7 @@ static int64_t next_deadline(const struct core *c)
     int64_t telemetry = core_telemetry_due_ms(c);
     next = next < telemetry ? next : telemetry;
     next = next < c->next_output_ms ? next : c->next_output_ms;
+    next = next < core_history_due_ms(c) ? next : core_history_due_ms(c);
     return next < c->next_status_ms ? next : c->next_status_ms;
 }
 
@@ -330,6 +331,7 @@ int core_run(struct core *c)
             core_send_events(c);            /* output events reach the disk before the uplinks */
         supervise(c, clock_mono_ms());
         core_pump(c);
+        core_history_serve(c, clock_mono_ms());   /* after the pump: events go first */
     }
     return 0;
 }
@@ -348,6 +350,7 @@ void core_close(struct core *c)
             outbox_save_cursors(c->outbox);
         core_commit(c);
     }
+    core_history_close(c);
     outbox_free(c->outbox);
     for (int i = 0; i < c->nsinks; i++)
         c->sinks[i]->ops->destroy(c->sinks[i]);

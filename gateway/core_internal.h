@@ -74,6 +74,7 @@ struct core {
     uint8_t *device_dirty;          /* telemetry pending per device */
     int64_t *telemetry_sent_ms;     /* per device: monotonic time of its last message */
     struct history *history;        /* windows the combined rules read */
+    struct history_asks *asks;      /* history requests being answered (core_history_ask.c) */
     struct expr_env env;
     uint8_t *in_rules;              /* per point: read by some combined rule */
     /* Local outputs (core_outputs.c): one slot per writable point. */
@@ -241,6 +242,16 @@ int command_run(struct core *c, const char *text, size_t len, enum command_origi
                 size_t cap);
 /* The platform's command: run it and publish the reply on .../reply. */
 void command_handle(struct core *c, const char *text, size_t len);
+
+/*
+ * core_history_ask.c: history on request. ask checks a request whole: 0 when accepted
+ * (the answer follows in chunks on .../reply), -1 with why. serve sends the next chunk
+ * when due_ms has come (INT64_MAX: nothing to answer); close drops what is left.
+ */
+int core_history_ask(struct core *c, const struct command *cmd, char *why, size_t whylen);
+void core_history_serve(struct core *c, int64_t now_mono);
+int64_t core_history_due_ms(const struct core *c);
+void core_history_close(struct core *c);
 
 /* core_control.c: the local control socket for `riskgw silence|reset|read|reload`. */
 int core_control_open(struct core *c, char *err, size_t errlen);

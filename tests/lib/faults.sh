@@ -33,8 +33,7 @@ faults_subscribe() {
     local name=${2:-sub}
     start_bg "$name" mosquitto_sub -h 127.0.0.1 -p "$1" -q 1 -c -i "riskgw-faults-$name" -v \
         -t "$FAULTS_BASE/event/#" -t "$FAULTS_BASE/telemetry/#"
-    wait_for_line "$WORK/mosquitto-$1.log" "as riskgw-faults-$name" 10 ||
-        fail "the subscriber did not connect; see $WORK/$name.log"
+    wait_subscribed "$BG_PID" || fail "the subscriber did not subscribe; see $WORK/$name.log"
 }
 
 # faults_subscribed PORT LOG TAG: 0 once the subscriber writing LOG receives on the
