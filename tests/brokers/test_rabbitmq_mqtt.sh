@@ -28,7 +28,7 @@ port=$RABBIT_MQTT_PORT
 step "RabbitMQ node started, MQTT on port $port"
 start_bg sub mosquitto_sub -h 127.0.0.1 -p "$port" -q 1 -c -i riskgw-rabbit-sub -v \
     -t "$FAULTS_BASE/event/#" -t "$FAULTS_BASE/telemetry/#"
-faults_subscribed "$port" "$WORK/sub.log" sub || fail "the subscriber receives nothing; see $WORK/sub.log"
+wait_subscribed "$BG_PID" 60 || fail "the subscriber did not subscribe; see $WORK/sub.log"
 faults_plant "$port" "$WORK/riskgw.db"
 jq '.mqtt.keepalive_s = 5' "$WORK/site.json" >"$WORK/site2.json" && mv "$WORK/site2.json" "$WORK/site.json"
 start_bg gw "$BUILD/riskgw" -c "$WORK/site.json"

@@ -43,15 +43,18 @@ broker() {                              # broker a|b: start it, remember its pid
     start_mosquitto "$([ "$1" = a ] && echo "$port_a" || echo "$port_b")"
     broker_pid[$1]=$MOSQUITTO_PID
 }
-subscribed() {                          # subscribed a|b: its consumer receives
-    faults_subscribed "$([ "$1" = a ] && echo "$port_a" || echo "$port_b")" "$WORK/sub-$1.log" "$1" ||
-        fail "the subscriber on broker $1 receives nothing; see $WORK/sub-$1.log"
+declare -A sub_pid subacks
+subscribed() {                          # subscribed a|b: its consumer is subscribed (again)
+    subacks[$1]=$((${subacks[$1]:-0} + 1))
+    wait_subscribed "${sub_pid[$1]}" 60 "${subacks[$1]}" ||
+        fail "the subscriber on broker $1 did not subscribe; see $WORK/sub-$1.log"
 }
 subscribe() {                           # subscribe a|b: the platform's consumer on that broker
     local port
     port=$([ "$1" = a ] && echo "$port_a" || echo "$port_b")
     start_bg "sub-$1" mosquitto_sub -h 127.0.0.1 -p "$port" -q 1 -c -i "riskgw-failover-$1" \
         -F "%U $1 %t %p" -t "$FAULTS_BASE/event/#" -t "$FAULTS_BASE/telemetry/#"
+    sub_pid[$1]=$BG_PID
     subscribed "$1"
 }
 now_ms() { date +%s%3N; }

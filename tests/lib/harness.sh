@@ -108,11 +108,12 @@ wait_for_line() {
     return 1
 }
 
-# wait_subscribed PID [TIMEOUT_S]: 0 once the broker acknowledged the subscription of the
-# mosquitto_sub started as PID (start_bg's BG_PID), 1 on timeout (10 s by default).
+# wait_subscribed PID [TIMEOUT_S] [N]: 0 once a broker acknowledged the subscription of the
+# mosquitto_sub started as PID (start_bg's BG_PID) N times (1 by default; a client that
+# reconnects subscribes again), 1 on timeout (10 s by default).
 wait_subscribed() {
-    local deadline=$((SECONDS + ${2:-10}))
-    until [ -e "$WORK/contract-subscribed/$1" ]; do
+    local deadline=$((SECONDS + ${2:-10})) mark=$WORK/contract-subscribed/$1
+    until [ -e "$mark" ] && [ "$(wc -l <"$mark")" -ge "${3:-1}" ]; do
         [ "$SECONDS" -le "$deadline" ] || return 1
         sleep "$HARNESS_POLL_S"
     done
