@@ -45,6 +45,7 @@ static void usage(FILE *out)
             "       riskgw check [-c FILE]                      prove the config against the live bus\n"
             "       riskgw test-alarm [-c FILE] [--sim SOCKET] [DEVICE[/POINT]...]\n"
             "       riskgw report [-c FILE] [-o FILE.html]      the commissioning report\n"
+            "       riskgw passwd NAME                          a console operator's password hash\n"
             "       (riskgw TOOL --help for a tool's options)\n"
             "Risk-monitoring gateway: polls Modbus instruments, decides alarms, stores\n"
             "everything in SQLite and delivers it over MQTT.\n\n"

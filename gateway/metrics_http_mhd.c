@@ -16,6 +16,7 @@ static const struct dynlib_symbol mhd_syms[] = {
     MHD_SYM(add_response_header, "MHD_add_response_header"),
     MHD_SYM(queue_response, "MHD_queue_response"),
     MHD_SYM(destroy_response, "MHD_destroy_response"),
+    MHD_SYM(lookup_connection_value, "MHD_lookup_connection_value"),
 };
 
 static struct dynlib mhd_dynlib = {

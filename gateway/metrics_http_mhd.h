@@ -22,6 +22,7 @@ struct mhd_lib {
     __typeof__(&MHD_add_response_header) add_response_header;
     __typeof__(&MHD_queue_response) queue_response;
     __typeof__(&MHD_destroy_response) destroy_response;
+    __typeof__(&MHD_lookup_connection_value) lookup_connection_value;   /* the console's */
 };
 
 /* The bound table (once per process, thread-safe), or NULL with a sentence in why. */
