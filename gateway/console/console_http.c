@@ -191,25 +191,27 @@ static int start_daemon(struct console *k, const struct sockaddr_storage *sa, ch
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
     if (sa->ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    struct MHD_OptionItem opts[] = {
+        {MHD_OPTION_SOCK_ADDR, 0, (void *)sa},
+        {MHD_OPTION_CONNECTION_LIMIT, CONSOLE_CONNECTIONS, NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, CONSOLE_TIMEOUT_S, NULL},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_done, NULL},
+        {MHD_OPTION_END, 0, NULL},        /* HTTPS: the certificate */
+        {MHD_OPTION_END, 0, NULL},        /* and its key */
+        {MHD_OPTION_END, 0, NULL},
+    };
     if (k->https) {
         k->tls_cert = read_pem(k->cfg.cert_file, why, whylen);
         k->tls_key = k->tls_cert ? read_pem(k->cfg.key_file, why, whylen) : NULL;
         if (!k->tls_key)
             return -1;
         flags |= MHD_USE_TLS;
-        k->daemon = k->mhd->start_daemon(flags, 0, NULL, NULL, console_request, k, MHD_OPTION_SOCK_ADDR, sa,
-                                         MHD_OPTION_HTTPS_MEM_CERT, k->tls_cert, MHD_OPTION_HTTPS_MEM_KEY,
-                                         k->tls_key, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONSOLE_CONNECTIONS,
-                                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONSOLE_TIMEOUT_S,
-                                         MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
-                                         MHD_OPTION_EXTERNAL_LOGGER, console_log, NULL, MHD_OPTION_END);
-    } else {
-        k->daemon = k->mhd->start_daemon(flags, 0, NULL, NULL, console_request, k, MHD_OPTION_SOCK_ADDR, sa,
-                                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONSOLE_CONNECTIONS,
-                                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONSOLE_TIMEOUT_S,
-                                         MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
-                                         MHD_OPTION_EXTERNAL_LOGGER, console_log, NULL, MHD_OPTION_END);
+        opts[4] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, k->tls_cert};
+        opts[5] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, k->tls_key};
     }
+    k->daemon = k->mhd->start_daemon(flags, 0, NULL, NULL, console_request, k,   /* the logger goes first */
+                                     MHD_OPTION_EXTERNAL_LOGGER, console_log, NULL,
+                                     MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
     if (!k->daemon) {
         snprintf(why, whylen, "cannot listen on %s (is the port taken, or the certificate bad? see the line "
                  "above)", k->cfg.listen);

@@ -1,10 +1,10 @@
-// The site console's page: polls the box once a second and draws four views.
+// The site console's page: polls the box twice a second and draws four views.
 // Every word comes from /i18n/<lang>.json (one table per language); every value
 // from the box; nothing is loaded from elsewhere. Text from the box is set with
 // textContent only, never parsed as HTML.
 "use strict";
 (function () {
-  const POLL_MS = 1000, EVENTS_MS = 3000;
+  const POLL_MS = 500, EVENTS_MS = 3000;
   const LANGS = ["zh-CN", "en"];
   let lang = localStorage.getItem("riskgw.lang") || "zh-CN";
   let words = {}, snap = null, session = { signed_in: false }, events = [], view = "now";
@@ -38,7 +38,15 @@
     return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
   }
   function fmtValue(v) { return typeof v === "number" ? String(Math.round(v * 1000) / 1000) : ""; }
-  function message(text) { $("message").textContent = text || ""; $("message").classList.toggle("hidden", !text); }
+  // A message the person must read (a refused sign-in or act) stays until their next try;
+  // the page's own notes (sign in, read-only) never cover it.
+  let sticky = false;
+  function message(text, mustRead) {
+    if (sticky && !mustRead) return;
+    sticky = !!(mustRead && text);
+    $("message").textContent = text || "";
+    $("message").classList.toggle("hidden", !text);
+  }
 
   async function api(path, body) {
     const opts = { credentials: "same-origin", cache: "no-store" };
@@ -78,16 +86,17 @@
   }
   async function signIn(ev) {
     ev.preventDefault();
+    message("", true);
     const r = await api("/api/signin", { name: $("signin-name").value, password: $("signin-password").value });
     $("signin-password").value = "";
     if (r.status === 200 && r.data) {
       session = r.data;
-      message("");
+      message("", true);
       showSession();
       poll();
       return;
     }
-    message(r.status === 429 || (r.data && r.data.error === "locked") ? t("signin.locked") : t("signin.denied"));
+    message(r.status === 429 || (r.data && r.data.error === "locked") ? t("signin.locked") : t("signin.denied"), true);
   }
   async function signOut() {
     await api("/api/signout", {});
@@ -142,7 +151,7 @@
     b.type = "button";
     b.addEventListener("click", async () => {
       const r = await api("/api/" + kind, { device: device, point: point });
-      message(r.status === 200 ? "" : `${t("act.refused")}: ${(r.data && (r.data.error || r.data.detail)) || r.status}`);
+      message(r.status === 200 ? "" : `${t("act.refused")}: ${(r.data && (r.data.error || r.data.detail)) || r.status}`, true);
       lastEventsMs = 0;
       poll();
     });
