@@ -1,6 +1,7 @@
 /*
  * test_command_parse.c - the write command as the parser takes it: a value is required,
- * must be a number, belongs to write alone, and the actor carries where it came from.
+ * must be a number, belongs to write alone, and the actor carries where it came from;
+ * "via": "console" (the site console's acts) is taken from the control socket only.
  */
 #include "check.h"
 #include "command_parse.h"
@@ -40,8 +41,26 @@ static void test_write(void)
     }
 }
 
+static void test_via_console(void)
+{
+    struct command cmd;
+    struct cfg_err err;
+    const char *via = "{\"cmd\":\"silence\",\"device\":\"gas1\",\"point\":\"lel\",\"actor\":\"wang\","
+                      "\"via\":\"console\"}";
+    CHECK_INT(parse(via, ORIGIN_LOCAL, &cmd, &err), 0);
+    CHECK_STR(cmd.actor, "console:wang");
+    CHECK_INT(parse(via, ORIGIN_MQTT, &cmd, &err), -1);     /* the platform cannot pose as the console */
+    CHECK(strstr(err.msg, "control socket") != NULL);
+    CHECK_INT(parse("{\"cmd\":\"silence\",\"device\":\"gas1\",\"point\":\"lel\",\"via\":\"cli\"}", ORIGIN_LOCAL,
+                    &cmd, &err), -1);
+    CHECK_INT(parse("{\"cmd\":\"silence\",\"device\":\"gas1\",\"point\":\"lel\",\"actor\":\"wang\"}", ORIGIN_LOCAL,
+                    &cmd, &err), 0);
+    CHECK_STR(cmd.actor, "cli:wang");
+}
+
 int main(void)
 {
     test_write();
+    test_via_console();
     return check_summary();
 }
