@@ -107,7 +107,8 @@
   // ---- views ----
   function qualityBadge(p) {
     if (p.quality === "good" || p.quality === "uncertain") return null;
-    return el("span", p.quality === "none" ? t("q.none") : `${t("fault")}: ${t("q." + p.quality)}`, "badge fault");
+    if (p.quality === "none") return el("span", "—", "no-reading");   // not read yet, or a combined rule
+    return el("span", `${t("fault")}: ${t("q." + p.quality)}`, "badge fault");
   }
   function alarmBadge(a) {
     if (!a) return el("span", "");
