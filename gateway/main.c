@@ -44,7 +44,7 @@ static void usage(FILE *out)
             "       riskgw scan HOST[:PORT]|DEVICE [options]    find the unit ids on a bus\n"
             "       riskgw check [-c FILE]                      prove the config against the live bus\n"
             "       riskgw test-alarm [-c FILE] [--sim SOCKET] [DEVICE[/POINT]...]\n"
-            "       riskgw report [-c FILE] [-o FILE.html]      the commissioning report\n"
+            "       riskgw report [-c FILE] [-o FILE.html] [--lang zh-CN|en]  the commissioning report\n"
             "       riskgw passwd NAME                          a console operator's password hash\n"
             "       (riskgw TOOL --help for a tool's options)\n"
             "Risk-monitoring gateway: polls Modbus instruments, decides alarms, stores\n"

@@ -126,7 +126,7 @@ static enum MHD_Result console_request(void *cls, struct MHD_Connection *conn, c
     enum console_route route = console_route(method, url, &asset_path);
     struct console_reply rep = {0};
     if (route == ROUTE_ASSET) {
-        const struct console_asset *a = console_asset_find(asset_path);
+        const struct embedded_file *a = console_asset_find(asset_path);
         return send_reply(k, conn, a->data, a->len, MHD_RESPMEM_PERSISTENT, MHD_HTTP_OK, a->content_type, "");
     }
     if (route == ROUTE_NOT_FOUND)

@@ -20,14 +20,6 @@ static const struct api_path api_paths[] = {
     {"/api/silence", "POST", ROUTE_SILENCE}, {"/api/reset", "POST", ROUTE_RESET},
 };
 
-const struct console_asset *console_asset_find(const char *path)
-{
-    for (unsigned i = 0; i < console_nassets; i++)
-        if (strcmp(console_assets[i].path, path) == 0)
-            return &console_assets[i];
-    return NULL;
-}
-
 enum console_route console_route(const char *method, const char *url, const char **asset)
 {
     int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;

@@ -57,13 +57,13 @@ int main(void)
 
     /* the page is whole and small: every file served, under 150 KB in all */
     size_t total = 0;
-    for (unsigned i = 0; i < console_nassets; i++) {
+    for (unsigned i = 0; i < console_assets_count; i++) {
         total += console_assets[i].len;
         CHECK(console_assets[i].len > 0);
         CHECK(console_asset_find(console_assets[i].path) == &console_assets[i]);
     }
-    CHECK(console_nassets >= 5);
+    CHECK(console_assets_count >= 5);
     CHECK(total <= 150 * 1000);
-    printf("console page: %u files, %zu bytes\n", console_nassets, total);
+    printf("console page: %u files, %zu bytes\n", console_assets_count, total);
     return check_summary();
 }
