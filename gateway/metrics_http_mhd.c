@@ -3,7 +3,13 @@
  */
 #include "metrics_http_mhd.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include "dynlib.h"
+#include "log.h"
+
+#define MHD_LOG_MAX 256
 
 static struct mhd_lib lib;
 
@@ -28,4 +34,13 @@ static struct dynlib mhd_dynlib = {
 const struct mhd_lib *mhd_lib_load(char *why, size_t whylen)
 {
     return dynlib_load(&mhd_dynlib, why, whylen) == 0 ? &lib : NULL;
+}
+
+void mhd_log_limited(void *cls, const char *fmt, va_list ap)
+{
+    const char *who = cls;
+    char line[MHD_LOG_MAX];
+    vsnprintf(line, sizeof line, fmt, ap);
+    line[strcspn(line, "\n")] = '\0';
+    log_limited(who, LOG_LVL_WARN, "%s: %s", who, line);
 }

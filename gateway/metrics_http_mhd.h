@@ -9,6 +9,7 @@
 #ifndef RISKGW_METRICS_HTTP_MHD_H
 #define RISKGW_METRICS_HTTP_MHD_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <sys/socket.h>
 #include <microhttpd.h>
@@ -27,5 +28,10 @@ struct mhd_lib {
 
 /* The bound table (once per process, thread-safe), or NULL with a sentence in why. */
 const struct mhd_lib *mhd_lib_load(char *why, size_t whylen);
+
+/* libmicrohttpd's own complaints (a client that misbehaves, a socket error) as one
+ * rate-limited warning line each: MHD_OPTION_EXTERNAL_LOGGER with cls the server's
+ * name ("metrics endpoint", "console"), a static string. */
+void mhd_log_limited(void *cls, const char *fmt, va_list ap);
 
 #endif

@@ -8,7 +8,6 @@
  * loads nothing from anywhere but the box. With a certificate and key it is HTTPS
  * only (and the session cookie is Secure).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,22 +21,12 @@
 
 #define CONSOLE_CONNECTIONS 16          /* browsers at once; more are refused */
 #define CONSOLE_TIMEOUT_S 15            /* an idle connection is closed after this */
-#define CONSOLE_LOG_MAX 256
 #define CONSOLE_WANTED_MS 10000         /* the core builds snapshots this long after a page asked */
 #define PEM_MAX (64 * 1024)
 #define CSP "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " \
             "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
 static const char err_fmt[] = "{\"error\":\"%s\",\"detail\":\"%s\"}";
-
-static void console_log(void *cls, const char *fmt, va_list ap)
-{
-    char line[CONSOLE_LOG_MAX];
-    (void)cls;
-    vsnprintf(line, sizeof line, fmt, ap);
-    line[strcspn(line, "\n")] = '\0';
-    log_limited("console", LOG_LVL_WARN, "console: %s", line);
-}
 
 void console_reply_text(struct console_reply *out, unsigned status, const char *json)
 {
@@ -210,7 +199,7 @@ static int start_daemon(struct console *k, const struct sockaddr_storage *sa, ch
         opts[5] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, k->tls_key};
     }
     k->daemon = k->mhd->start_daemon(flags, 0, NULL, NULL, console_request, k,   /* the logger goes first */
-                                     MHD_OPTION_EXTERNAL_LOGGER, console_log, NULL,
+                                     MHD_OPTION_EXTERNAL_LOGGER, mhd_log_limited, "console",
                                      MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
     if (!k->daemon) {
         snprintf(why, whylen, "cannot listen on %s (is the port taken, or the certificate bad? see the line "
