@@ -59,6 +59,7 @@ struct core {
     struct console *console;        /* the site console, NULL when off (console/core_console.c) */
     int console_dirty;              /* an event since the last snapshot */
     int64_t console_next_ms;        /* monotonic: the next snapshot while a page looks */
+    uint64_t console_layout_hash;   /* the config whose layout the console has, 0 none */
     /* Parallel to cfg->points: what the core knows of each point now. */
     struct reading *latest;         /* last reading (ts_ms 0: none yet) */
     struct rule_state *rule_state;  /* by alarm slot (cfg->points[p].alarm_slot) */

@@ -31,7 +31,9 @@ struct console_paths {
 /* Start serving (the console keeps copies of cc and paths). NULL with err filled. */
 struct console *console_start(const struct console_cfg *cc, const struct console_paths *paths, char *err,
                               size_t errlen);
-/* The core's snapshot of devices, points and alarms (console/core_console.c builds it). */
+/* The site's layout (devices, points, names, units; once per config) and the core's
+ * snapshot of their state in that order (console/core_console.c builds both). */
+void console_publish_layout(struct console *k, const char *json);
 void console_publish_now(struct console *k, const char *json);
 /* The health report (core_status.c), for "The box". */
 void console_publish_health(struct console *k, const char *json);
@@ -46,6 +48,11 @@ static inline struct console *console_start(const struct console_cfg *cc, const 
     (void)paths;
     snprintf(err, errlen, "console on %s: this riskgw was built without libmicrohttpd", cc->listen);
     return NULL;
+}
+static inline void console_publish_layout(struct console *k, const char *json)
+{
+    (void)k;
+    (void)json;
 }
 static inline void console_publish_now(struct console *k, const char *json)
 {

@@ -69,24 +69,39 @@ static void reply_session(struct console *k, const struct console_session *s, st
     out->body = buf;
 }
 
-/* {"now": <snapshot>, "health": <report>}, or 503 before the core's first. */
-static void reply_now(struct console *k, struct console_reply *out)
+/* A published text as it is, or 503 before the core's first. */
+static void reply_published(struct console *k, char *const *slot, struct console_reply *out)
 {
     pthread_mutex_lock(&k->lock);
-    if (!k->now || !k->health) {
+    out->body = *slot ? strdup(*slot) : NULL;
+    int published = *slot != NULL;
+    pthread_mutex_unlock(&k->lock);
+    out->status = MHD_HTTP_OK;
+    if (!out->body)
+        console_reply_error(out, MHD_HTTP_SERVICE_UNAVAILABLE, published ? "memory" : "not_yet",
+                            published ? "out of memory" : "the gateway has not published yet");
+}
+
+/* {"v": N, "now": <snapshot>}; 204 when the page already has snapshot N (?v=N). */
+static void reply_now(struct console *k, struct MHD_Connection *conn, struct console_reply *out)
+{
+    const char *have = value_of(k, conn, MHD_GET_ARGUMENT_KIND, "v");
+    pthread_mutex_lock(&k->lock);
+    uint64_t v = k->now_version;
+    if (k->now && have && strtoull(have, NULL, 10) == v) {
         pthread_mutex_unlock(&k->lock);
-        console_reply_error(out, MHD_HTTP_SERVICE_UNAVAILABLE, "not_yet", "the gateway has not published yet");
+        console_reply_text(out, MHD_HTTP_NO_CONTENT, "");
         return;
     }
-    size_t n = strlen(k->now) + strlen(k->health) + 32;
-    out->body = malloc(n);
+    size_t n = k->now ? strlen(k->now) + 48 : 0;
+    out->body = n ? malloc(n) : NULL;
     if (out->body)
-        snprintf(out->body, n, "{\"now\":%s,\"health\":%s}", k->now, k->health);
+        snprintf(out->body, n, "{\"v\":%llu,\"now\":%s}", (unsigned long long)v, k->now);
     pthread_mutex_unlock(&k->lock);
+    out->status = MHD_HTTP_OK;
     if (!out->body)
-        console_reply_error(out, MHD_HTTP_SERVICE_UNAVAILABLE, "memory", "out of memory");
-    else
-        out->status = MHD_HTTP_OK;
+        console_reply_error(out, MHD_HTTP_SERVICE_UNAVAILABLE, n ? "memory" : "not_yet",
+                            n ? "out of memory" : "the gateway has not published yet");
 }
 
 static void reply_history(struct console *k, struct MHD_Connection *conn, enum console_route route,
@@ -238,7 +253,9 @@ void console_api(struct console *k, struct MHD_Connection *conn, enum console_ro
     } else if (!s && !k->cfg.read_without_sign_in) {
         console_reply_error(out, MHD_HTTP_UNAUTHORIZED, "sign_in", "sign in to see this gateway");
     } else if (route == ROUTE_NOW) {
-        reply_now(k, out);
+        reply_now(k, conn, out);
+    } else if (route == ROUTE_LAYOUT || route == ROUTE_HEALTH) {
+        reply_published(k, route == ROUTE_LAYOUT ? &k->layout : &k->health, out);
     } else {
         reply_history(k, conn, route, out);
     }

@@ -125,7 +125,7 @@ static enum MHD_Result console_request(void *cls, struct MHD_Connection *conn, c
     else if (req->too_big)
         console_reply_error(&rep, 413, "too_big", "the request body is too long");
     else {
-        if (route == ROUTE_NOW)
+        if (route == ROUTE_NOW || route == ROUTE_LAYOUT)
             __atomic_store_n(&k->wanted_ms, clock_mono_ms(), __ATOMIC_RELAXED);
         console_api(k, conn, route, req, &rep);
     }
@@ -165,6 +165,7 @@ static void console_free(struct console *k)
 {
     if (k->db)
         sqlite3_close(k->db);
+    free(k->layout);
     free(k->now);
     free(k->health);
     if (k->tls_key)
@@ -250,8 +251,14 @@ static void publish(struct console *k, char **slot, const char *json)
     pthread_mutex_lock(&k->lock);
     char *old = *slot;
     *slot = copy;
+    k->now_version += slot == &k->now;
     pthread_mutex_unlock(&k->lock);
     free(old);
+}
+
+void console_publish_layout(struct console *k, const char *json)
+{
+    publish(k, &k->layout, json);
 }
 
 void console_publish_now(struct console *k, const char *json)

@@ -27,8 +27,9 @@ struct console {
     char control_socket[CONSOLE_PATH_MAX + 8];
     int https;
     char *tls_cert, *tls_key;           /* PEM text, for libmicrohttpd */
-    pthread_mutex_t lock;               /* now and health */
-    char *now, *health;                 /* the last published texts; NULL before the first */
+    pthread_mutex_t lock;               /* layout, now, now_version and health */
+    char *layout, *now, *health;        /* the last published texts; NULL before the first */
+    uint64_t now_version;               /* counts the snapshots: a page that has it gets 204 */
     int64_t wanted_ms;                  /* monotonic: the last time a page asked (atomic) */
     struct console_sessions sessions;
     sqlite3 *db;                        /* read-only, opened on first use */

@@ -15,6 +15,7 @@ struct api_path {
 
 static const struct api_path api_paths[] = {
     {"/api/session", "GET", ROUTE_SESSION},  {"/api/now", "GET", ROUTE_NOW},
+    {"/api/layout", "GET", ROUTE_LAYOUT},    {"/api/health", "GET", ROUTE_HEALTH},
     {"/api/events", "GET", ROUTE_EVENTS},    {"/api/trend", "GET", ROUTE_TREND},
     {"/api/signin", "POST", ROUTE_SIGN_IN},  {"/api/signout", "POST", ROUTE_SIGN_OUT},
     {"/api/silence", "POST", ROUTE_SILENCE}, {"/api/reset", "POST", ROUTE_RESET},

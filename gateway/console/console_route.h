@@ -13,7 +13,9 @@ enum console_route {
     ROUTE_NOT_ALLOWED,          /* a known path, the wrong method */
     ROUTE_ASSET,                /* an embedded file ("/" is /index.html) */
     ROUTE_SESSION,              /* GET /api/session: who is signed in, the CSRF token */
-    ROUTE_NOW,                  /* GET /api/now: the core's snapshot and health report */
+    ROUTE_LAYOUT,               /* GET /api/layout: devices and points, names and units */
+    ROUTE_NOW,                  /* GET /api/now?v=N: the core's snapshot (204: still N) */
+    ROUTE_HEALTH,               /* GET /api/health: the health report */
     ROUTE_EVENTS,               /* GET /api/events: the event log, newest first */
     ROUTE_TREND,                /* GET /api/trend?device=&point=&range=hour|week */
     ROUTE_SIGN_IN,              /* POST /api/signin */

@@ -8,7 +8,7 @@ signs in; a simulated gas leak goes RAISED -> ESCALATED and the page shows the
 escalation within 2 s of its MQTT event; the operator silences it and the event
 log on the page names "console:<operator>"; the language switches to English and
 back; a trend loads; with the broker stopped the page still updates and shows
-the uplink down. With SHOTS=DIR it also saves small screenshots of the views.
+the uplink down; a detector's fault is shown as a fault, not a number. With SHOTS=DIR it also saves small screenshots of the views.
 
 usage: console_browser.py URL SIM_FIFO MQTT_PORT MOSQUITTO_PID PROFILE_DIR
 """
@@ -216,6 +216,14 @@ def run(d, watch):
     until(d, "with the uplink down, the Now page did not show the new reading",
           lambda: "10 %LEL" in d.find_element(By.CSS_SELECTOR, '#devices tr[data-point="gas1/lel"]').text)
     print("with the broker gone the page still updates and shows the uplink down")
+
+    # ---- a detector fault is shown as a fault, never as a number ----
+    sim("fault lel")
+    row = lambda: d.find_element(By.CSS_SELECTOR, '#devices tr[data-point="gas1/lel"]').text
+    until(d, "the detector's fault is not shown as a fault", lambda: "故障" in row())
+    if "%LEL" in row():
+        fail("a faulted reading is shown with a number: " + row())
+    print("a faulted detector reads: " + row().replace("\n", " "))
 
 
 main()

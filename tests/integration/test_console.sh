@@ -74,6 +74,16 @@ grep -q '"error":"csrf"' "$WORK/body" || fail "the CSRF refusal does not say so:
 [ "$(code -b "$WORK/cookies" -H "X-CSRF-Token: $csrf" -d '{"device":"gas1","point":"nope"}' "$url/api/silence")" = 409 ] ||
   fail "an act on an unknown point is not refused by the gateway (409): $(cat "$WORK/body")"
 [ "$(code -b "$WORK/cookies" "$url/api/now")" = 200 ] || fail "/api/now with the session is not 200"
+v=$(jq -r .v "$WORK/body")
+jq -e '.now.devices[0].points[0] | (.q != "good" and .q != "uncertain" and has("v") == false)' "$WORK/body" >/dev/null ||
+  fail "the faulted point's snapshot is not a fault without a value: $(jq -c '.now.devices[0].points[0]' "$WORK/body")"
+[ "$(code -b "$WORK/cookies" "$url/api/now?v=$v")" = 204 ] || [ "$(code -b "$WORK/cookies" "$url/api/now?v=$((v + 1))")" = 204 ] ||
+  fail "a page that has the snapshot is not answered 204"
+[ "$(code -b "$WORK/cookies" "$url/api/layout")" = 200 ] && jq -e '.devices[0].points[0].name == "Combustible gas concentration"' "$WORK/body" >/dev/null ||
+  fail "/api/layout lacks the point's name: $(head -c 300 "$WORK/body")"
+[ "$(code -b "$WORK/cookies" "$url/api/health")" = 200 ] && jq -e '.uplinks[0].connected == false' "$WORK/body" >/dev/null ||
+  fail "/api/health does not show the uplink down: $(head -c 300 "$WORK/body")"
+[ "$(code "$url/api/layout")" = 401 ] || fail "/api/layout without a session is not 401"
 for path in /etc/passwd /../../etc/passwd /index.html/.. /api /api/nothing /metrics /app.js/ /APP.JS /i18n/../app.js /i18n/fr.json; do
   [ "$(code --path-as-is -b "$WORK/cookies" "$url$path")" = 404 ] || fail "$path is not 404 but $(cat "$WORK/body")"
 done

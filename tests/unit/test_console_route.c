@@ -26,6 +26,8 @@ int main(void)
 
     CHECK_INT(route("GET", "/api/session"), ROUTE_SESSION);
     CHECK_INT(route("GET", "/api/now"), ROUTE_NOW);
+    CHECK_INT(route("GET", "/api/layout"), ROUTE_LAYOUT);
+    CHECK_INT(route("GET", "/api/health"), ROUTE_HEALTH);
     CHECK_INT(route("GET", "/api/events"), ROUTE_EVENTS);
     CHECK_INT(route("GET", "/api/trend"), ROUTE_TREND);
     CHECK_INT(route("POST", "/api/signin"), ROUTE_SIGN_IN);

@@ -8,7 +8,7 @@
   const LANGS = ["zh-CN", "en"];
   let lang = localStorage.getItem("riskgw.lang") || "zh-CN";
   let words = {}, snap = null, session = { signed_in: false }, events = [], view = "now";
-  let lastEventsMs = 0;
+  let layout = null, version = null, health = null, lastEventsMs = 0, lastHealthMs = 0;
 
   const $ = (id) => document.getElementById(id);
   const t = (key) => (key in words ? words[key] : key);
@@ -186,7 +186,7 @@
       tr.dataset.point = `${d.id}/${p.id}`;
       tr.dataset.level = a.level;
       tr.dataset.severity = String(a.severity);
-      tr.dataset.silenced = String(a.silenced);
+      tr.dataset.silenced = String(!!a.silenced);
       body.appendChild(tr);
     }
     const log = $("events");
@@ -201,8 +201,9 @@
   }
   function kv(table, key, value) { table.appendChild(row([t(key), value])); }
   function renderBox() {
-    const h = snap.health, box = $("box");
+    const h = health, box = $("box");
     box.textContent = "";
+    if (!h) return;
     const grid = el("div", null, "box-grid");
     const gw = el("table");
     kv(gw, "box.gateway", h.gateway);
@@ -225,7 +226,7 @@
       up.appendChild(tr);
     }
     if (!h.uplinks.length) up.appendChild(row([t("none")]));
-    const st = el("table"), r = snap.now.retention;
+    const st = el("table"), r = layout.retention;
     kv(st, "box.store", h.store.path);
     kv(st, "box.store.size", `${Math.round(h.store.bytes / 1048576 * 10) / 10} MiB`);
     kv(st, "box.store.ok", h.store.ok ? t("normal") : `${t("fault")}: ${h.store.error || ""}`);
@@ -253,7 +254,7 @@
   }
   function render() {
     if (!snap) return;
-    $("gateway-id").textContent = `${snap.now.enterprise} / ${snap.now.gateway}`;
+    $("gateway-id").textContent = `${layout.enterprise} / ${layout.gateway}`;
     if (view === "now") renderNow();
     if (view === "alarms") renderAlarms();
     if (view === "box") renderBox();
@@ -265,7 +266,7 @@
       $("view-" + v).classList.toggle("hidden", v !== name);
       $("tab-" + v).classList.toggle("active", v === name);
     }
-    lastEventsMs = 0;
+    lastEventsMs = lastHealthMs = 0;
     render();
     poll();
   }
@@ -316,26 +317,50 @@
   }
 
   // ---- polling ----
+  // The layout (names, units) comes once per config; the snapshot holds only each
+  // point's state, in the layout's order, and only what is not at rest.
+  function merge(now) {
+    return layout.devices.map((d, i) => ({
+      id: d.id, profile: d.profile, comm: now.devices[i].comm, last_ok: now.devices[i].last_ok,
+      points: d.points.map((p, j) => {
+        const s = now.devices[i].points[j];
+        return { id: p.id, name: p.name, unit: p.unit, quality: s.q, value: s.v,
+                 alarm: p.alarm ? Object.assign({ severity: 0, latched: 0, level: "", silenced: 0, faulted: 0,
+                                                  stale: 0, latching: p.latching }, s.a) : null };
+      }),
+    }));
+  }
   let polling = false;
   async function poll() {
     if (polling) return;
     polling = true;
     try {
-      const r = await api("/api/now");
+      const r = await api(version === null ? "/api/now" : `/api/now?v=${version}`);
       $("link-state").textContent = t("live");
       $("link-state").className = "badge live";
-      if (r.status === 401) { message(t("signin.needed")); snap = null; }
+      if (r.status === 401) { message(t("signin.needed")); snap = null; version = null; }
+      let fresh = false;
       if (r.status === 200 && r.data) {
         if (!session.signed_in && session.read_without_sign_in) message(t("readonly"));
         else if ($("message").textContent === t("signin.needed")) message("");
-        snap = r.data;
-        snap.devices = snap.now.devices;
-        if (view === "alarms" && Date.now() - lastEventsMs > EVENTS_MS) {
-          const e = await api("/api/events");
-          if (e.status === 200 && e.data) { events = e.data; lastEventsMs = Date.now(); }
+        if (!layout || layout.config !== r.data.now.config) {
+          const l = await api("/api/layout");
+          if (l.status !== 200 || !l.data) return;
+          layout = l.data;
         }
-        render();
+        version = r.data.v;
+        snap = { devices: merge(r.data.now), ts: r.data.now.ts };
+        fresh = true;
       }
+      if (snap && view === "alarms" && Date.now() - lastEventsMs > EVENTS_MS) {
+        const e = await api("/api/events");
+        if (e.status === 200 && e.data) { events = e.data; lastEventsMs = Date.now(); fresh = true; }
+      }
+      if (snap && view === "box" && Date.now() - lastHealthMs > EVENTS_MS) {
+        const h = await api("/api/health");
+        if (h.status === 200 && h.data) { health = h.data; lastHealthMs = Date.now(); fresh = true; }
+      }
+      if (fresh) render();
     } catch (e) {
       $("link-state").textContent = t("stale");
       $("link-state").className = "badge stale";
