@@ -34,15 +34,19 @@ int console_name_ok(const char *name)
     return 1;
 }
 
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
 /* n bytes of lower-case hex at text into out; the text after them, or NULL. */
 static const char *hex_bytes(const char *text, unsigned char *out, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        unsigned v;
-        if (!isxdigit((unsigned char)text[2 * i]) || !isxdigit((unsigned char)text[2 * i + 1]) ||
-            sscanf(text + 2 * i, "%2x", &v) != 1)
+        int hi = hex_digit(text[2 * i]), lo = hi < 0 ? -1 : hex_digit(text[2 * i + 1]);
+        if (lo < 0)
             return NULL;
-        out[i] = (unsigned char)v;
+        out[i] = (unsigned char)(hi << 4 | lo);
     }
     return text + 2 * n;
 }
