@@ -252,7 +252,8 @@ void console_api(struct console *k, struct MHD_Connection *conn, enum console_ro
         acts(k, conn, route, req, s, out);
     } else if (!s && !k->cfg.read_without_sign_in) {
         console_reply_error(out, MHD_HTTP_UNAUTHORIZED, "sign_in", "sign in to see this gateway");
-    } else if (route == ROUTE_NOW) {
+    } else if (route == ROUTE_NOW) {      /* a page looks: the core builds snapshots for a while */
+        __atomic_store_n(&k->wanted_ms, clock_mono_ms(), __ATOMIC_RELAXED);
         reply_now(k, conn, out);
     } else if (route == ROUTE_LAYOUT || route == ROUTE_HEALTH) {
         reply_published(k, route == ROUTE_LAYOUT ? &k->layout : &k->health, out);

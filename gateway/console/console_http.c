@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "clock.h"
 #include "config.h"
 #include "console_assets.h"
 #include "console_internal.h"
@@ -124,11 +123,8 @@ static enum MHD_Result console_request(void *cls, struct MHD_Connection *conn, c
         console_reply_error(&rep, MHD_HTTP_METHOD_NOT_ALLOWED, "method", "not with this method");
     else if (req->too_big)
         console_reply_error(&rep, 413, "too_big", "the request body is too long");
-    else {
-        if (route == ROUTE_NOW || route == ROUTE_LAYOUT)
-            __atomic_store_n(&k->wanted_ms, clock_mono_ms(), __ATOMIC_RELAXED);
+    else
         console_api(k, conn, route, req, &rep);
-    }
     return send_api(k, conn, &rep);
 }
 

@@ -25,8 +25,9 @@ wait_for_line "$WORK/sim.log" "listening on 127.0.0.1:$p3" 10 || fail "the simul
 console_port=$(free_port)
 operator=$(echo "demo-password" | "$BUILD/riskgw" passwd demo)
 sed -e "s|@MQTT_PORT@|$mq_port|" -e "s|@P0@|$p0|g" -e "s|@P1@|$p1|g" -e "s|@P2@|$p2|g" -e "s|@P3@|$p3|g" \
-    -e "s|@WORK@|$WORK|" -e "s|@CONSOLE_PORT@|$console_port|" -e "s|@OPERATOR@|$operator|" \
-    "$SRC/simulators/demo/site.json.in" > "$WORK/site.json"
+    -e "s|@WORK@|$WORK|" "$SRC/simulators/demo/site.json.in" |
+  jq --arg listen "127.0.0.1:$console_port" --argjson op "$operator" \
+     '.console = {"listen": $listen, "operators": [$op]}' > "$WORK/site.json"
 chmod 0640 "$WORK/site.json"
 start_bg gateway "$BUILD/riskgw" -c "$WORK/site.json"
 

@@ -69,7 +69,8 @@ grep -qi "^Content-Security-Policy: default-src 'self'" "$WORK/headers" || fail 
 [ "$(code -b "$WORK/cookies" -d '{"device":"gas1","point":"lel"}' "$url/api/reset")" = 403 ] ||
   fail "an act with a session but without the CSRF token is not 403"
 grep -q '"error":"csrf"' "$WORK/body" || fail "the CSRF refusal does not say so: $(cat "$WORK/body")"
-[ "$(code -b "$WORK/cookies" -H "X-CSRF-Token: ${csrf%?}0" -d '{"device":"gas1","point":"lel"}' "$url/api/reset")" = 403 ] ||
+wrong=${csrf%?}$([ "${csrf: -1}" = 0 ] && echo 1 || echo 0)     # the token with its last digit changed
+[ "$(code -b "$WORK/cookies" -H "X-CSRF-Token: $wrong" -d '{"device":"gas1","point":"lel"}' "$url/api/reset")" = 403 ] ||
   fail "an act with a wrong CSRF token is not 403"
 [ "$(code -b "$WORK/cookies" -H "X-CSRF-Token: $csrf" -d '{"device":"gas1","point":"nope"}' "$url/api/silence")" = 409 ] ||
   fail "an act on an unknown point is not refused by the gateway (409): $(cat "$WORK/body")"
@@ -108,4 +109,20 @@ wait_for_line "$WORK/gw.log" "reload refused, the running config stays: the cons
 kill -TERM "$gw"
 wait "$gw" || fail "riskgw did not exit cleanly on SIGTERM with the console running"
 if curl -s -o /dev/null "$url/"; then fail "$url still answers after the daemon stopped"; fi
+
+# ---- HTTPS with a certificate: TLS only, and the cookie is Secure ----
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 -keyout "$WORK/console.key" \
+  -out "$WORK/console.crt" 2>/dev/null || fail "openssl could not make a test certificate"
+port=$(free_port)
+site "$port"
+jq --arg c "$WORK/console.crt" --arg k "$WORK/console.key" '.console.cert = $c | .console.key = $k' \
+  "$WORK/site.json" > "$WORK/tls.json"
+start_bg gw-tls "$BUILD/riskgw" -c "$WORK/tls.json"
+wait_for_line "$WORK/gw-tls.log" "console: serving https://127.0.0.1:$port/" 10 || fail "no HTTPS console: $(cat "$WORK/gw-tls.log")"
+[ "$(code --cacert "$WORK/console.crt" "https://127.0.0.1:$port/")" = 200 ] || fail "the HTTPS console does not serve the page"
+curl -s --cacert "$WORK/console.crt" -D "$WORK/tls-headers" -o /dev/null -d '{"name":"wang","password":"gas-leak-drill"}' \
+  "https://127.0.0.1:$port/api/signin"
+grep -qi '^Set-Cookie: rgw_session=.*; HttpOnly; SameSite=Strict; .*; Secure' "$WORK/tls-headers" ||
+  fail "the cookie under HTTPS is not Secure: $(grep -i set-cookie "$WORK/tls-headers")"
+if curl -s -m 5 -o /dev/null "http://127.0.0.1:$port/"; then fail "the HTTPS console answers plain HTTP"; fi
 echo "PASS: site console"
