@@ -21,6 +21,7 @@ import time
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -94,6 +95,16 @@ def until(d, what, cond, timeout=WAIT_S):
         time.sleep(0.05)
 
 
+def retry(action, tries=20):
+    """An action on an element the page may redraw between finding and using it."""
+    for _ in range(tries - 1):
+        try:
+            return action()
+        except StaleElementReferenceException:
+            time.sleep(0.05)
+    return action()
+
+
 def shot(d, name):
     if not SHOTS:
         return
@@ -142,7 +153,7 @@ def run(d, watch):
     sign_in(d, LOCKED_NAME, LOCKED_PASSWORD)
     until(d, "a locked-out name signed in with its right password",
           lambda: "锁定" in d.find_element(By.ID, "message").text)
-    if d.find_element(By.ID, "operator").is_displayed():
+    if retry(lambda: d.find_element(By.ID, "operator").is_displayed()):
         fail("the locked-out operator is shown as signed in")
     print("locked out after %d wrong passwords; the right one refused while locked" % LOCKOUT_AFTER)
 
@@ -172,7 +183,7 @@ def run(d, watch):
                                                for r in d.find_elements(By.CSS_SELECTOR, "#events tr")})
 
     # ---- silence it: the page's event log names the operator ----
-    alarm_row(d, "gas1/lel").find_element(By.CSS_SELECTOR, "button.act-silence").click()
+    retry(lambda: alarm_row(d, "gas1/lel").find_element(By.CSS_SELECTOR, "button.act-silence").click())
     until(d, "the alarm is not shown silenced",
           lambda: alarm_row(d, "gas1/lel").get_attribute("data-silenced") == "true")
     until(d, "no SILENCED event by console:%s in the page's event log" % OPERATOR,
@@ -221,9 +232,10 @@ def run(d, watch):
     sim("fault lel")
     row = lambda: d.find_element(By.CSS_SELECTOR, '#devices tr[data-point="gas1/lel"]').text
     until(d, "the detector's fault is not shown as a fault", lambda: "故障" in row())
-    if "%LEL" in row():
-        fail("a faulted reading is shown with a number: " + row())
-    print("a faulted detector reads: " + row().replace("\n", " "))
+    text = retry(row)
+    if "%LEL" in text:
+        fail("a faulted reading is shown with a number: " + text)
+    print("a faulted detector reads: " + text.replace("\n", " "))
 
 
 main()

@@ -166,10 +166,15 @@
           list.push({ d: d, p: p, sev: p.alarm.faulted ? 0.5 : Math.max(p.alarm.severity, p.alarm.latched) });
     return list.sort((a, b) => b.sev - a.sev);
   }
+  // Redrawn only when something shown changed, so a button is not replaced under a click.
+  let alarmsShown = "";
   function renderAlarms() {
-    const body = $("alarms");
+    const body = $("alarms"), list = activeAlarms();
+    const shown = JSON.stringify([list.map((x) => [x.d.id, x.p.id, x.p.alarm, x.p.quality, x.p.value]),
+                                  events.length ? events[0].id : 0, session.signed_in, lang]);
+    if (shown === alarmsShown) return;
+    alarmsShown = shown;
     body.textContent = "";
-    const list = activeAlarms();
     if (!list.length) body.appendChild(row([t("alarms.none")]));
     for (const { d, p } of list) {
       const a = p.alarm, states = [];
