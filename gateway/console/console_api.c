@@ -246,7 +246,10 @@ void console_api(struct console *k, struct MHD_Connection *conn, enum console_ro
         reply_session(k, s, out);
     } else if (route == ROUTE_SIGN_IN) {
         cJSON *body = cJSON_ParseWithLength(req->body, req->len);
+        cJSON *pw = cJSON_GetObjectItemCaseSensitive(body, "password");
         sign_in(k, body, out);
+        if (cJSON_IsString(pw))       /* the parser's copy of the password too */
+            memset(pw->valuestring, 0, strlen(pw->valuestring));
         cJSON_Delete(body);
     } else if (console_route_acts(route)) {
         acts(k, conn, route, req, s, out);
