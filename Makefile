@@ -52,7 +52,8 @@ demo: build
 # ---- hardening: fuzzing, sanitizers, static analysis (docs/security.md) ----
 #   make fuzz [FUZZ_SECONDS=N]  every libFuzzer target N seconds (default 60) on its corpus (clang)
 #   make test-asan              the whole ctest suite built with ASan + UBSan
-#   make lint                   clang-tidy (.clang-tidy) and cppcheck over gateway/ drivers/ simulators/
+#   make lint                   clang-tidy (.clang-tidy) and cppcheck over gateway/ drivers/ simulators/,
+#                               and the interface contract docs/asyncapi.yaml (lint-contract)
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD ?= build-fuzz
 ASAN_BUILD ?= build-asan
@@ -63,7 +64,7 @@ LINT_FILES_RE = $(CURDIR)/($(subst $(space),|,$(LINT_DIRS)))/.*\.c$$
 # Leaks and UB fail the run; a report prints its whole stack.
 SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
                 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-.PHONY: fuzz test-asan lint
+.PHONY: fuzz test-asan lint lint-contract
 fuzz: deps
 	bash tests/fuzz/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(JOBS)
 
@@ -74,12 +75,25 @@ test-asan: deps
 
 # Needs only a configured tree: compile_commands.json tells both tools every flag.
 # Keep LINT_BUILD inside the tree: cppcheck then names files relative to it, as the filters do.
-lint: deps
+lint: deps lint-contract
 	cmake -S . -B $(LINT_BUILD) -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	run-clang-tidy -quiet -p $(LINT_BUILD) -j$(JOBS) '$(LINT_FILES_RE)'
 	cd $(CURDIR) && cppcheck --quiet --project=$(LINT_BUILD)/compile_commands.json $(LINT_DIRS:%='--file-filter=%/*') \
 	         --enable=warning,performance,portability --error-exitcode=1 --inline-suppr \
 	         --suppressions-list=.cppcheck-suppressions -j$(JOBS)
+
+# The AsyncAPI parser (npm, pinned by tests/lib/contract/package-lock.json, installed into
+# $(LINT_BUILD)/asyncapi once, then offline) validates the document; python3-jsonschema checks
+# every schema in it against the JSON Schema meta-schema and every example against its schema.
+CONTRACT_NPM = $(LINT_BUILD)/asyncapi
+lint-contract: deps
+	@mkdir -p $(CONTRACT_NPM)
+	@cmp -s tests/lib/contract/package-lock.json $(CONTRACT_NPM)/package-lock.json && \
+	  [ -d $(CONTRACT_NPM)/node_modules/@asyncapi/parser ] || \
+	  { cp tests/lib/contract/package.json tests/lib/contract/package-lock.json $(CONTRACT_NPM)/ && \
+	    cd $(CONTRACT_NPM) && npm ci --no-audit --no-fund --loglevel=error; }
+	NODE_PATH=$(CONTRACT_NPM)/node_modules node tests/lib/contract/asyncapi_lint.cjs docs/asyncapi.yaml
+	/usr/bin/python3 tests/lib/contract/contract.py --check-doc docs/asyncapi.yaml
 
 # ---- packaging (docs/operations.md): Debian packages and their test in chroots ----
 #   make package [PKG_ARCHES="amd64 arm64 armhf"]  build-pkg/riskgw_<version>_<arch>.deb
@@ -123,3 +137,24 @@ bench: build
 	  { apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnuplot-nox >/dev/null 2>&1; } || \
 	  echo "bench: could not install gnuplot-nox; there will be no plot"
 	BENCH_QUICK=$(BENCH_QUICK) bash bench/run.sh $(BUILD)
+
+# ---- a whole park on one machine (bench/README.md, "Park") ----
+#   make bench-park [PARK_GATEWAYS=50] [PARK_DEVICES=20] [PARK_SECONDS=120]
+# K gateways with their simulated sites, one broker restarted half way, one centre
+# deduplicating; figures into bench/out/ (gitignored). Fails unless every alarm arrived once.
+PARK_GATEWAYS ?= 50
+PARK_DEVICES ?= 20
+PARK_SECONDS ?= 120
+.PHONY: bench-park
+bench-park: build
+	PARK_GATEWAYS=$(PARK_GATEWAYS) PARK_DEVICES=$(PARK_DEVICES) PARK_SECONDS=$(PARK_SECONDS) \
+	  bash bench/park.sh $(BUILD)
+
+# ---- a second broker implementation (tests/brokers/): RabbitMQ's MQTT plugin ----
+#   make test-brokers   the gateway's MQTT behaviours on RabbitMQ, then failover
+#                       mosquitto <-> RabbitMQ (about 3 minutes; installs rabbitmq-server)
+.PHONY: test-brokers
+test-brokers: build
+	@BROKER_TEST=1 bash firmware/deps.sh
+	bash tests/brokers/test_rabbitmq_mqtt.sh $(BUILD)
+	FAILOVER_B=rabbitmq bash tests/integration/test_broker_failover.sh $(BUILD)

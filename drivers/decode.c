@@ -152,8 +152,10 @@ static int type_from_double(enum value_type t, double x, uint64_t *out)
 enum quality decode_loop_quality(double milliamps)
 {
     const double tol = NE43_EDGE_TOLERANCE_MA;
-    if (!(milliamps >= NE43_FAULT_LO_MA - tol && milliamps <= NE43_FAULT_HI_MA + tol))
-        return QUALITY_SENSOR_FAULT;        /* also NaN */
+    /* NE43 failure information: at or below 3.6 mA, at or above 21.0 mA (the edges belong
+     * to the failure band); NaN too. */
+    if (!(milliamps > NE43_FAULT_LO_MA + tol && milliamps < NE43_FAULT_HI_MA - tol))
+        return QUALITY_SENSOR_FAULT;
     if (milliamps >= NE43_VALID_LO_MA - tol && milliamps <= NE43_VALID_HI_MA + tol)
         return QUALITY_GOOD;
     return QUALITY_UNCERTAIN;

@@ -12,7 +12,8 @@
 #include <stdint.h>
 #include "point.h"
 
-/* NAMUR NE43 bands, in mA. */
+/* NAMUR NE43 bands, in mA: 3.8 to 20.5 a measurement, <= 3.6 and >= 21.0 a failure,
+ * between them saturated (uncertain). */
 #define NE43_VALID_LO_MA 3.8
 #define NE43_VALID_HI_MA 20.5
 #define NE43_FAULT_LO_MA 3.6

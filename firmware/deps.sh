@@ -7,6 +7,7 @@
 #                                -dev:arm64 packages), armhf in a debootstrap sysroot
 #                                (firmware/sysroot.sh says why)
 #   PACKAGE_TEST=1               adds what `make test-package` needs: debootstrap, qemu-user-static
+#   BROKER_TEST=1                adds what `make test-brokers` needs: rabbitmq-server (MQTT plugin)
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -26,6 +27,11 @@ pkgs+=(chromium-driver python3-selenium fonts-wqy-microhei)
 pkgs+=(libfaketime e2fsprogs)
 dev_libs=(libpaho-mqtt-dev libmodbus-dev libsqlite3-dev libcjson-dev libcurl4-openssl-dev libssl-dev
           libmicrohttpd-dev)
+# The interface contract (docs/asyncapi.yaml): every integration test's subscriber checks each
+# message against it with a JSON Schema validator; make lint validates it with the AsyncAPI
+# parser from npm (tests/lib/contract/package-lock.json).
+pkgs+=(python3-jsonschema python3-yaml nodejs)
+command -v npm >/dev/null || pkgs+=(npm)     # a nodejs from elsewhere (NodeSource) brings its own npm
 # The optional metrics endpoint (RISKGW_METRICS), and a real Prometheus parser to test it.
 pkgs+=(libmicrohttpd-dev curl python3-prometheus-client)
 # A sysroot also needs the C library's headers and, for firmware/package.sh, dpkg-shlibdeps.
@@ -47,6 +53,11 @@ for arch in $arches; do
 done
 if [ "${PACKAGE_TEST:-0}" = 1 ]; then
   pkgs+=(debootstrap qemu-user-static)
+fi
+# A second broker implementation, one that clusters, for the gateway's MQTT behaviours
+# and failover (tests/brokers/); opt-in: Erlang and RabbitMQ are ~40 MiB and slow to start.
+if [ "${BROKER_TEST:-0}" = 1 ]; then
+  pkgs+=(rabbitmq-server)
 fi
 
 missing=()

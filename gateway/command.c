@@ -1,5 +1,6 @@
 /*
  * command.c - commands from the platform on {prefix}/{enterprise}/{gateway}/cmd.
+ * (A history request is checked here and answered in chunks by core_history_ask.c.)
  *
  * A command is untrusted text. It is parsed, checked field by field, executed on
  * the core thread, and always answered on .../reply with the caller's "id", so the
@@ -28,22 +29,18 @@ struct reply {
     char error[CFG_ERR_MAX];
     const struct reading *reading;  /* "read": the reading to return */
     int queued;                     /* "write": handed to the device's poller */
+    int later;                      /* "history": answered in chunks from now on, no reply here */
 };
 
-/* The reply JSON into out; -1 when it does not fit. */
+/* The reply JSON into out; -1 when it does not fit, 0 when the answer comes later. */
 static int format_reply(const struct reply *r, char *out, size_t cap)
 {
     struct jw w;
+    if (r->later)
+        return 0;
     jw_init(&w, out, cap);
     jw_open(&w, '{');
-    jw_key(&w, "v");
-    jw_int(&w, INTERFACE_VERSION);
-    jw_key(&w, "id");
-    jw_str(&w, r->cmd->id);
-    jw_key(&w, "cmd");
-    jw_str(&w, r->cmd->name);
-    jw_key(&w, "ok");
-    jw_bool(&w, r->error[0] == '\0');
+    payload_reply_head(&w, r->cmd->id, r->cmd->name, r->error[0] == '\0');
     if (r->error[0]) {
         jw_key(&w, "error");
         jw_str(&w, r->error);
@@ -124,6 +121,11 @@ int command_run(struct core *c, const char *text, size_t len, enum command_origi
         long p = command_point(c, &r);
         r.queued = p >= 0 && core_outputs_write(c, (uint32_t)p, cmd.value, cmd.actor, r.error,
                                                 sizeof r.error) == 0;
+    } else if (cmd.kind == CMD_HISTORY && origin == ORIGIN_LOCAL) {
+        snprintf(r.error, sizeof r.error, "history is answered on MQTT (.../reply); on the box, read the "
+                 "store with sqlite3");
+    } else if (cmd.kind == CMD_HISTORY) {
+        r.later = core_history_ask(c, &cmd, r.error, sizeof r.error) == 0;
     }
     const char *from = origin == ORIGIN_LOCAL ? "the box" : "mqtt";
     const char *who = cmd.actor[0] ? cmd.actor : from;
@@ -139,7 +141,7 @@ int command_run(struct core *c, const char *text, size_t len, enum command_origi
 void command_handle(struct core *c, const char *text, size_t len)
 {
     char topic[TOPIC_MAX], out[REPLY_MAX];
-    if (command_run(c, text, len, ORIGIN_MQTT, out, sizeof out) < 0 || !c->mqtt ||
+    if (command_run(c, text, len, ORIGIN_MQTT, out, sizeof out) <= 0 || !c->mqtt ||
         topic_gateway(topic, sizeof topic, c->cfg, "reply") < 0)
         return;
     sink_mqtt_publish(c->mqtt, topic, out, 0);

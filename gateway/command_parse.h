@@ -14,8 +14,18 @@
 #include "sample.h"
 
 #define COMMAND_ID_MAX 64
+#define HISTORY_POINTS_MAX 32       /* points one history request may name */
 
-enum command_kind { CMD_STATUS, CMD_READ, CMD_SILENCE, CMD_RESET, CMD_RELOAD, CMD_WRITE, CMD_KIND_COUNT };
+enum command_kind { CMD_STATUS, CMD_READ, CMD_SILENCE, CMD_RESET, CMD_RELOAD, CMD_WRITE, CMD_HISTORY,
+                    CMD_KIND_COUNT };
+
+/* What a history command asks for (docs/interface.md, "History on request"). */
+struct history_ask {
+    char points[HISTORY_POINTS_MAX][ID_MAX];    /* none: every point of the device */
+    int npoints;
+    int64_t from_ms, to_ms;         /* wall clock; to_ms 0: until now */
+    int minute;                     /* 1: minute aggregates, 0: raw samples */
+};
 
 struct command {
     enum command_kind kind;
@@ -25,6 +35,7 @@ struct command {
     char point[ID_MAX];
     double value;                   /* write: in the point's engineering unit */
     char actor[EVENT_ACTOR_MAX];    /* silence, reset, write: "mqtt:<who>", "cli:<who>", "console:<who>" */
+    struct history_ask history;     /* history */
 };
 
 /* Where a command came from; it prefixes the recorded actor ("mqtt:duty", "cli:root").

@@ -32,6 +32,7 @@
 #define DEFAULT_AGGREGATE_DAYS 90
 #define DEFAULT_MAX_MB 2048
 #define DEFAULT_HEARTBEAT_S 300
+#define DEFAULT_STORE_ALERT_AFTER_S 600   /* a card failing this long is flagged in health */
 #define MAX_RETENTION_DAYS 3650
 #define DAY_MS (24L * 3600 * 1000)
 #define DEFAULT_STATUS_INTERVAL_S 30
@@ -55,7 +56,7 @@ static const char *const mqtt_keys[] = {
     "ca_file", "cert_file", "key_file", "verify_server", "window", "reconnect_min_ms",
     "reconnect_max_ms", NULL};
 static const char *const store_keys[] = {"path", "commit_interval_ms", "retention_days",
-                                         "aggregate_days", "max_mb", "heartbeat_s", NULL};
+                                         "aggregate_days", "max_mb", "heartbeat_s", "alert_after_s", NULL};
 
 /* Ids travel in MQTT topics and file names: keep them to a safe alphabet. */
 static int check_id(const char *id, const char *path, const char *key, struct cfg_err *err)
@@ -173,15 +174,40 @@ static int parse_device_timing(const cJSON *obj, const char *path, struct device
     return 0;
 }
 
-/* Each point must fit the device's request cap and have a topic-safe id (duplicates
- * are refused while parsing the points array). */
-static int check_points(const struct point_cfg *pts, size_t n, const struct device_cfg *d,
-                        const char *path, struct cfg_err *err)
+/* The JSON path of point pc: its entry in the site's "points" when the site names it,
+ * else the device (the point comes from its profile unchanged). */
+static void point_path(char *out, size_t cap, const cJSON *arr, const char *path,
+                       const struct point_cfg *pc)
 {
+    int k = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, arr) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
+        if (cJSON_IsString(id) && strcmp(id->valuestring, pc->id) == 0) {
+            char p[CFG_PATH_MAX];
+            jf_path_key(p, sizeof p, path, "points");
+            jf_path_index(out, cap, p, k);
+            return;
+        }
+        k++;
+    }
+    snprintf(out, cap, "%s", path);
+}
+
+/* Each point must fit the device's request cap, have a topic-safe id (duplicates are
+ * refused while parsing the points array) and an alarm that meets what it measures. */
+static int check_points(struct point_cfg *pts, size_t n, const struct device_cfg *d,
+                        const cJSON *arr, const char *path, struct cfg_err *err)
+{
+    char pp[CFG_PATH_MAX];
     if (n == 0)
         return cfg_fail(err, path, "has no points (give a \"profile\" or \"points\")");
+    if (profile_resolve_fault_flags(pts, n, path, err) < 0)
+        return -1;
     for (size_t i = 0; i < n; i++) {
-        if (check_id(pts[i].id, path, "points", err) < 0 || profile_check_limits(&pts[i], path, err) < 0)
+        point_path(pp, sizeof pp, arr, path, &pts[i]);
+        if (check_id(pts[i].id, path, "points", err) < 0 ||
+            measure_check(&pts[i], d->interval_ms, pp, err) < 0)
             return -1;
         if (pts[i].map.type != VT_BIT && point_type_registers(pts[i].map.type) > d->limits.max_registers)
             return cfg_fail(err, path, "point \"%s\" needs %d registers but max_registers is %u",
@@ -249,7 +275,7 @@ static int parse_device(const cJSON *obj, const char *path, struct config *cfg, 
     }
     jf_path_key(p, sizeof p, path, "points");
     if ((!arr || profile_parse_points(arr, p, (int)base, 0, &pts, &npts, err) == 0) &&
-        check_points(pts, npts, d, path, err) == 0)
+        check_points(pts, npts, d, arr, path, err) == 0)
         rc = append_points(cfg, dev, pts, npts, err);
     free(pts);
     return rc;
@@ -312,7 +338,7 @@ static int parse_mqtt(const cJSON *root, struct config *cfg, struct cfg_err *err
     m->enabled = 1;
     if (jf_known_keys(obj, "mqtt", mqtt_keys, err) < 0 ||
         jf_bool(obj, "enabled", "mqtt", JF_OPTIONAL, &m->enabled, err) < 0 ||
-        jf_string(obj, "uri", "mqtt", JF_REQUIRED, m->uri, sizeof m->uri, err) < 0 ||
+        config_parse_mqtt_uri(obj, m, err) < 0 ||
         jf_string(obj, "client_id", "mqtt", JF_OPTIONAL, m->client_id, sizeof m->client_id, err) < 0 ||
         jf_string(obj, "topic_prefix", "mqtt", JF_OPTIONAL, m->topic_prefix, sizeof m->topic_prefix, err) < 0 ||
         jf_int(obj, "keepalive_s", "mqtt", JF_OPTIONAL, 5, 3600, &m->keepalive_s, err) < 0 ||
@@ -327,9 +353,6 @@ static int parse_mqtt(const cJSON *root, struct config *cfg, struct cfg_err *err
         jf_int(obj, "reconnect_max_ms", "mqtt", JF_OPTIONAL, 100, 3600000, &m->reconnect_max_ms, err) < 0)
         return -1;
     m->window = (int)window;
-    if (strncmp(m->uri, "tcp://", 6) != 0 && strncmp(m->uri, "ssl://", 6) != 0 &&
-        strncmp(m->uri, "mqtt://", 7) != 0 && strncmp(m->uri, "mqtts://", 8) != 0)
-        return cfg_fail(err, "mqtt.uri", "\"%s\" must start with tcp://, ssl://, mqtt:// or mqtts://", m->uri);
     if (m->reconnect_min_ms > m->reconnect_max_ms)
         return cfg_fail(err, "mqtt.reconnect_min_ms", "must not exceed reconnect_max_ms");
     if ((m->cert_file[0] != 0) != (m->key_file[0] != 0))
@@ -374,6 +397,7 @@ static int parse_store(const cJSON *root, struct config *cfg, struct cfg_err *er
     st->aggregate_days = DEFAULT_AGGREGATE_DAYS;
     st->max_mb = DEFAULT_MAX_MB;
     st->heartbeat_s = DEFAULT_HEARTBEAT_S;
+    st->alert_after_s = DEFAULT_STORE_ALERT_AFTER_S;
     if (jf_object(root, "store", "", JF_OPTIONAL, &obj, err) < 0)
         return -1;
     if (!obj)
@@ -384,7 +408,8 @@ static int parse_store(const cJSON *root, struct config *cfg, struct cfg_err *er
         jf_int(obj, "retention_days", "store", JF_OPTIONAL, 0, MAX_RETENTION_DAYS, &st->retention_days, err) < 0 ||
         jf_int(obj, "aggregate_days", "store", JF_OPTIONAL, 0, MAX_RETENTION_DAYS, &st->aggregate_days, err) < 0 ||
         jf_int(obj, "max_mb", "store", JF_OPTIONAL, 0, 1024L * 1024, &st->max_mb, err) < 0 ||
-        jf_int(obj, "heartbeat_s", "store", JF_OPTIONAL, 1, 86400, &st->heartbeat_s, err) < 0)
+        jf_int(obj, "heartbeat_s", "store", JF_OPTIONAL, 1, 86400, &st->heartbeat_s, err) < 0 ||
+        jf_int(obj, "alert_after_s", "store", JF_OPTIONAL, 1, 86400, &st->alert_after_s, err) < 0)
         return -1;
     if (st->retention_days < RETENTION_MIN_DAYS)
         return cfg_fail(err, "store.retention_days", "%ld is below the %d days that records must be kept",

@@ -16,6 +16,7 @@
 #include "console_cfg.h"
 #include "expr_rule.h"
 #include "json_field.h"
+#include "measures.h"
 #include "outputs.h"
 #include "point.h"
 #include "rules.h"
@@ -63,30 +64,20 @@ struct device_cfg {
     size_t first_point, npoints;    /* slice of config->points */
 };
 
-#define LIMIT_MAX_LEVELS 3
-#define STANDARD_NAME_MAX 64
-
-/*
- * The ceiling a standard puts on a point's alarm setpoints (GB/T 50493-2019 for
- * gas). Only a profile may state it; a site may tighten setpoints, never loosen
- * them past it. above[k-1] caps HIGH levels of severity k; below[k-1] floors LOW ones.
- */
-struct setpoint_limits {
-    char standard[STANDARD_NAME_MAX];   /* "" when the point has none */
-    int nabove, nbelow;
-    double above[LIMIT_MAX_LEVELS];
-    double below[LIMIT_MAX_LEVELS];
-};
-
 /* What a profile (and a site override) says about a point: where it lives, its unit,
- * its alarm rule, its limits. Devices of one profile share these (struct site_point). */
+ * its alarm rule, what it measures. Devices of one profile share these (struct site_point). */
 struct point_cfg {
     char id[ID_MAX];
     char name[TEXT_MAX];
     char unit[16];
     struct point_map map;
     struct rule_cfg rule;
-    struct setpoint_limits limits;
+    enum measure_kind measures;     /* MEASURE_NONE, or the gas whose standard bounds the alarm */
+    char fault_flag_id[ID_MAX];     /* "fault_flag": the point whose non-zero reading says the
+                                       detector is in fault, so this reading is not a value */
+    int fault_flag_at;              /* 1 + its index among the device's points; 0 none (so a
+                                       zeroed definition has no flag) */
+    int is_fault_flag;              /* 1: another point of the device names this one */
     double deadband;                /* a reading is stored when it moves more than this */
     int writable;
 };
@@ -111,9 +102,11 @@ struct point_defs {
     size_t nslots;                  /* a power of two, at least twice n */
 };
 
+#define MQTT_URIS_MAX 8             /* the nodes of a broker cluster (config_mqtt_uri.c) */
 struct mqtt_cfg {
     int enabled;
-    char uri[PATH_MAX_LEN];         /* tcp://127.0.0.1:1883, ssl://host:8883 */
+    char uris[MQTT_URIS_MAX][PATH_MAX_LEN]; /* tcp://127.0.0.1:1883, ssl://host:8883; in order */
+    int nuris;                      /* at least 1 when enabled */
     char client_id[TEXT_MAX];
     char topic_prefix[TEXT_MAX];    /* riskgw/v1 */
     long keepalive_s;
@@ -136,6 +129,7 @@ struct store_cfg {
     long aggregate_days;            /* per-minute min/avg/max */
     long max_mb;                    /* hard cap on the data in the file; 0 = none */
     long heartbeat_s;               /* an unchanged reading is stored again this often */
+    long alert_after_s;             /* the store failing this long: "failing_too_long" in health */
 };
 
 /* When a device's telemetry is sent (config_telemetry.c). */
@@ -205,6 +199,8 @@ void config_free_rules(struct config *cfg);
 int config_parse_outputs(const cJSON *root, struct config *cfg, struct cfg_err *err);
 /* config_telemetry.c: the "telemetry" section. */
 int config_parse_telemetry(const cJSON *root, struct config *cfg, struct cfg_err *err);
+/* config_mqtt_uri.c: "mqtt.uri", one address or a list, into m->uris. */
+int config_parse_mqtt_uri(const cJSON *mqtt, struct mqtt_cfg *m, struct cfg_err *err);
 /* config_metrics.c: the "metrics" section; and a listen address into a socket address
  * (0, or -1 with the reason in why). */
 struct sockaddr_storage;

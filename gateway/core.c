@@ -212,8 +212,8 @@ static void handle_signal(struct core *c)
 
 void core_pump(struct core *c)
 {
-    if (outbox_pump(c->outbox, clock_mono_ms()) < 0)
-        log_error("outbox: %s", outbox_last_error(c->outbox));
+    if (outbox_pump(c->outbox, clock_mono_ms()) < 0)     /* the store failing: every turn */
+        log_limited("outbox", LOG_LVL_ERROR, "outbox: %s", outbox_last_error(c->outbox));
 }
 
 /*
@@ -234,6 +234,7 @@ static void run_commits(struct core *c, int64_t now)
     core_commit(c);
     if (!c->store_failing)
         c->commit_ok_ms = now;              /* empty commits count: the store answers */
+    core_store_watch(c, now);               /* a file deleted or replaced fails nothing by itself */
     c->next_commit_ms = now + c->cfg->store.commit_interval_ms;
 }
 
@@ -291,6 +292,7 @@ static int64_t next_deadline(const struct core *c)
     int64_t telemetry = core_telemetry_due_ms(c);
     next = next < telemetry ? next : telemetry;
     next = next < c->next_output_ms ? next : c->next_output_ms;
+    next = next < core_history_due_ms(c) ? next : core_history_due_ms(c);
     return next < c->next_status_ms ? next : c->next_status_ms;
 }
 
@@ -312,6 +314,7 @@ int core_run(struct core *c)
     log_info("running: %zu devices, %zu points, store %s", c->cfg->ndevices, c->cfg->npoints,
              c->cfg->store.path);
     while (!c->stop) {
+        fds[2].fd = c->ctlfd;               /* closed and opened again with the store (core_store.c) */
         int64_t wait = next_deadline(c) - clock_mono_ms();
         if (poll(fds, 3, wait < 0 ? 0 : (int)wait) < 0 && errno != EINTR) {
             log_error("core: poll failed: %s", strerror(errno));
@@ -329,6 +332,7 @@ int core_run(struct core *c)
             core_send_events(c);            /* output events reach the disk before the uplinks */
         supervise(c, clock_mono_ms());
         core_pump(c);
+        core_history_serve(c, clock_mono_ms());   /* after the pump: events go first */
         core_console_tick(c, clock_mono_ms());
     }
     return 0;
@@ -349,6 +353,7 @@ void core_close(struct core *c)
             outbox_save_cursors(c->outbox);
         core_commit(c);
     }
+    core_history_close(c);
     outbox_free(c->outbox);
     for (int i = 0; i < c->nsinks; i++)
         c->sinks[i]->ops->destroy(c->sinks[i]);

@@ -6,7 +6,6 @@
  * then may the outbox publish it - which it does at once (core_send_events), not
  * after the rest of the core's turn. Telemetry is core_telemetry.c's.
  */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -87,37 +86,29 @@ static void announce_unstored(struct core *c)
     }
 }
 
-/* The store itself failing or recovering is an event of the gateway's own (level "store"). */
-static void store_event(struct core *c, enum event_kind kind)
-{
-    struct event ev = {.point = POINT_NONE, .kind = kind, .level = "store", .value = NAN,
-                       .quality = QUALITY_GOOD, .ts_ms = clock_wall_ms()};
-    core_record_event(c, &ev);
-}
-
 void core_commit(struct core *c)
 {
+    int64_t now = clock_mono_ms();
+    if (!core_store_attempt_due(c, now)) {
+        announce_unstored(c);       /* the store rests; the people on duty do not wait */
+        return;
+    }
+    if (c->store_failing)
+        core_store_heal(c);
     if (c->replay)
         replay_pending(c);
     if (c->replay || store_commit(c->store) < 0) {
-        if (!c->store_failing) {
-            log_error("store: %zu events are kept in memory until the store writes again: %s",
-                      c->npending, store_last_error(c->store));
-            c->store_failing = 1;
-            c->replay = 1;
-            store_event(c, EV_FAULT);
-        }
+        core_store_failed(c, now);
         announce_unstored(c);
         return;
     }
     int recovered = c->store_failing;
-    if (recovered)
-        log_info("store: writing again; %zu events kept in memory are now on disk", c->npending);
+    size_t kept = c->npending;
     c->store_failing = 0;
     c->npending = 0;
     c->announced = 0;
     if (recovered)
-        store_event(c, EV_FAULT_CLEARED);   /* committed by the next commit, like any event */
+        core_store_recovered(c, kept);
 }
 
 void core_record_event(struct core *c, struct event *ev)
@@ -155,10 +146,14 @@ void core_send_events(struct core *c)
     core_pump(c);
 }
 
-void core_handle_sample(struct core *c, const struct sample *s)
+void core_handle_sample(struct core *c, const struct sample *in)
 {
-    if (s->point >= c->cfg->npoints)
+    if (in->point >= c->cfg->npoints)
         return;
+    struct sample flagged = *in;
+    core_fault_flag_apply(c, &flagged);     /* the detector says it is in fault: no value */
+    const struct sample *s = &flagged;
+    int flag_stood = core_fault_flag_standing(c, s->point);
     const struct point_cfg *pc = c->cfg->points[s->point].def;
     struct event evs[RULE_MAX_EVENTS];
     if (c->unsent[s->point])
@@ -176,6 +171,8 @@ void core_handle_sample(struct core *c, const struct sample *s)
     n += core_rules_sample(c, s);
     if (n > 0)
         core_send_events(c);    /* events reach the disk before anything is published */
+    if (!flag_stood)
+        core_fault_flag_spread(c, s);
 }
 
 void core_tick_rules(struct core *c, int64_t now_mono, int64_t now_wall)

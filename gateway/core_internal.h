@@ -43,6 +43,15 @@ struct output_why {
     struct output_note sent;        /* why the write on its way was sent (the want may move on) */
 };
 
+/* One episode of store trouble (core_store.c); all zero while the store writes. */
+struct store_episode {
+    enum store_trouble cause;       /* the latest failure's, for the health report */
+    int64_t since_mono, since_wall; /* when the episode began */
+    int64_t retry_at_ms;            /* monotonic: the next attempt */
+    int64_t backoff_ms;
+    uint64_t attempts;
+};
+
 struct core {
     struct config *cfg;
     struct doorbell bell;
@@ -70,6 +79,7 @@ struct core {
     uint8_t *device_dirty;          /* telemetry pending per device */
     int64_t *telemetry_sent_ms;     /* per device: monotonic time of its last message */
     struct history *history;        /* windows the combined rules read */
+    struct history_asks *asks;      /* history requests being answered (core_history_ask.c) */
     struct expr_env env;
     uint8_t *in_rules;              /* per point: read by some combined rule */
     /* Local outputs (core_outputs.c): one slot per writable point. */
@@ -92,7 +102,8 @@ struct core {
     size_t npending;
     size_t announced;               /* pending events already sent as "stored": false */
     int replay;                     /* the open transaction was lost; stage pending again */
-    int store_failing;              /* logged once per outage */
+    int store_failing;              /* an episode of store trouble is on (store_ep) */
+    struct store_episode store_ep;
     uint64_t events_dropped;
     size_t telemetry_next;          /* the next device of the telemetry round */
     int64_t telemetry_start_ms;     /* monotonic: when the round began */
@@ -118,6 +129,11 @@ static inline struct rule_state *core_alarm_state(struct core *c, size_t point)
 
 /* core_events.c: samples in, events recorded, telemetry queued. */
 void core_handle_sample(struct core *c, const struct sample *s);
+
+/* core_fault_flag.c: a detector's own fault flag (a point's "fault_flag"). */
+void core_fault_flag_apply(const struct core *c, struct sample *s);
+int core_fault_flag_standing(const struct core *c, uint32_t point);
+void core_fault_flag_spread(struct core *c, const struct sample *flag);
 /* Record one event: store it, queue it for the uplinks, log it. */
 void core_record_event(struct core *c, struct event *ev);
 /* Let rule delays expire for every point. */
@@ -173,6 +189,8 @@ void core_tables_free(struct point_tables *t);
 void core_tables_install(struct core *c, const struct point_tables *t);
 /* Register store keys, start every rule state fresh, restore the saved ones. */
 int core_bind_points(struct core *c, char *err, size_t errlen);
+/* Only the store keys (committed), e.g. in a database that replaced the old one. */
+int core_register_points(struct core *c, char *err, size_t errlen);
 int core_save_rule_state(struct core *c, uint32_t point);
 
 /* core_rules.c: combined rules. sample/tick return the events they recorded. */
@@ -193,6 +211,18 @@ int core_outputs_service(struct core *c, int64_t now);
 /* An operator's write: 0, or -1 with why (not writable, driven by rules, value out of range). */
 int core_outputs_write(struct core *c, uint32_t point, double value, const char *actor, char *why,
                        size_t whylen);
+
+/* core_store.c: an episode of store trouble. failed: a commit failed (begins the
+ * episode: logged, STORE_FAILED; else backs off); attempt_due: may core_commit try
+ * the store now; heal: before an attempt, reopen the store when the failure needs it;
+ * recovered: the attempt's commit held (kept: events it stored; STORE_RECOVERED);
+ * watch: after good commits, notice the file deleted or replaced. */
+void core_store_failed(struct core *c, int64_t now);
+int core_store_attempt_due(struct core *c, int64_t now);
+void core_store_heal(struct core *c);
+void core_store_recovered(struct core *c, size_t kept);
+void core_store_watch(struct core *c, int64_t now);
+int64_t core_store_failing_s(const struct core *c, int64_t now);
 
 /* core_history.c: samples worth keeping, minute aggregates, retention. */
 /* 1 when the sample said something new and went into history, else 0. */
@@ -223,6 +253,16 @@ int command_run(struct core *c, const char *text, size_t len, enum command_origi
                 size_t cap);
 /* The platform's command: run it and publish the reply on .../reply. */
 void command_handle(struct core *c, const char *text, size_t len);
+
+/*
+ * core_history_ask.c: history on request. ask checks a request whole: 0 when accepted
+ * (the answer follows in chunks on .../reply), -1 with why. serve sends the next chunk
+ * when due_ms has come (INT64_MAX: nothing to answer); close drops what is left.
+ */
+int core_history_ask(struct core *c, const struct command *cmd, char *why, size_t whylen);
+void core_history_serve(struct core *c, int64_t now_mono);
+int64_t core_history_due_ms(const struct core *c);
+void core_history_close(struct core *c);
 
 /* core_control.c: the local control socket for `riskgw silence|reset|read|reload`. */
 int core_control_open(struct core *c, char *err, size_t errlen);

@@ -115,10 +115,8 @@ void core_tables_install(struct core *c, const struct point_tables *t)
     c->telemetry_sent_ms = t->telemetry_sent_ms;
 }
 
-int core_bind_points(struct core *c, char *err, size_t errlen)
+int core_register_points(struct core *c, char *err, size_t errlen)
 {
-    for (size_t k = 0; k < c->cfg->nalarm_points; k++)
-        rules_state_init(&c->rule_state[k]);
     int created = 0;
     for (size_t i = 0; i < c->cfg->npoints; i++) {
         const struct point_cfg *pc = c->cfg->points[i].def;
@@ -134,6 +132,15 @@ int core_bind_points(struct core *c, char *err, size_t errlen)
         snprintf(err, errlen, "store: cannot register %d new points: %s", created, store_last_error(c->store));
         return -1;
     }
+    return 0;
+}
+
+int core_bind_points(struct core *c, char *err, size_t errlen)
+{
+    for (size_t k = 0; k < c->cfg->nalarm_points; k++)
+        rules_state_init(&c->rule_state[k]);
+    if (core_register_points(c, err, errlen) < 0)
+        return -1;
     if (store_rule_state_load(c->store, restore_one, c) < 0)
         log_error("store: alarm states could not be read (%s); every point starts afresh",
                   store_last_error(c->store));

@@ -8,6 +8,7 @@
  * `riskgw status` reads it without needing a broker, and hands the metrics
  * endpoint (when on) its Prometheus rendering and the console (when on) a copy.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +17,15 @@
 
 #include "clock.h"
 #include "core_internal.h"
+#include "hash.h"
 #include "log.h"
 #include "payload.h"
 #include "sink_mqtt.h"
 #include "status_metrics.h"
 
 #define STATUS_BASE_BYTES 4096
+#define STATUS_RUN_DIR "/run/riskgw"
+#define STATUS_RUN_DIR_MODE 0755
 #define STATUS_DEVICE_BYTES 256
 #define PROC_LINE_MAX 512
 #define KIB 1024
@@ -145,7 +149,18 @@ static void section_store(struct jw *w, struct core *c)
     if (c->store_failing) {
         jw_key(w, "error");
         jw_str(w, store_last_error(c->store));
+        jw_key(w, "trouble");
+        jw_str(w, store_trouble_name(c->store_ep.cause));
+        jw_key(w, "trouble_text");
+        jw_str(w, store_trouble_words(c->store_ep.cause));
+        jw_key(w, "failing_since");
+        jw_int(w, c->store_ep.since_wall);
     }
+    int64_t failing_s = core_store_failing_s(c, clock_mono_ms());
+    jw_key(w, "failing_s");
+    jw_int(w, failing_s);
+    jw_key(w, "failing_too_long");          /* what the monitoring centre alerts on */
+    jw_bool(w, c->store_failing && failing_s >= c->cfg->store.alert_after_s);
     jw_key(w, "commits");
     jw_int(w, (int64_t)ss->commits);
     jw_key(w, "rollbacks");
@@ -297,21 +312,58 @@ static int write_atomic(const char *path, const char *text)
     return ok && rename(tmp, path) == 0 ? 0 : -1;
 }
 
-void core_status_path(const struct config *cfg, char *out, size_t cap)
+/* Beside the store: where `riskgw status` looks first. */
+static void status_beside_store(const struct config *cfg, char *out, size_t cap)
 {
     snprintf(out, cap, "%s.status.json", cfg->store.path);
 }
 
+/* When the store's card cannot be written, the report goes to RAM (one file per store path). */
+static void status_in_run_dir(const struct config *cfg, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/status-%016llx.json", STATUS_RUN_DIR,
+             (unsigned long long)hash_fnv1a(cfg->store.path, strlen(cfg->store.path)));
+}
+
+static int64_t mtime_ns(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec : -1;
+}
+
+void core_status_path(const struct config *cfg, char *out, size_t cap)
+{
+    char spare[PATH_MAX_LEN + 16];
+    status_beside_store(cfg, out, cap);
+    status_in_run_dir(cfg, spare, sizeof spare);
+    int64_t spare_ns = mtime_ns(spare);
+    if (spare_ns >= 0 && spare_ns > mtime_ns(out))
+        snprintf(out, cap, "%s", spare);
+}
+
+/* Beside the store, or in RAM when the card refuses it (and only then, so status finds the newer). */
+static void write_report(struct core *c, const char *report)
+{
+    char path[PATH_MAX_LEN + 16];
+    status_beside_store(c->cfg, path, sizeof path);
+    if (write_atomic(path, report) == 0)
+        return;
+    status_in_run_dir(c->cfg, path, sizeof path);
+    if (mkdir(STATUS_RUN_DIR, STATUS_RUN_DIR_MODE) != 0 && errno != EEXIST)
+        log_limited("status", LOG_LVL_WARN, "status: cannot create %s: %s", STATUS_RUN_DIR, strerror(errno));
+    if (write_atomic(path, report) < 0)
+        log_limited("status", LOG_LVL_WARN, "status: cannot write the report beside the store nor to %s; "
+                    "`riskgw status` will show an old report", path);
+}
+
 void core_publish_status(struct core *c, int64_t now)
 {
-    char *report = status_build(c, now), topic[TOPIC_MAX], path[PATH_MAX_LEN + 16];
+    char *report = status_build(c, now), topic[TOPIC_MAX];
     if (!report) {
         log_warn("status: the report does not fit in memory; skipped");
         return;
     }
-    core_status_path(c->cfg, path, sizeof path);
-    if (write_atomic(path, report) < 0)
-        log_warn("status: cannot write %s; `riskgw status` will show an old report", path);
+    write_report(c, report);
     if (c->mqtt && topic_gateway(topic, sizeof topic, c->cfg, "health") > 0)
         sink_mqtt_publish(c->mqtt, topic, report, 1);
     if (c->metrics) {                 /* the endpoint's thread reads only this copy */

@@ -11,6 +11,7 @@ static const char *const names[EV_KIND_COUNT] = {
     [EV_FAULT_CLEARED] = "FAULT_CLEARED",
     [EV_STALE] = "STALE",         [EV_STALE_CLEARED] = "STALE_CLEARED",
     [EV_OUTPUT] = "OUTPUT",       [EV_OUTPUT_FAILED] = "OUTPUT_FAILED",
+    [EV_STORE_FAILED] = "STORE_FAILED", [EV_STORE_RECOVERED] = "STORE_RECOVERED",
 };
 
 const char *event_kind_name(enum event_kind kind)

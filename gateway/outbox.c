@@ -109,6 +109,22 @@ int outbox_add_sink(struct outbox *ob, struct sink *s)
     return 0;
 }
 
+int outbox_restart(struct outbox *ob)
+{
+    for (int i = 0; i < ob->count; i++) {
+        struct outlet *o = &ob->outlets[i];
+        for (int c = 0; c < OUTBOX_CLASS_COUNT; c++) {
+            int64_t cursor = 0;
+            if (outbox_load_cursor(ob, o->sink, (enum outbox_class)c, &cursor) < 0)
+                return -1;
+            lane_free(&o->lane[c]);
+            if (lane_init(&o->lane[c], o->sink->window, cursor) < 0)
+                return outbox_say(ob, "outbox: out of memory restarting sink %s", o->sink->name);
+        }
+    }
+    return 0;
+}
+
 static struct outlet *outbox_outlet(struct outbox *ob, int sink)
 {
     if (sink >= 0 && sink < ob->count)

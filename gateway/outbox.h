@@ -38,6 +38,9 @@ void outbox_free(struct outbox *ob);
 
 /* Take a sink into the schedule: sets s->index, loads its cursors. 0, or -1 (outbox_last_error). */
 int outbox_add_sink(struct outbox *ob, struct sink *s);
+/* The store now holds another database (its epoch changed): every sink starts again
+ * from the cursor that file holds, nothing in flight. 0, or -1 (outbox_last_error). */
+int outbox_restart(struct outbox *ob);
 
 /*
  * Persist moved cursors (in the store's open transaction; the core's next commit

@@ -120,6 +120,18 @@ int jw_end(struct jw *w)
     return w->overflow ? -1 : (int)w->len;
 }
 
+void payload_reply_head(struct jw *w, const char *id, const char *cmd, int ok)
+{
+    jw_key(w, "v");
+    jw_int(w, INTERFACE_VERSION);
+    jw_key(w, "id");
+    jw_str(w, id);
+    jw_key(w, "cmd");
+    jw_str(w, cmd);
+    jw_key(w, "ok");
+    jw_bool(w, ok);
+}
+
 static int fit(int n, size_t cap)
 {
     return (n < 0 || (size_t)n >= cap) ? -1 : n;

@@ -36,6 +36,10 @@ void jw_bool(struct jw *w, int v);
 /* Finish; returns the length, or -1 on overflow. */
 int jw_end(struct jw *w);
 
+/* What every reply on .../reply starts with: "v", the command's "id" and "cmd", "ok".
+ * Call it inside the open object; the caller adds the rest and closes it. */
+void payload_reply_head(struct jw *w, const char *id, const char *cmd, int ok);
+
 /* {prefix}/{enterprise}/{gateway}/{leaf} */
 int topic_gateway(char *out, size_t cap, const struct config *cfg, const char *leaf);
 /* {prefix}/{enterprise}/{gateway}/event/{device}/{point} */

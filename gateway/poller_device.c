@@ -64,6 +64,7 @@ int poll_device_init(struct poll_device *d, const struct config *cfg, size_t ind
         return 0;                       /* nothing to read: never due, never silent */
 
     d->maps = layout->maps;
+    d->fault_flag = layout->fault_flag;
     d->plan = &layout->plan;
     d->refused = calloc(dc->npoints, 1);
     if (d->plan->nblocks > 1)           /* one block: its samples go out as it is read */
@@ -279,6 +280,26 @@ static void block_out_done(struct block_out *o, int64_t now)
 
 /* ---- outcomes ---- */
 
+/* Does point i's fault flag, read in this same reply, say the detector is in fault?
+ * A reading and the flag that invalidates it often share one response (a gas
+ * detector's concentration and status registers): judged together, the reading
+ * never leaves as a good 0 %LEL. A flag in another block is the core's to apply. */
+static int flagged_in_reply(const struct poll_device *d, const struct batch_block *b, size_t i,
+                            const uint16_t *words, const uint8_t *bits)
+{
+    int f = d->fault_flag ? d->fault_flag[i] : -1;
+    if (f < 0)
+        return 0;
+    const struct point_map *m = &d->maps[f];
+    size_t n = is_area_bits(m->area) ? 1 : (size_t)point_type_registers(m->type);
+    if (m->area != b->area || m->address < b->start || (size_t)(m->address - b->start) + n > b->count)
+        return 0;
+    double value = 0.0;
+    enum quality q = is_area_bits(m->area) ? decode_bit(m, bits[m->address - b->start], &value)
+                                           : decode_registers(m, words + (m->address - b->start), &value);
+    return quality_has_value(q) && value != 0.0;
+}
+
 void poll_device_reply(struct poll_device *d, int64_t now,
                        const uint16_t *words, const uint8_t *bits)
 {
@@ -302,6 +323,8 @@ void poll_device_reply(struct poll_device *d, int64_t now,
                 continue;
             q = decode_registers(m, words + off, &value);
         }
+        if (quality_has_value(q) && flagged_in_reply(d, b, i, words, bits))
+            q = QUALITY_SENSOR_FAULT;
         hold_sample(&out, i, q, value, now);
     }
     block_out_done(&out, now);

@@ -46,6 +46,7 @@ struct poll_device {
     const struct device_cfg *cfg;
     size_t index;                       /* into config->devices */
     const struct point_map *maps;       /* the device's point maps, shared (poller_layout.h) */
+    const int *fault_flag;              /* per point: its detector fault flag's index, -1 none */
     unsigned char *refused;             /* per point: refused even alone (exception 1-3) */
     const struct batch_plan *plan;      /* the layout's, or own_plan once it split a block */
     struct batch_plan *own_plan;        /* NULL until then */

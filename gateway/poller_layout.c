@@ -30,6 +30,7 @@ static void layout_free(struct poll_layout *l)
         return;
     batch_plan_free(&l->plan);
     free(l->maps);
+    free(l->fault_flag);
     free(l);
 }
 
@@ -37,7 +38,8 @@ static struct poll_layout *layout_make(const struct config *cfg, const struct de
                                        char *err, size_t errlen)
 {
     struct poll_layout *l = calloc(1, sizeof *l);
-    if (!l || !(l->maps = calloc(dc->npoints, sizeof *l->maps))) {
+    if (!l || !(l->maps = calloc(dc->npoints, sizeof *l->maps)) ||
+        !(l->fault_flag = calloc(dc->npoints, sizeof *l->fault_flag))) {
         snprintf(err, errlen, "device '%s': out of memory for %zu points", dc->id, dc->npoints);
         layout_free(l);
         return NULL;
@@ -45,8 +47,10 @@ static struct poll_layout *layout_make(const struct config *cfg, const struct de
     l->first_point = dc->first_point;
     l->npoints = dc->npoints;
     l->limits = dc->limits;
-    for (size_t i = 0; i < dc->npoints; i++)
+    for (size_t i = 0; i < dc->npoints; i++) {
         l->maps[i] = cfg->points[dc->first_point + i].def->map;
+        l->fault_flag[i] = cfg->points[dc->first_point + i].def->fault_flag_at - 1;
+    }
     if (batch_plan_build(&l->plan, l->maps, dc->npoints, &dc->limits) < 0) {
         snprintf(err, errlen, "device '%s': cannot plan the reads of its %zu points: %s; "
                  "check the point addresses and the device limits", dc->id, dc->npoints,

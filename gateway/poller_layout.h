@@ -18,6 +18,7 @@ struct poll_layout {
     size_t first_point, npoints;        /* the first device's points in config->points */
     struct batch_limits limits;
     struct point_map *maps;             /* npoints, in the device's point order */
+    int *fault_flag;                    /* npoints: the index of the point's fault flag, -1 none */
     struct batch_plan plan;
 };
 

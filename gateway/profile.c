@@ -19,8 +19,8 @@
 
 static const char *const point_keys[] = {
     "id", "name", "unit", "area", "address", "bit", "type", "order", "scale", "offset",
-    "signal", "range", "plausible", "alarm", "writable", "limits", "deadband", "outputs", NULL};
-static const char *const limits_keys[] = {"standard", "above", "below", NULL};
+    "signal", "range", "plausible", "alarm", "writable", "measures", "fault_flag", "deadband",
+    "outputs", NULL};
 static const char *const order_names[] = {"ABCD", "BADC", "CDAB", "DCBA"};
 static const char *const signal_names[] = {"direct", "loop_ma"};
 
@@ -58,59 +58,24 @@ static int parse_pair(const cJSON *obj, const char *key, const char *path, doubl
     return 0;
 }
 
-/* "above": [25, 50]: one number per severity, ascending severity. */
-static int parse_limit_list(const cJSON *obj, const char *key, const char *path, double *out,
-                            int *n, struct cfg_err *err)
+/* "measures": what the point measures. A site may say it of a point that has none (a
+ * 4-20 mA channel, a device without a profile), never change what a profile says. */
+static int parse_measures(const cJSON *obj, const char *path, int from_profile,
+                          struct point_cfg *pc, struct cfg_err *err)
 {
-    const cJSON *arr, *it;
     char p[CFG_PATH_MAX];
-    if (jf_array(obj, key, path, JF_OPTIONAL, &arr, err) < 0)
+    int v = -1;
+    enum measure_kind before = pc->measures;
+    jf_path_key(p, sizeof p, path, "measures");
+    if (jf_enum(obj, "measures", path, JF_OPTIONAL, measure_names, MEASURE_COUNT - 1, &v, err) < 0)
         return -1;
-    if (!arr)
+    if (v < 0)
         return 0;
-    jf_path_key(p, sizeof p, path, key);
-    *n = 0;
-    cJSON_ArrayForEach(it, arr) {
-        if (!cJSON_IsNumber(it) || *n >= LIMIT_MAX_LEVELS)
-            return cfg_fail(err, p, "expected at most %d numbers, one per severity", LIMIT_MAX_LEVELS);
-        out[(*n)++] = it->valuedouble;
-    }
-    return 0;
-}
-
-static int parse_limits(const cJSON *obj, const char *path, struct setpoint_limits *lim,
-                        struct cfg_err *err)
-{
-    const cJSON *o;
-    char p[CFG_PATH_MAX];
-    if (jf_object(obj, "limits", path, JF_OPTIONAL, &o, err) < 0)
-        return -1;
-    if (!o)
-        return 0;
-    jf_path_key(p, sizeof p, path, "limits");
-    return (jf_known_keys(o, p, limits_keys, err) < 0 ||
-            jf_string(o, "standard", p, JF_REQUIRED, lim->standard, sizeof lim->standard, err) < 0 ||
-            parse_limit_list(o, "above", p, lim->above, &lim->nabove, err) < 0 ||
-            parse_limit_list(o, "below", p, lim->below, &lim->nbelow, err) < 0) ? -1 : 0;
-}
-
-int profile_check_limits(const struct point_cfg *pc, const char *path, struct cfg_err *err)
-{
-    const struct setpoint_limits *lim = &pc->limits;
-    for (int i = 0; lim->standard[0] && i < pc->rule.nlevels; i++) {
-        const struct level_cfg *lv = &pc->rule.levels[i];
-        int k = lv->severity - 1, high = lv->dir == LEVEL_HIGH;
-        int n = high ? lim->nabove : lim->nbelow;
-        if (k < 0 || k >= n)
-            continue;
-        double cap = high ? lim->above[k] : lim->below[k];
-        if (high ? lv->setpoint > cap : lv->setpoint < cap)
-            return cfg_fail(err, path,
-                            "point \"%s\" level \"%s\" at %g %s is %s the %s limit of %g %s; "
-                            "a site may tighten a setpoint, never loosen it past the standard",
-                            pc->id, lv->name, lv->setpoint, pc->unit, high ? "above" : "below",
-                            lim->standard, cap, pc->unit);
-    }
+    pc->measures = (enum measure_kind)(v + 1);
+    if (!from_profile && before != MEASURE_NONE && pc->measures != before)
+        return cfg_fail(err, p, "the profile says point \"%s\" measures %s; a site cannot change "
+                        "that (define the device without the profile if it measures something else)",
+                        pc->id, measure_of(before)->name);
     return 0;
 }
 
@@ -187,20 +152,18 @@ static int point_parse(const cJSON *obj, const char *path, int address_base, int
 {
     int v;
     long bit = pc->map.bit;
+    if (cJSON_GetObjectItemCaseSensitive(obj, "limits"))
+        return cfg_fail(err, path, "\"limits\" is no longer read: say what the point measures "
+                        "with \"measures\" and the standard's limits follow (docs/configuration.md)");
     if (jf_known_keys(obj, path, point_keys, err) < 0)
         return -1;
-    if (!from_profile && cJSON_GetObjectItemCaseSensitive(obj, "limits")) {
-        char p[CFG_PATH_MAX];
-        jf_path_key(p, sizeof p, path, "limits");
-        return cfg_fail(err, p, "only a device profile may state a standard's limits");
-    }
     if (from_profile && profile_site_only(obj, path, err) < 0)
-        return -1;
-    if (parse_limits(obj, path, &pc->limits, err) < 0)
         return -1;
     if (jf_string(obj, "id", path, pc->id[0] ? JF_OPTIONAL : JF_REQUIRED, pc->id, sizeof pc->id, err) < 0 ||
         jf_string(obj, "name", path, JF_OPTIONAL, pc->name, sizeof pc->name, err) < 0 ||
-        jf_string(obj, "unit", path, JF_OPTIONAL, pc->unit, sizeof pc->unit, err) < 0)
+        jf_string(obj, "unit", path, JF_OPTIONAL, pc->unit, sizeof pc->unit, err) < 0 ||
+        parse_measures(obj, path, from_profile, pc, err) < 0 ||
+        jf_string(obj, "fault_flag", path, JF_OPTIONAL, pc->fault_flag_id, sizeof pc->fault_flag_id, err) < 0)
         return -1;
     v = (int)pc->map.area;
     if (jf_enum(obj, "area", path, JF_OPTIONAL, point_area_names, POINT_AREA_COUNT, &v, err) < 0)
@@ -235,14 +198,14 @@ static int point_parse(const cJSON *obj, const char *path, int address_base, int
     if (jf_object(obj, "alarm", path, JF_OPTIONAL, &alarm, err) < 0)
         return -1;
     if (alarm) {
+        /* A site's alarm changes only the keys it states: {"latch": false} keeps the levels. */
         jf_path_key(p, sizeof p, path, "alarm");
-        memset(&pc->rule, 0, sizeof pc->rule);
-        if (rules_parse(alarm, p, &pc->rule, err) < 0)
+        if (rules_parse_over(alarm, p, &pc->rule, err) < 0)
             return -1;
     }
     if (point_check(path, pc, err) < 0)
         return -1;
-    return from_profile ? profile_check_limits(pc, path, err) : 0;
+    return from_profile ? measure_check(pc, 0, path, err) : 0;
 }
 
 /* Parse a "points" array, appending to (or overriding by id in) *pts. */
@@ -283,6 +246,32 @@ int profile_parse_points(const cJSON *arr, const char *path, int address_base, i
     return 0;
 }
 
+int profile_resolve_fault_flags(struct point_cfg *pts, size_t npts, const char *path,
+                                struct cfg_err *err)
+{
+    for (size_t i = 0; i < npts; i++) {
+        pts[i].fault_flag_at = 0;
+        pts[i].is_fault_flag = 0;
+    }
+    for (size_t i = 0; i < npts; i++) {
+        struct point_cfg *pc = &pts[i];
+        if (!pc->fault_flag_id[0])
+            continue;
+        size_t k = 0;
+        while (k < npts && strcmp(pts[k].id, pc->fault_flag_id) != 0)
+            k++;
+        if (k == npts)
+            return cfg_fail(err, path, "point \"%s\": \"fault_flag\" names \"%s\", which is not a "
+                            "point of this device", pc->id, pc->fault_flag_id);
+        if (k == i || pts[k].fault_flag_id[0])
+            return cfg_fail(err, path, "point \"%s\": \"fault_flag\" must name another point, "
+                            "one that is not itself invalidated by a flag", pc->id);
+        pc->fault_flag_at = (int)k + 1;
+        pts[k].is_fault_flag = 1;
+    }
+    return 0;
+}
+
 static const char *const profile_keys[] = {"profile", "description", "base", "points", NULL};
 
 struct profile *profile_load(const char *dir, const char *name, struct cfg_err *err)
@@ -310,7 +299,8 @@ struct profile *profile_load(const char *dir, const char *name, struct cfg_err *
         jf_string(root, "description", "", JF_OPTIONAL, pf->description, sizeof pf->description, &inner) < 0 ||
         jf_int(root, "base", "", JF_OPTIONAL, 0, 1, &base, &inner) < 0 ||
         jf_array(root, "points", "", JF_REQUIRED, &arr, &inner) < 0 ||
-        profile_parse_points(arr, "points", (int)base, 1, &pf->points, &pf->npoints, &inner) < 0) {
+        profile_parse_points(arr, "points", (int)base, 1, &pf->points, &pf->npoints, &inner) < 0 ||
+        profile_resolve_fault_flags(pf->points, pf->npoints, "points", &inner) < 0) {
         cfg_fail(err, NULL, "%s: %s", file, inner.msg);
         goto fail;
     }

@@ -34,13 +34,14 @@ void profile_free(struct profile *p);
 int profile_parse_point(const cJSON *obj, const char *path, int address_base,
                         struct point_cfg *pc, struct cfg_err *err);
 
-/* Refuse an alarm setpoint looser than the standard's limit stated by the profile. */
-int profile_check_limits(const struct point_cfg *pc, const char *path, struct cfg_err *err);
+/* Resolve each point's "fault_flag" to the index of the flag point among pts[]; refuse
+ * an unknown id, a point that flags itself, and a flag that has a flag of its own. */
+int profile_resolve_fault_flags(struct point_cfg *pts, size_t npts, const char *path,
+                                struct cfg_err *err);
 
 /*
  * Parse a "points" array: an id already in *pts is overridden key by key, a new
  * id is appended with the point defaults (holding, uint16, ABCD, scale 1).
- * Only a profile (from_profile 1) may state "limits".
  */
 int profile_parse_points(const cJSON *arr, const char *path, int address_base, int from_profile,
                          struct point_cfg **pts, size_t *npts, struct cfg_err *err);

@@ -71,6 +71,10 @@ struct rule_state {
 /* Parse a point's "alarm" object into cfg. path names it for errors. */
 int rules_parse(const cJSON *alarm, const char *path, struct rule_cfg *cfg, struct cfg_err *err);
 
+/* The same over a rule already read (a site's alarm over its profile's): the keys the
+ * object states replace theirs ("levels" as a whole), the others are kept. */
+int rules_parse_over(const cJSON *alarm, const char *path, struct rule_cfg *cfg, struct cfg_err *err);
+
 /* 1 when the rule decides anything (levels or a stale check), 0 for an empty rule. */
 int rules_enabled(const struct rule_cfg *cfg);
 

@@ -121,12 +121,15 @@ static int rules_parse_levels(const cJSON *alarm, const char *path, struct rule_
 {
     char lp[CFG_PATH_MAX], p[CFG_PATH_MAX];
     const cJSON *levels;
-    /* A stale check may stand alone: a point that must move but has no setpoints. */
-    enum jf_presence need = cJSON_GetObjectItemCaseSensitive(alarm, "stale") ? JF_OPTIONAL : JF_REQUIRED;
+    /* A stale check may stand alone: a point that must move but has no setpoints. A rule
+     * parsed over another (a site over its profile) keeps the levels it does not restate. */
+    enum jf_presence need = cJSON_GetObjectItemCaseSensitive(alarm, "stale") || cfg->nlevels > 0
+                                ? JF_OPTIONAL : JF_REQUIRED;
     if (jf_array(alarm, "levels", path, need, &levels, err) < 0)
         return -1;
     if (!levels)
         return 0;
+    memset(cfg->levels, 0, sizeof cfg->levels);
     jf_path_key(lp, sizeof lp, path, "levels");
     int n = cJSON_GetArraySize(levels);
     if (n < 1 || n > RULE_MAX_LEVELS)
@@ -158,7 +161,7 @@ static int rules_parse_hysteresis(const cJSON *alarm, const char *path, double *
 static int rules_parse_delay(const cJSON *alarm, const char *key, const char *path,
                              int64_t *ms, struct cfg_err *err)
 {
-    double s = 0.0;
+    double s = (double)*ms / MS_PER_S;     /* absent: unchanged */
     if (jf_number(alarm, key, path, JF_OPTIONAL, 0.0, RULE_MAX_DELAY_S, &s, err) < 0)
         return -1;
     *ms = (int64_t)llround(s * MS_PER_S);
@@ -203,6 +206,7 @@ static int rules_parse_stale(const cJSON *alarm, const char *path, struct rule_c
         return 0;
     jf_path_key(p, sizeof p, path, "stale");
     double s = 0.0;
+    cfg->stale_band = 0.0;
     if (jf_known_keys(st, p, stale_keys, err) < 0 ||
         jf_number(st, "for_s", p, JF_REQUIRED, RULE_MIN_STALE_S, RULE_MAX_DELAY_S, &s, err) < 0 ||
         jf_number(st, "band", p, JF_OPTIONAL, 0.0, DBL_MAX, &cfg->stale_band, err) < 0)
@@ -214,6 +218,11 @@ static int rules_parse_stale(const cJSON *alarm, const char *path, struct rule_c
 int rules_parse(const cJSON *alarm, const char *path, struct rule_cfg *cfg, struct cfg_err *err)
 {
     memset(cfg, 0, sizeof *cfg);
+    return rules_parse_over(alarm, path, cfg, err);
+}
+
+int rules_parse_over(const cJSON *alarm, const char *path, struct rule_cfg *cfg, struct cfg_err *err)
+{
     if (!cJSON_IsObject(alarm))
         return cfg_fail(err, path, "expected an object like {\"levels\":[{\"name\":\"level1\","
                                    "\"above\":25}]}");

@@ -51,6 +51,8 @@ enum event_kind {
     EV_STALE_CLEARED,       /* it moves again */
     EV_OUTPUT,              /* a local output (siren, beacon) was written: value, level "on"/"off" */
     EV_OUTPUT_FAILED,       /* writing it failed after the device's retries; detail says why */
+    EV_STORE_FAILED,        /* the gateway's own: its store stopped writing; detail says why */
+    EV_STORE_RECOVERED,     /* it writes again; the events kept meanwhile are stored */
     EV_KIND_COUNT
 };
 

@@ -91,6 +91,7 @@ static struct sink_mqtt_slot *sink_mqtt_claim(struct sink_mqtt *s, const struct 
             slot->busy = 1;
             slot->cls = m->cls;
             slot->seq = m->seq;
+            slot->link_gen = s->link_gen;
             s->slot_hint = (at + 1) % s->base.window;
             break;
         }
@@ -238,7 +239,7 @@ static struct sink_mqtt *sink_mqtt_alloc(const struct mqtt_cfg *cfg,
     if (!t || !t->status || !t->online || !t->offline || !t->command ||
         !t->status[0] || !t->command[0]) {
         snprintf(err, errlen, "the MQTT sink for broker %s needs a status topic, online and "
-                 "offline payloads and a command topic; this is a bug in the caller", cfg->uri);
+                 "offline payloads and a command topic; this is a bug in the caller", cfg->uris[0]);
         return NULL;
     }
     struct sink_mqtt *s = calloc(1, sizeof *s);
@@ -248,11 +249,13 @@ static struct sink_mqtt *sink_mqtt_alloc(const struct mqtt_cfg *cfg,
     }
     if (!s) {
         snprintf(err, errlen, "out of memory or locks creating the MQTT sink for broker %s",
-                 cfg->uri);
+                 cfg->uris[0]);
         return NULL;
     }
     s->cfg = *cfg;
-    s->uri = s->cfg.uri;
+    sink_mqtt_opts_label(&s->cfg, s->label, sizeof s->label);
+    s->uri = s->label;
+    s->current = -1;
     s->base.window = cfg->window > 0 ? cfg->window : SINK_MQTT_WINDOW_DEFAULT;
     if (s->base.window > SINK_MQTT_WINDOW_MAX)
         s->base.window = SINK_MQTT_WINDOW_MAX;
@@ -266,7 +269,7 @@ static struct sink_mqtt *sink_mqtt_alloc(const struct mqtt_cfg *cfg,
             s->slots[i].owner = s;
         return s;
     }
-    snprintf(err, errlen, "out of memory creating the MQTT sink for broker %s", cfg->uri);
+    snprintf(err, errlen, "out of memory creating the MQTT sink for broker %s", cfg->uris[0]);
     sink_mqtt_free(s);
     return NULL;
 }
@@ -294,11 +297,11 @@ struct sink *sink_mqtt_create(const struct mqtt_cfg *cfg, const struct sink_mqtt
     if (sink_mqtt_opts_init(s, err, errlen) < 0)
         goto fail;
     char why[DYNLIB_ERROR_MAX];
-    if (!(s->paho = paho_lib_load(s->uri, why, sizeof why))) {
+    if (!(s->paho = paho_lib_load(s->cfg.uris[0], why, sizeof why))) {
         snprintf(err, errlen, "cannot start the MQTT client for broker %s: %s", s->uri, why);
         goto fail;
     }
-    int rc = s->paho->create(&s->client, s->uri, s->cfg.client_id,
+    int rc = s->paho->create(&s->client, s->cfg.uris[0], s->cfg.client_id,
                              MQTTCLIENT_PERSISTENCE_NONE, NULL);
     if (rc != MQTTASYNC_SUCCESS) {
         snprintf(err, errlen, "the MQTT client refused broker URI \"%s\" or client id \"%s\" "

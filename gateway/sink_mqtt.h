@@ -9,11 +9,13 @@
  * "online" while the gateway is connected, "offline" as the last will and after
  * a clean shutdown. Paho's persistence is off: SQLite is the only store.
  *
- * Every message send() accepted is settled exactly once, by CTL_DELIVERED or
- * CTL_FAILED, until destroy. One still in flight when the link drops is usually
- * failed at once, but one Paho had not yet written is kept and sent after the
- * reconnect, so its report can come after CTL_LINK_DOWN and CTL_LINK_UP. The
- * outbox may have resent it meanwhile: the platform sees a QoS 1 duplicate.
+ * Every message send() accepted is settled at most once, by CTL_DELIVERED or
+ * CTL_FAILED, until destroy; one still in flight when the link drops is settled
+ * by that CTL_LINK_DOWN (the outbox sends it again) unless it fails before it, or
+ * Paho, which had not yet written it, keeps it and delivers it after the
+ * reconnect: then CTL_DELIVERED comes after CTL_LINK_DOWN and CTL_LINK_UP, and
+ * the platform may see a QoS 1 duplicate. Its failure is never reported after
+ * the CTL_LINK_DOWN (sink_mqtt_recv.c says why).
  */
 #ifndef RISKGW_SINK_MQTT_H
 #define RISKGW_SINK_MQTT_H

@@ -19,6 +19,7 @@
 #include <time.h>
 #include "control.h"
 #include "sink_mqtt.h"
+#include "sink_mqtt_opts.h"
 #include "sink_mqtt_paho.h"
 
 /* MQTT 3.1.1 packet identifiers are 16 bits: no more QoS 1 messages in flight. */
@@ -44,6 +45,7 @@ struct sink_mqtt_slot {
     enum outbox_class cls;
     int64_t seq;
     int busy;
+    unsigned link_gen;                  /* s->link_gen when sent: which connection carried it */
 };
 
 /* Says "write this warning now?" and how many were swallowed since the last one. */
@@ -57,7 +59,8 @@ struct sink_mqtt {
     const struct paho_lib *paho;        /* the Paho build the URI needs (sink_mqtt_paho.h) */
     MQTTAsync client;
     struct mqtt_cfg cfg;                /* a copy: Paho keeps pointers into it */
-    const char *uri;                    /* cfg.uri */
+    const char *uri;                    /* label: the broker, or "a or b" for a cluster */
+    char label[SINK_MQTT_LABEL_MAX];
     char *status_topic, *online, *offline, *command_topic;
     struct queue *ctl;
 
@@ -65,6 +68,7 @@ struct sink_mqtt {
     MQTTAsync_connectOptions conn;
     MQTTAsync_willOptions will;
     MQTTAsync_SSLOptions ssl;
+    char *order[MQTT_URIS_MAX];         /* cfg.uris as the next connect tries them */
 
     pthread_mutex_t lock;
     pthread_cond_t wake;                /* CLOCK_MONOTONIC */
@@ -73,6 +77,8 @@ struct sink_mqtt {
     int connected, closing, disconnect_done;
     int need_connect;                   /* reconnect thread should try at retry_at_ms */
     int64_t retry_at_ms;
+    int current;                        /* cfg.uris index of the broker last connected, -1 none */
+    unsigned link_gen;                  /* one more at every CTL_LINK_DOWN */
     long retry_ms, retry_min_ms, retry_max_ms;
 
     struct sink_mqtt_slot *slots;       /* base.window of them */

@@ -8,6 +8,14 @@
  * either announces the link (online status, command subscription, CTL_LINK_UP) or
  * doubles the delay up to reconnect_max_ms. While the broker is down nothing
  * spins: the only work is one refused TCP connect per back-off period.
+ *
+ * A cluster (several mqtt.uri) is one connect over Paho's serverURIs: Paho tries
+ * each in turn until one answers. The first connect tries them in the config's
+ * order; after a loss the list starts with the node after the one that went
+ * away, so a node that died without a word (no TCP reset: a whole connect
+ * timeout) is tried last, not first. The outbox does not care which node took a
+ * message: a loss rewinds it to the oldest unconfirmed seq (outbox.c), which is
+ * sent again, with the same seq, to whichever node answers next.
  */
 #include "sink_mqtt_internal.h"
 
@@ -34,13 +42,34 @@ static void link_on_subscribe_failed(void *ctx, MQTTAsync_failureData *resp)
               "subscribe there", s->uri, s->command_topic, resp ? resp->code : MQTTASYNC_FAILURE);
 }
 
+/* The cfg.uris index of uri, or -1 (Paho names the node it connected to). */
+static int link_uri_index(const struct sink_mqtt *s, const char *uri)
+{
+    for (int i = 0; uri && i < s->cfg.nuris; i++)
+        if (strcmp(s->cfg.uris[i], uri) == 0)
+            return i;
+    return -1;
+}
+
+/* Caller holds s->lock: the next connect starts with the node after the current one. */
+static void link_order_locked(struct sink_mqtt *s)
+{
+    int n = s->cfg.nuris, first = s->current < 0 ? 0 : (s->current + 1) % n;
+    for (int i = 0; i < n; i++)
+        s->order[i] = s->cfg.uris[(first + i) % n];
+}
+
 static void link_on_connected(void *ctx, MQTTAsync_successData *resp)
 {
     struct sink_mqtt *s = ctx;
-    (void)resp;
+    const char *node = resp && resp->alt.connect.serverURI ? resp->alt.connect.serverURI
+                                                           : s->cfg.uris[0];
     pthread_mutex_lock(&s->lock);
     int closing = s->closing;
     if (!closing) {
+        int at = link_uri_index(s, node);
+        s->current = at < 0 ? 0 : at;
+        node = s->cfg.uris[s->current];
         s->connected = 1;
         s->retry_ms = s->retry_min_ms;
         s->log_connect.last_ms = 0;     /* the next outage is reported at once */
@@ -49,7 +78,7 @@ static void link_on_connected(void *ctx, MQTTAsync_successData *resp)
     if (closing)
         return;
 
-    log_info("Connected to MQTT broker %s as \"%s\".", s->uri, s->cfg.client_id);
+    log_info("Connected to MQTT broker %s as \"%s\".", node, s->cfg.client_id);
     int rc = sink_mqtt_put(s, s->status_topic, s->online, strlen(s->online), 1, NULL);
     if (rc != MQTTASYNC_SUCCESS)
         log_warn("Could not publish the online status to \"%s\" on MQTT broker %s (%s); "
@@ -92,10 +121,12 @@ void sink_mqtt_on_lost(void *ctx, char *cause)
     pthread_mutex_lock(&s->lock);
     s->connected = 0;
     if (!s->closing) {
-        log_warn("Lost the connection to MQTT broker %s (%s); reconnecting within %ld ms, "
+        log_warn("Lost the connection to MQTT broker %s (%s); reconnecting within %ld ms%s, "
                  "and unconfirmed messages will be sent again",
-                 s->uri, cause ? cause : "no reason given", s->retry_ms);
+                 s->cfg.uris[s->current < 0 ? 0 : s->current], cause ? cause : "no reason given",
+                 s->retry_ms, s->cfg.nuris > 1 ? " to the next broker that answers" : "");
         link_schedule_retry_locked(s);
+        s->link_gen++;                  /* what is in flight now is settled by this report */
         sink_mqtt_report_locked(s, CTL_LINK_DOWN, OUTBOX_EVENTS, 0, NULL, 0);
     }
     pthread_mutex_unlock(&s->lock);
@@ -118,6 +149,7 @@ static void *link_reconnect_main(void *arg)
             continue;
         }
         s->need_connect = 0;
+        link_order_locked(s);           /* Paho copies the list in connect() */
         pthread_mutex_unlock(&s->lock);
         int rc = s->paho->connect(s->client, &s->conn);
         pthread_mutex_lock(&s->lock);

@@ -45,13 +45,13 @@ static int opts_on_tls_error(const char *str, size_t len, void *ctx)
 static int opts_tls(const struct mqtt_cfg *cfg, MQTTAsync_connectOptions *conn,
                     MQTTAsync_SSLOptions *ssl, char *err, size_t errlen)
 {
-    if (opts_check_file(cfg->ca_file, "mqtt.ca_file", cfg->uri, err, errlen) < 0 ||
-        opts_check_file(cfg->cert_file, "mqtt.cert_file", cfg->uri, err, errlen) < 0 ||
-        opts_check_file(cfg->key_file, "mqtt.key_file", cfg->uri, err, errlen) < 0)
+    if (opts_check_file(cfg->ca_file, "mqtt.ca_file", cfg->uris[0], err, errlen) < 0 ||
+        opts_check_file(cfg->cert_file, "mqtt.cert_file", cfg->uris[0], err, errlen) < 0 ||
+        opts_check_file(cfg->key_file, "mqtt.key_file", cfg->uris[0], err, errlen) < 0)
         return -1;
     if (cfg->key_file[0] && !cfg->cert_file[0]) {
         snprintf(err, errlen, "mqtt.key_file is set but mqtt.cert_file is not, for MQTT broker %s; "
-                 "give the client certificate too, or remove the key", cfg->uri);
+                 "give the client certificate too, or remove the key", cfg->uris[0]);
         return -1;
     }
     MQTTAsync_SSLOptions o = MQTTAsync_SSLOptions_initializer;
@@ -65,8 +65,29 @@ static int opts_tls(const struct mqtt_cfg *cfg, MQTTAsync_connectOptions *conn,
     return 0;
 }
 
+void sink_mqtt_opts_label(const struct mqtt_cfg *cfg, char *out, size_t outlen)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < cfg->nuris && used < outlen; i++) {
+        int n = snprintf(out + used, outlen - used, "%s%s", i ? " or " : "", cfg->uris[i]);
+        used += n > 0 ? (size_t)n : 0;
+    }
+}
+
+/* Several brokers: Paho tries order[0], order[1], ... on each connect until one answers. */
+static void opts_cluster(const struct mqtt_cfg *cfg, MQTTAsync_connectOptions *conn, char **order)
+{
+    for (int i = 0; i < cfg->nuris; i++)
+        order[i] = (char *)cfg->uris[i];
+    if (cfg->nuris > 1) {
+        conn->serverURIs = order;
+        conn->serverURIcount = cfg->nuris;
+    }
+}
+
 int sink_mqtt_opts_connect(const struct mqtt_cfg *cfg, MQTTAsync_connectOptions *conn,
-                           MQTTAsync_SSLOptions *ssl, char *err, size_t errlen)
+                           MQTTAsync_SSLOptions *ssl, char **order, char *err, size_t errlen)
 {
     MQTTAsync_connectOptions c = MQTTAsync_connectOptions_initializer;
     c.keepAliveInterval = cfg->keepalive_s > 0 ? (int)cfg->keepalive_s
@@ -78,11 +99,12 @@ int sink_mqtt_opts_connect(const struct mqtt_cfg *cfg, MQTTAsync_connectOptions 
     c.username = cfg->username[0] ? cfg->username : NULL;
     c.password = cfg->password[0] ? cfg->password : NULL;
     *conn = c;
-    if (paho_uri_is_tls(cfg->uri))
+    opts_cluster(cfg, conn, order);
+    if (paho_uri_is_tls(cfg->uris[0]))      /* the whole list is TLS or not (config_mqtt_uri.c) */
         return opts_tls(cfg, conn, ssl, err, errlen);
     if (cfg->ca_file[0] || cfg->cert_file[0] || cfg->key_file[0])
         log_warn("MQTT broker %s is not a TLS URI, so mqtt.ca_file, mqtt.cert_file and "
-                 "mqtt.key_file are ignored; use ssl://host:8883 to encrypt", cfg->uri);
+                 "mqtt.key_file are ignored; use ssl://host:8883 to encrypt", cfg->uris[0]);
     return 0;
 }
 
@@ -95,7 +117,7 @@ int sink_mqtt_opts_init(struct sink_mqtt *s, char *err, size_t errlen)
     will.retained = 1;
     will.qos = SINK_MQTT_QOS;
     s->will = will;
-    if (sink_mqtt_opts_connect(&s->cfg, &s->conn, &s->ssl, err, errlen) < 0)
+    if (sink_mqtt_opts_connect(&s->cfg, &s->conn, &s->ssl, s->order, err, errlen) < 0)
         return -1;
     s->conn.will = &s->will;
     s->conn.maxInflight = s->base.window;

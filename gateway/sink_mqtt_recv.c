@@ -13,13 +13,23 @@
 #include <string.h>
 #include "log.h"
 
-/* Hand the slot's (cls, seq) to the core as kind, and free the slot. */
+/*
+ * Hand the slot's (cls, seq) to the core as kind, and free the slot. A failure of a
+ * message sent before the last CTL_LINK_DOWN is not reported: that report already
+ * made the outbox take every message in flight as failed and send it again. Paho
+ * discards the old session's messages when the next connect starts, so with a
+ * quick reconnect (another broker of a cluster) their failures come after the new
+ * link is up and the same seqs are in flight again: reported, they would fail
+ * the new copies and the outbox would send everything once more.
+ */
 static void recv_settle(struct sink_mqtt_slot *slot, enum ctl_kind kind, int code)
 {
     struct sink_mqtt *s = slot->owner;
     unsigned long skipped;
     pthread_mutex_lock(&s->lock);
-    if (slot->busy) {
+    if (slot->busy && kind == CTL_FAILED && slot->link_gen != s->link_gen) {
+        slot->busy = 0;                 /* settled by the CTL_LINK_DOWN */
+    } else if (slot->busy) {
         slot->busy = 0;
         if (kind == CTL_FAILED && !s->closing && sink_mqtt_ratelog_due(&s->log_send, &skipped))
             log_warn("MQTT broker %s did not confirm outbox message %d/%lld (%s); it stays in "

@@ -49,6 +49,19 @@ static void age(char *out, size_t cap, long long s)
         snprintf(out, cap, "%llds", s);
 }
 
+/* A store that does not write: since when, why in a technician's words, and the detail. */
+static void print_store_trouble(const cJSON *st, FILE *out)
+{
+    char since[32];
+    if (yes(st, "ok"))
+        return;
+    age(since, sizeof since, (long long)num(st, "failing_s"));
+    fprintf(out, "  %s for %s: %s\n", yes(st, "failing_too_long") ? "ALERT, not writing" : "not writing",
+            since, str(st, "trouble_text"));
+    fprintf(out, "  存储卡故障，报警仍会上送但未记录 (store failing: alarms are still sent, not recorded)\n");
+    fprintf(out, "  error: %s\n", str(st, "error"));
+}
+
 static void print_uplinks(const cJSON *root, FILE *out)
 {
     const cJSON *u;
@@ -98,8 +111,9 @@ int status_view_print(const char *path, int64_t now_ms, FILE *out)
             num(proc, "threads"), num(proc, "cpu_pct"));
     fprintf(out, "store: %s, %.1f MiB, %s (commits %.0f, rollbacks %.0f; WAL sync p50 %.1f / p99 %.1f / "
             "max %.1f ms)\n", str(st, "path"), num(st, "bytes") / (1024.0 * 1024.0),
-            yes(st, "ok") ? "writing" : str(st, "error"), num(st, "commits"), num(st, "rollbacks"),
+            yes(st, "ok") ? "writing" : "NOT WRITING", num(st, "commits"), num(st, "rollbacks"),
             num(st, "sync_p50_ms"), num(st, "sync_p99_ms"), num(st, "sync_max_ms"));
+    print_store_trouble(st, out);
     fprintf(out, "events: %.0f recorded, %.0f waiting for the disk, %.0f dropped; samples: %.0f seen, "
             "queue %.0f, %.0f refused (queue full)\n", num(ev, "recorded"), num(ev, "waiting_for_disk"),
             num(ev, "dropped"), num(sm, "seen"), num(sm, "queue_depth"), num(sm, "queue_overflowed"));

@@ -103,6 +103,8 @@ void store_say(struct store *st, const char *fmt, ...)
 
 int store_error(struct store *st, const char *doing, int rc)
 {
+    st->fail_rc = rc;
+    st->fail_errno = st->db ? sqlite3_system_errno(st->db) : 0;
     const char *msg = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
     const char *kind = sqlite3_errstr(rc);
     if (strcmp(msg, kind) == 0)
@@ -113,7 +115,7 @@ int store_error(struct store *st, const char *doing, int rc)
 }
 
 /* Forget the open transaction: on disk it never happened, so neither did its seqs. */
-static void store_rollback(struct store *st)
+void store_rollback(struct store *st)
 {
     if (st->db && !sqlite3_get_autocommit(st->db)) {
         sqlite3_stmt *s = st->stmt[STMT_ROLLBACK];
@@ -149,6 +151,10 @@ int store_check_class(struct store *st, enum outbox_class cls)
 
 sqlite3_stmt *store_writer(struct store *st, enum store_stmt id, const char *doing)
 {
+    if (!st->db) {
+        store_closed(st, doing);
+        return NULL;
+    }
     if (!st->in_txn) {
         sqlite3_stmt *b = st->stmt[STMT_BEGIN];
         int rc = sqlite3_step(b);
@@ -161,6 +167,14 @@ sqlite3_stmt *store_writer(struct store *st, enum store_stmt id, const char *doi
     }
     st->txn_writes++;
     return st->stmt[id];
+}
+
+sqlite3_stmt *store_reader(struct store *st, enum store_stmt id, const char *doing)
+{
+    if (st->db)
+        return st->stmt[id];
+    store_closed(st, doing);
+    return NULL;
 }
 
 int store_run(struct store *st, sqlite3_stmt *s, const char *doing)
@@ -205,6 +219,8 @@ static void store_sync_held(struct store *st)
 
 int store_commit(struct store *st)
 {
+    if (!st->db)
+        return store_closed(st, "committing");
     if (!st->in_txn) {
         if (st->sync_owed)
             store_sync_held(st);
@@ -263,7 +279,7 @@ static int store_load_state(struct store *st, int *rc)
     return store_seq_load(st, rc);
 }
 
-static void store_disconnect(struct store *st)
+void store_disconnect(struct store *st)
 {
     store_checkpointer_stop(st->checkpointer);  /* first: the last connection to close checkpoints */
     st->checkpointer = NULL;
@@ -312,15 +328,21 @@ static int store_connect(struct store *st, int *rc)
     return store_load_state(st, rc);
 }
 
-/* Rename PATH (and its WAL) to PATH.corrupt-<UTC time>; the shared-memory index goes. */
-static int store_move_aside(struct store *st, char *aside, size_t len)
+void store_stamped_path(const struct store *st, const char *what, char *out, size_t len)
 {
-    char stamp[STORE_STAMP_MAX], from[PATH_MAX + 16], to[PATH_MAX + 64];
+    char stamp[STORE_STAMP_MAX];
     time_t now = (time_t)(clock_wall_ms() / 1000);
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-    snprintf(aside, len, "%s.corrupt-%s", st->path, stamp);
+    snprintf(out, len, "%s.%s-%s", st->path, what, stamp);
+}
+
+/* Rename PATH (and its WAL) to PATH.corrupt-<UTC time>; the shared-memory index goes. */
+static int store_move_aside(struct store *st, char *aside, size_t len)
+{
+    char from[PATH_MAX + 16], to[PATH_MAX + 64];
+    store_stamped_path(st, "corrupt", aside, len);
     if (rename(st->path, aside) != 0)
         return -1;
     static const char *const companions[] = {"-wal", "-journal"};
@@ -340,6 +362,31 @@ static int store_is_corrupt(int rc)
     return (rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT;
 }
 
+int store_attach(struct store *st)
+{
+    int rc = SQLITE_OK;
+    if (store_connect(st, &rc) < 0 && store_is_corrupt(rc)) {
+        char aside[PATH_MAX + 64];
+        store_disconnect(st);
+        if (store_move_aside(st, aside, sizeof aside) == 0) {
+            log_error("store %s: the file is not a usable database (%s); moved it aside to %s "
+                      "and started a new one; unsent data stays in that file", st->path,
+                      sqlite3_errstr(rc), aside);
+            store_connect(st, &rc);
+        } else {
+            store_say(st, "the file is not a usable database and moving it aside failed: %s; "
+                      "move or delete it by hand", strerror(errno));
+        }
+    }
+    if (rc != SQLITE_OK) {
+        store_disconnect(st);
+        return -1;
+    }
+    store_remember_file(st);
+    st->checkpointer = store_checkpointer_start(st->path);
+    return 0;
+}
+
 struct store *store_open(const char *path, char *err, size_t errlen)
 {
     struct store *st = calloc(1, sizeof *st);
@@ -354,27 +401,11 @@ struct store *store_open(const char *path, char *err, size_t errlen)
         free(st);
         return NULL;
     }
-    int rc = SQLITE_OK;
-    if (store_connect(st, &rc) < 0 && store_is_corrupt(rc)) {
-        char aside[PATH_MAX + 64];
-        store_disconnect(st);
-        if (store_move_aside(st, aside, sizeof aside) == 0) {
-            log_error("store %s: the file is not a usable database (%s); moved it aside to %s "
-                      "and started a new one; unsent data stays in that file", path,
-                      sqlite3_errstr(rc), aside);
-            store_connect(st, &rc);
-        } else {
-            store_say(st, "the file is not a usable database and moving it aside failed: %s; "
-                      "move or delete it by hand", strerror(errno));
-        }
-    }
-    if (rc != SQLITE_OK) {
+    if (store_attach(st) < 0) {
         snprintf(err, errlen, "%s", st->err);
-        store_disconnect(st);
         free(st);
         return NULL;
     }
-    st->checkpointer = store_checkpointer_start(st->path);
     return st;
 }
 
@@ -382,7 +413,7 @@ void store_close(struct store *st)
 {
     if (!st)
         return;
-    if (store_commit(st) < 0 || store_seq_mark_clean(st) < 0)
+    if (st->db && (store_commit(st) < 0 || store_seq_mark_clean(st) < 0))
         log_error("%s; the next start skips a block of telemetry seqs", st->err);
     store_disconnect(st);
     free(st);

@@ -161,6 +161,40 @@ const struct store_drops *store_drops(struct store *st);
 /* Last error as a sentence (for status and logs). */
 const char *store_last_error(struct store *st);
 
+/* ---- store_reopen.c: when the medium fails, and when it is back ---- */
+
+/* What the last failure means, from SQLite's code and the system's errno behind it. */
+enum store_trouble {
+    STORE_TROUBLE_NONE,
+    STORE_TROUBLE_FULL,         /* no space left */
+    STORE_TROUBLE_READ_ONLY,    /* the filesystem turned read-only (the kernel's answer to write errors) */
+    STORE_TROUBLE_IO,           /* the medium reports I/O errors */
+    STORE_TROUBLE_MISSING,      /* the file's folder is not there (the card is not mounted?) */
+    STORE_TROUBLE_DELETED,      /* the file was deleted under the running gateway */
+    STORE_TROUBLE_REPLACED,     /* another file was put in its place */
+    STORE_TROUBLE_LOCKED,       /* another process holds the database locked */
+    STORE_TROUBLE_OTHER,
+    STORE_TROUBLE_COUNT
+};
+enum store_trouble store_trouble(const struct store *st);
+/* "read_only", for the health report; and a sentence for a technician. */
+const char *store_trouble_name(enum store_trouble t);
+const char *store_trouble_words(enum store_trouble t);
+/* Whether PATH still names the file the store has open: NONE, DELETED or REPLACED.
+ * One stat(); NONE while the store is closed. */
+enum store_trouble store_file_check(struct store *st);
+/* The medium failed: close every file the store holds on it, so the card can be
+ * unmounted, checked and mounted again. What is in memory stays; every write fails
+ * (and says why) until store_reopen() succeeds. */
+void store_release(struct store *st);
+/* Open PATH again, and 1 when it holds another database than before (its epoch
+ * changed: seqs, point keys and cursors are the new file's), 0 when the same, -1 with
+ * store_last_error(). When the open file was deleted or replaced, what it holds is
+ * first copied out through the open connection: back to PATH (deleted), or aside
+ * to PATH.replaced-<UTC time> (replaced, and the new file is used). */
+int store_reopen(struct store *st);
+int store_is_open(const struct store *st);
+
 /* ---- store_lookup.c: reading the file from another process ---- */
 
 #define STORE_NAME_MAX 64

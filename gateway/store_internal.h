@@ -13,6 +13,7 @@
 
 #include <limits.h>
 #include <sqlite3.h>
+#include <sys/types.h>
 #include "store.h"
 
 #define STORE_ERR_MAX 512
@@ -72,12 +73,20 @@ struct store {
     uint64_t syncs_timed;                       /* every one so far; the ring's next slot */
     struct store_drops drops;                   /* rows dropped for the size cap (persisted) */
     int drops_loaded;
+    int fail_rc;                                /* SQLite's code for the last failure */
+    int fail_errno;                             /* and the system's errno behind it, 0 unknown */
+    dev_t file_dev;                             /* the file PATH named when it was opened */
+    ino_t file_ino;
+    dev_t wal_dev;                              /* and its WAL, PATH-wal */
+    ino_t wal_ino;
     char err[STORE_ERR_MAX];
 };
 
 /* The statement id, reset, ready to bind, inside an open transaction (BEGIN on first
  * write). NULL after store_fail() when the transaction cannot be opened. */
 sqlite3_stmt *store_writer(struct store *st, enum store_stmt id, const char *doing);
+/* The statement id for a read; NULL after store_closed() while the database is closed. */
+sqlite3_stmt *store_reader(struct store *st, enum store_stmt id, const char *doing);
 /* Step a bound write statement and reset it. 0, or store_fail(). */
 int store_run(struct store *st, sqlite3_stmt *s, const char *doing);
 /* Set the last error to "store PATH: " and the formatted rest. */
@@ -88,6 +97,22 @@ int store_error(struct store *st, const char *doing, int rc);
 int store_fail(struct store *st, const char *doing, int rc);
 /* -1 with a sentence when cls is not a known outbox class, else 0. */
 int store_check_class(struct store *st, enum outbox_class cls);
+
+/* store.c: connecting. attach opens PATH (a file that is not a database is moved
+ * aside), remembers which file it is and starts the checkpoint thread: 0, or -1 with
+ * a sentence in st->err and nothing open. disconnect closes every file of the store. */
+int store_attach(struct store *st);
+void store_disconnect(struct store *st);
+/* Roll the open transaction back (if any) and forget its seqs. */
+void store_rollback(struct store *st);
+/* PATH.WHAT-<UTC time>, for a copy put aside. */
+void store_stamped_path(const struct store *st, const char *what, char *out, size_t len);
+
+/* store_reopen.c: while the database is closed (its medium failed), every read and
+ * write fails, and store_last_error() still gives the failure that closed it. -1. */
+int store_closed(struct store *st, const char *doing);
+/* After attach: which file PATH names now (dev, inode), to notice it deleted or replaced. */
+void store_remember_file(struct store *st);
 
 /* store_sync_times.c: after each WAL sync, how long it took */
 void store_sync_timed(struct store *st, int64_t ns);

@@ -82,7 +82,9 @@ int store_outbox_fetch(struct store *st, enum outbox_class cls, int64_t after,
 {
     if (store_check_class(st, cls) < 0)
         return -1;
-    sqlite3_stmt *s = st->stmt[STMT_OUTBOX_FETCH];
+    sqlite3_stmt *s = store_reader(st, STMT_OUTBOX_FETCH, "reading the outbox");
+    if (!s)
+        return -1;
     sqlite3_bind_int(s, 1, (int)cls);
     sqlite3_bind_int64(s, 2, after);
     sqlite3_bind_int64(s, 3, st->sendable_seq[cls]);
@@ -121,7 +123,9 @@ int store_cursor_get(struct store *st, const char *sink, enum outbox_class cls, 
 {
     if (store_check_class(st, cls) < 0)
         return -1;
-    sqlite3_stmt *s = st->stmt[STMT_CURSOR_GET];
+    sqlite3_stmt *s = store_reader(st, STMT_CURSOR_GET, "reading a sink's cursor");
+    if (!s)
+        return -1;
     sqlite3_bind_text(s, 1, sink, -1, SQLITE_STATIC);
     sqlite3_bind_int(s, 2, (int)cls);
     int rc = sqlite3_step(s);

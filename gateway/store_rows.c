@@ -11,7 +11,9 @@
 
 static int rows_point_find(struct store *st, const char *device, const char *point, int64_t *key)
 {
-    sqlite3_stmt *s = st->stmt[STMT_POINT_FIND];
+    sqlite3_stmt *s = store_reader(st, STMT_POINT_FIND, "looking up a point key");
+    if (!s)
+        return -1;
     sqlite3_bind_text(s, 1, device, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, point, -1, SQLITE_STATIC);
     int rc = sqlite3_step(s);
@@ -116,7 +118,9 @@ int store_rule_state_save(struct store *st, int64_t point_key, const void *blob,
 
 int store_rule_state_load(struct store *st, store_rule_state_fn fn, void *ctx)
 {
-    sqlite3_stmt *s = st->stmt[STMT_RULE_LOAD];
+    sqlite3_stmt *s = store_reader(st, STMT_RULE_LOAD, "reading the alarm states");
+    if (!s)
+        return -1;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW)
         fn(ctx, sqlite3_column_int64(s, 0), sqlite3_column_blob(s, 1),

@@ -41,6 +41,8 @@ struct tool_watch {
     struct mqtt_cfg mqtt;                   /* a copy: Paho keeps pointers into it */
     MQTTAsync_connectOptions conn;
     MQTTAsync_SSLOptions ssl;
+    char *order[MQTT_URIS_MAX];             /* the brokers, tried in turn (a cluster) */
+    char label[SINK_MQTT_LABEL_MAX];        /* the brokers, as messages name them */
     char filter[TOPIC_MAX];
     char client_id[TEXT_MAX + sizeof WATCH_CLIENT_SUFFIX + 16];
     struct doorbell bell;
@@ -52,7 +54,7 @@ struct tool_watch {
 
 static void watch_fail(struct tool_watch *w, const char *doing, const char *why)
 {
-    snprintf(w->failure, sizeof w->failure, "%s %s: %s", doing, w->mqtt.uri, why ? why : "refused");
+    snprintf(w->failure, sizeof w->failure, "%s %.200s: %s", doing, w->label, why ? why : "refused");
     atomic_store(&w->state, WATCH_FAILED);
     doorbell_ring(&w->bell);
 }
@@ -95,7 +97,7 @@ static void watch_on_lost(void *ctx, char *cause)
 {
     struct tool_watch *w = ctx;
     fprintf(stderr, "riskgw test-alarm: lost the connection to MQTT broker %s (%s); events sent "
-            "meanwhile are not seen\n", w->mqtt.uri, cause ? cause : "no reason given");
+            "meanwhile are not seen\n", w->label, cause ? cause : "no reason given");
 }
 
 static int watch_on_arrived(void *ctx, char *topic, int topic_len, MQTTAsync_message *msg)
@@ -144,14 +146,15 @@ static int watch_start(struct tool_watch *w, const struct config *cfg, char *err
     }
     snprintf(w->client_id, sizeof w->client_id, "%s%s%ld", w->mqtt.client_id, WATCH_CLIENT_SUFFIX,
              (long)getpid());
-    if (sink_mqtt_opts_connect(&w->mqtt, &w->conn, &w->ssl, err, errlen) < 0)
+    sink_mqtt_opts_label(&w->mqtt, w->label, sizeof w->label);
+    if (sink_mqtt_opts_connect(&w->mqtt, &w->conn, &w->ssl, w->order, err, errlen) < 0)
         return -1;
     char why[DYNLIB_ERROR_MAX];
-    if (!(w->paho = paho_lib_load(w->mqtt.uri, why, sizeof why))) {
-        snprintf(err, errlen, "cannot start the MQTT subscriber for broker %s: %s", w->mqtt.uri, why);
+    if (!(w->paho = paho_lib_load(w->mqtt.uris[0], why, sizeof why))) {
+        snprintf(err, errlen, "cannot start the MQTT subscriber for broker %s: %s", w->label, why);
         return -1;
     }
-    int rc = w->paho->create(&w->client, w->mqtt.uri, w->client_id, MQTTCLIENT_PERSISTENCE_NONE, NULL);
+    int rc = w->paho->create(&w->client, w->mqtt.uris[0], w->client_id, MQTTCLIENT_PERSISTENCE_NONE, NULL);
     if (rc == MQTTASYNC_SUCCESS)
         rc = w->paho->set_callbacks(w->client, w, watch_on_lost, watch_on_arrived, NULL);
     w->conn.onSuccess = watch_on_connected;
@@ -160,7 +163,7 @@ static int watch_start(struct tool_watch *w, const struct config *cfg, char *err
     if (rc == MQTTASYNC_SUCCESS)
         rc = w->paho->connect(w->client, &w->conn);
     if (rc != MQTTASYNC_SUCCESS) {
-        snprintf(err, errlen, "cannot connect to MQTT broker %s: %s", w->mqtt.uri, w->paho->strerror(rc));
+        snprintf(err, errlen, "cannot connect to MQTT broker %s: %s", w->label, w->paho->strerror(rc));
         return -1;
     }
     int64_t deadline = clock_mono_ms() + WATCH_SUBSCRIBE_WAIT_MS;

@@ -91,8 +91,8 @@ static void report_setpoints(const struct report *rp, const struct point_cfg *pc
         html_printf(f, "; %s %g s", report_word(rp->w, "off_delay"), (double)r->off_delay_ms / MS_PER_S);
     if (r->latch)
         html_printf(f, "; %s", report_word(rp->w, "latching"));
-    if (pc->limits.standard[0])
-        html_printf(f, "; %s %s", report_word(rp->w, "within"), pc->limits.standard);
+    if (measure_of(pc->measures))
+        html_printf(f, "; %s %s", report_word(rp->w, "within"), measure_of(pc->measures)->standard);
     fputs("</div>", f);
 }
 

@@ -2,13 +2,20 @@
 if(TARGET riskgw AND TARGET riskgw-sim)
   foreach(t test_gas_alarm test_alarm_lifecycle test_reload test_outage test_http_uplinks
             test_disk_full test_site_rules test_watchdog_e2e test_minute_aggregates
-            test_telemetry_steady test_telemetry_on_change)
+            test_telemetry_steady test_telemetry_on_change test_detector_fault)
     rg_script_test(${t} tests/integration/${t}.sh)
   endforeach()
 endif()
 # Local outputs: a siren module driven by a gas alarm, over Modbus TCP and over RTU (a pty).
 if(TARGET riskgw AND TARGET riskgw-sim)
   foreach(t test_local_outputs test_local_outputs_rtu)
+    rg_script_test(${t} tests/integration/${t}.sh)
+  endforeach()
+endif()
+# Issue 21: every config example in the docs loads; the documented site rules run
+# against the shipped scenarios.
+if(TARGET riskgw AND TARGET riskgw-sim)
+  foreach(t test_doc_examples test_example_rules)
     rg_script_test(${t} tests/integration/${t}.sh)
   endforeach()
 endif()

@@ -49,7 +49,7 @@ cat > "$WORK/site.json" <<JSON
               "interval_ms": 100, "comm_fail_ms": $COMM_FAIL_MS, "backoff_ms": 500,
               "points": [{"id": "lel", "alarm": {"levels": [{"name": "level1", "above": 25},
                                                             {"name": "level2", "above": 50}],
-                                                 "hysteresis": 2, "on_delay_s": $((ON_DELAY_MS / 1000))}}]}]}
+                                                 "hysteresis": 2, "on_delay_s": $((ON_DELAY_MS / 1000)), "latch": false}}]}]}
 JSON
 NOTIFY_SOCKET="$WORK/notify.sock" WATCHDOG_USEC=$WATCHDOG_USEC start_bg_faketime gw "$BUILD/riskgw" -c "$WORK/site.json"
 gw=$BG_PID

@@ -39,9 +39,10 @@ sim_say "set lel 60"
 wait_for_line "$WORK/events.log" '"stored":false.*"point":"lel"' 10 || fail "the alarm did not reach the platform while the disk was full"
 grep '"stored":false.*"point":"lel"' "$WORK/events.log" | head -1 | jq -e '.kind == "RAISED" and .level == "level2" and (has("seq") | not)' >/dev/null \
   || fail "the unstored announcement is wrong: $(head -1 "$WORK/events.log")"
-grep '"stored":false' "$WORK/events.log" | jq -s -e 'any(.[]; .kind == "FAULT" and .level == "store" and (has("point") | not))' >/dev/null \
+grep '"stored":false' "$WORK/events.log" | jq -s -e 'any(.[]; .kind == "STORE_FAILED" and .level == "store" and (has("point") | not)
+    and (.detail | test("the storage card is full")))' >/dev/null \
   || fail "the store fault was not reported as a gateway event: $(cat "$WORK/events.log")"
-wait_for_line "$WORK/gw.log" "store: [0-9]+ events are kept in memory until the store writes again" 10 \
+wait_for_line "$WORK/gw.log" "store: the storage card is full.*[0-9]+ events are kept in memory until the store writes again" 10 \
   || fail "the store fault was not logged"
 # The health report cannot be written to the full disk, but it still goes out on MQTT;
 # two events wait for the disk: the store's own fault and the alarm.
@@ -49,21 +50,21 @@ wait_for_line "$WORK/gw.log" "store: [0-9]+ events are kept in memory until the 
 # before the alarm came: wait for the one that counts both.)
 wait_for_line "$WORK/health.log" '"waiting_for_disk":2' 10 || fail "health does not report both waiting events: $(tail -1 "$WORK/health.log")"
 grep '"waiting_for_disk":2' "$WORK/health.log" | tail -1 | jq -e '.store.ok == false
-    and (.store.error | test("full"))' >/dev/null || fail "health fault report: $(tail -1 "$WORK/health.log")"
+    and (.store.error | test("full")) and .store.trouble == "full"' >/dev/null || fail "health fault report: $(tail -1 "$WORK/health.log")"
 seen1=$(grep '"ok":false' "$WORK/health.log" | tail -1 | jq '.samples.seen')
 kill -0 "$gw" || fail "the gateway died on a full disk"
 
 # ---- space returns ----
 rm -f "$WORK/disk/filler"
-wait_for_line "$WORK/gw.log" "store: writing again; 2 events kept in memory are now on disk" 10 \
+wait_for_line "$WORK/gw.log" "store: writing again after [0-9]+ s; 2 events kept in memory are now on disk" 10 \
   || fail "the store did not recover by itself"
-wait_for_line "$WORK/events.log" '"kind":"FAULT_CLEARED"' 10 || fail "the store's recovery was not reported"
+wait_for_line "$WORK/events.log" '"kind":"STORE_RECOVERED"' 10 || fail "the store's recovery was not reported"
 # The held events follow with their seqs, then the recovery. The store's fault comes
 # first or second: it is found by whichever commit fails first, the alarm's or the timer's.
 sleep 0.5
 got=$(grep '"seq"' "$WORK/events.log" | jq -r -s 'unique_by(.seq) | .[] | "\(.seq):\(.kind):\(.level)"' | paste -sd' ')
 case "$got" in
-  "1:FAULT:store 2:RAISED:level2 3:FAULT_CLEARED:store"|"1:RAISED:level2 2:FAULT:store 3:FAULT_CLEARED:store") ;;
+  "1:STORE_FAILED:store 2:RAISED:level2 3:STORE_RECOVERED:store"|"1:RAISED:level2 2:STORE_FAILED:store 3:STORE_RECOVERED:store") ;;
   *) fail "stored events that followed: $got" ;;
 esac
 # In a fresh store every event is sent once, so event ids and event seqs coincide.

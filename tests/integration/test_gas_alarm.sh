@@ -25,7 +25,7 @@ cat > "$WORK/site.json" <<JSON
   "status_interval_s": 1,
   "devices": [
     {"id": "gas1", "profile": "gas_lel", "host": "127.0.0.1", "port": $SIM_PORT, "unit": 1,
-     "interval_ms": 200}
+     "interval_ms": 200, "points": [{"id": "lel", "alarm": {"latch": false}}]}
   ]
 }
 JSON

@@ -30,7 +30,7 @@ cat > "$WORK/site.json" <<JSON
                "rate_limit": {"count": 10, "window_s": 60}}],
  "store": {"path": "$WORK/riskgw.db"},
  "devices": [{"id": "gas1", "profile": "gas_lel", "host": "127.0.0.1", "port": $SIM_PORT,
-              "interval_ms": 200}]}
+              "interval_ms": 200, "points": [{"id": "lel", "alarm": {"latch": false}}]}]}
 JSON
 # The file holds the appsecret and the SM4 key: readable by all, it is warned about.
 chmod 0644 "$WORK/site.json"

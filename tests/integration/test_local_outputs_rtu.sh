@@ -30,7 +30,7 @@ cat > "$WORK/site.json" <<JSON
   "devices": [
     {"id": "gas1", "profile": "gas_lel", "host": "127.0.0.1", "port": $SIM_PORT, "interval_ms": 100,
      "points": [{"id": "lel",
-                 "alarm": {"levels": [{"name": "level1", "above": 25}], "latch": true},
+                 "alarm": {"levels": [{"name": "level1", "above": 25}, {"name": "level2", "above": 50}], "latch": true},
                  "outputs": [{"point": "siren1.horn", "audible": true}, {"point": "siren1.beacon"},
                              {"point": "siren9.horn"}]}]},
     {"id": "siren1", "profile": "siren_beacon", "bus": "rs485-1", "unit": 1, "interval_ms": 200,

@@ -22,7 +22,7 @@ broker() { start_mosquitto "$mq_port" "persistence true" "persistence_location $
 broker
 start_bg sub mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -c -i riskgw-test-sub -v \
     -t "$base/event/#" -t "$base/telemetry/#"
-sleep 0.3
+wait_subscribed "$BG_PID" || fail "the subscriber was not subscribed within 10 s; see $WORK/sub.log"
 
 start_gas_sim
 cat > "$WORK/site.json" <<JSON

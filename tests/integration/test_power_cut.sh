@@ -19,41 +19,13 @@ BUILD=${1:?usage: test_power_cut.sh BUILD_DIR}
 SRC=${RISKGW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$SRC/tests/lib/harness.sh"
 . "$SRC/tests/lib/faults.sh"
+. "$SRC/tests/lib/disk.sh"
 harness_init
 
 POWER_ROUNDS=${POWER_ROUNDS:-3}
 DISK_MB=64
 [ "$(id -u)" = 0 ] || fail "the power-cut test needs root for a loop device and mount (CI runs as root); run it as root"
-for tool in losetup mkfs.ext4 mount umount; do
-    command -v "$tool" >/dev/null || fail "the power-cut test needs $tool (util-linux, e2fsprogs)"
-done
-
-# The disk: an ext4 filesystem on a loop device over a file in the work directory.
-truncate -s "${DISK_MB}M" "$WORK/disk.img"
-loopdev=$(losetup --find --show "$WORK/disk.img") || fail "no loop device could be attached (is /dev/loop-control there?)"
-# At cleanup the gateway must be gone before the filesystem can be unmounted.
-disk_teardown() {
-    local pid
-    for pid in "${HARNESS_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-    umount "$WORK/mnt" 2>/dev/null
-    losetup -d "$loopdev"
-}
-at_exit disk_teardown
-mkfs.ext4 -q "$loopdev" || fail "mkfs.ext4 on $loopdev failed"
-mkdir "$WORK/mnt"
-mount_disk() { mount -t ext4 "$loopdev" "$WORK/mnt" || fail "cannot mount $loopdev (after the cut: journal replay failed?)"; }
-mount_disk
-
-# power_cut DIR: from now on nothing written under DIR reaches the device.
-power_cut() {
-    /usr/bin/python3 -c '
-import fcntl, os, struct, sys
-FS_IOC_SHUTDOWN = 0x8004587D          # _IOR("X", 125, __u32)
-FS_SHUTDOWN_FLAGS_NOLOGFLUSH = 2
-fd = os.open(sys.argv[1], os.O_RDONLY)
-fcntl.ioctl(fd, FS_IOC_SHUTDOWN, struct.pack("I", FS_SHUTDOWN_FLAGS_NOLOGFLUSH))' "$1" ||
-        fail "the filesystem shutdown ioctl failed on $1"
-}
+disk_make "$DISK_MB"       # ext4 on a loop device at $WORK/mnt (tests/lib/disk.sh)
 
 # check_skipped LOG SENT: the gateway that wrote LOG, started after a cut, went on
 # above SENT, the highest telemetry seq the subscriber had received before the cut.
@@ -77,12 +49,12 @@ for round in $(seq "$POWER_ROUNDS"); do
     wait_for_line "$WORK/gw$round.log" "uplink mqtt connected" 10 || fail "round $round: gateway did not connect"
     [ "$round" = 1 ] || check_skipped "$WORK/gw$round.log" "$sent"
     sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 1 + r % 400 / 100 }')"      # 1-5 s into the run
-    power_cut "$WORK/mnt"
+    disk_shutdown "$WORK/mnt"
     kill -9 "$gw"
     wait "$gw" 2>/dev/null || true
     # A message still in flight to the subscriber lands later; the next check covers it.
     umount "$WORK/mnt" || fail "round $round: cannot unmount the cut filesystem"
-    mount_disk
+    disk_mount
     check=$(sqlite3 "$db" "PRAGMA integrity_check;" 2>&1)
     [ "$check" = ok ] || fail "round $round: the store is damaged after the power cut: $check"
     faults_check_announced "$WORK/sub.log" "$db"

@@ -26,7 +26,7 @@ site() {
  "devices": $1}
 JSON
 }
-latched='"points": [{"id": "lel", "alarm": {"levels": [{"name": "level1", "above": 1}], "latch": true}}]'
+latched='"points": [{"id": "lel", "alarm": {"levels": [{"name": "level1", "above": 1}, {"name": "level2", "above": 50}], "latch": true}}]'
 site "[{\"id\": \"gas1\", \"profile\": \"gas_lel\", \"host\": \"127.0.0.1\", \"port\": $SIM_PORT, \"interval_ms\": 100, $latched}]"
 start_bg gw "$BUILD/riskgw" -c "$WORK/site.json"
 gw=$BG_PID

@@ -58,7 +58,7 @@ jq -e -s 'all(.[]; .points.lel.v == 2)' "$WORK/steady-on_change.txt" >/dev/null 
 
 # A change is news: it is sent within the commit interval, not at the next heartbeat.
 start_bg moved mosquitto_sub -p "$MOSQUITTO_PORT" -t "$TOPIC"
-sleep 0.3
+wait_subscribed "$BG_PID" || fail "the subscriber was not subscribed within 10 s; see $WORK/moved.log"
 sim_say "set lel 30"
 stepped=$(date +%s%3N)
 wait_for_line "$WORK/moved.log" '"lel":{"v":30' 2 || fail "the change to 30 %LEL was not sent within 2 s: $(tail -2 "$WORK/moved.log")"

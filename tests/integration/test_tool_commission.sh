@@ -137,7 +137,7 @@ while IFS= read -r line; do
     esac
 done < "$WORK/prompts"
 wait "$manual" || { cat "$WORK/manual.out"; fail "test-alarm by hand failed"; }
-[ "$(grep -c '^gas1/lel  .* PASS  event' "$WORK/manual.out")" = 3 ] || { cat "$WORK/manual.out"; fail "the prompted steps"; }
+[ "$(grep -c '^gas1/lel  .* PASS  event' "$WORK/manual.out")" = 4 ] || { cat "$WORK/manual.out"; fail "the prompted steps"; }   # gas_lel latches: raise, escalate, return, reset
 [ "$(jq '.points | length' "$WORK/results.json")" = "$ALARM_POINTS" ] || fail "a second run added results instead of replacing them"
 [ "$(jq -r '.points[] | select(.point == "lel") | .mode + " " + (.pass | tostring)' "$WORK/results.json")" = "instrument true" ] ||
     fail "gas1/lel's result was not replaced by the run by hand"

@@ -33,8 +33,20 @@ faults_subscribe() {
     local name=${2:-sub}
     start_bg "$name" mosquitto_sub -h 127.0.0.1 -p "$1" -q 1 -c -i "riskgw-faults-$name" -v \
         -t "$FAULTS_BASE/event/#" -t "$FAULTS_BASE/telemetry/#"
-    wait_for_line "$WORK/mosquitto-$1.log" "as riskgw-faults-$name" 10 ||
-        fail "the subscriber did not connect; see $WORK/$name.log"
+    wait_subscribed "$BG_PID" || fail "the subscriber did not subscribe; see $WORK/$name.log"
+}
+
+# faults_subscribed PORT LOG TAG: 0 once the subscriber writing LOG receives on the
+# broker at PORT: a probe on the event topics, published until it comes back. It has
+# no seq, so no check counts it. For brokers whose log cannot be watched (RabbitMQ).
+faults_subscribed() {
+    local tries=0
+    until grep -q "event/_probe {\"probe\":\"$3\"}" "$2" 2>/dev/null; do
+        tries=$((tries + 1))
+        [ "$tries" -le 60 ] || return 1
+        mosquitto_pub -h 127.0.0.1 -p "$1" -q 1 -t "$FAULTS_BASE/event/_probe" -m "{\"probe\":\"$3\"}" 2>/dev/null || true
+        sleep 0.5
+    done
 }
 
 # faults_ports: choose the simulator's four ports (FAULTS_PORTS: the converter of the

@@ -3,7 +3,9 @@
 # Every test gets a fresh work directory and a trap that kills every process it
 # started and removes the directory (kept with KEEP=1 for a post-mortem), so a
 # failing or interrupted test leaves nothing behind. Processes listen on
-# 127.0.0.1 only, on ports the kernel says are free.
+# 127.0.0.1 only, on ports the kernel says are free. Every mosquitto_sub a test
+# runs holds each message it receives to docs/asyncapi.yaml (tests/lib/contract/):
+# one that breaks the contract fails the test at cleanup.
 #
 #   source "$RISKGW_SOURCE_DIR/tests/lib/harness.sh"
 #   harness_init
@@ -16,10 +18,27 @@ HARNESS_AT_EXIT=()                      # commands a test adds with at_exit, run
 MOSQUITTO_PID=
 MOSQUITTO_PORT=
 HARNESS_POLL_S=0.05
+HARNESS_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 fail() {
     echo "FAIL: $*" >&2
     exit 1
+}
+
+# contract_verdict: let every contract-checking subscriber (tests/lib/contract/) finish the
+# lines it holds, then 1 if any message broke docs/asyncapi.yaml (each printed), else 0.
+contract_verdict() {
+    local f deadline=$((SECONDS + 3))
+    for f in "$WORK"/contract-subs/*; do
+        [ -e "$f" ] && kill -TERM "${f##*/}" 2>/dev/null
+    done
+    while compgen -G "$WORK/contract-subs/*" >/dev/null && [ "$SECONDS" -le "$deadline" ]; do
+        sleep "$HARNESS_POLL_S"
+    done
+    [ -s "$WORK/contract-violations.log" ] || return 0
+    echo "FAIL: messages broke the interface contract (docs/asyncapi.yaml):" >&2
+    head -20 "$WORK/contract-violations.log" >&2
+    return 1
 }
 
 harness_cleanup() {
@@ -28,6 +47,9 @@ harness_cleanup() {
     for cmd in "${HARNESS_AT_EXIT[@]}"; do
         eval "$cmd"
     done
+    if [ -n "$WORK" ] && [ -d "$WORK" ] && ! contract_verdict; then
+        rc=1
+    fi
     for pid in "${HARNESS_PIDS[@]}"; do
         kill -9 "$pid" 2>/dev/null
     done
@@ -55,6 +77,8 @@ at_exit() {
 harness_init() {
     WORK=$(mktemp -d "${TMPDIR:-/tmp}/riskgw-test.XXXXXX") || fail "cannot create a work directory"
     export WORK
+    # Every mosquitto_sub a test runs checks what it receives against the contract.
+    export PATH="$HARNESS_LIB/contract:$PATH"
     trap harness_cleanup EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
@@ -82,6 +106,16 @@ wait_for_line() {
         sleep "$HARNESS_POLL_S"
     done
     return 1
+}
+
+# wait_subscribed PID [TIMEOUT_S]: 0 once the broker acknowledged the subscription of the
+# mosquitto_sub started as PID (start_bg's BG_PID), 1 on timeout (10 s by default).
+wait_subscribed() {
+    local deadline=$((SECONDS + ${2:-10}))
+    until [ -e "$WORK/contract-subscribed/$1" ]; do
+        [ "$SECONDS" -le "$deadline" ] || return 1
+        sleep "$HARNESS_POLL_S"
+    done
 }
 
 # port_open PORT: 0 if something accepts TCP connections on 127.0.0.1:PORT.
@@ -152,6 +186,22 @@ start_gas_sim() {
 
 sim_say() {
     echo "$*" >&7
+}
+
+# start_ctl_sim NAME PROFILE [riskgw-sim ARGS...]: a simulator of PROFILE on a free port,
+# driven through its control socket $WORK/NAME.ctl with ctl_say NAME LINE. Sets
+# CTL_SIM_PORT. Call it directly, not in $(...): its process must stay in HARNESS_PIDS.
+start_ctl_sim() {
+    local name=$1 profile=$2
+    shift 2
+    CTL_SIM_PORT=$(free_port)
+    start_bg "$name" "$BUILD/riskgw-sim" --profile "$profile" --port "$CTL_SIM_PORT" \
+        --control "$WORK/$name.ctl" "$@"
+    wait_for_line "$WORK/$name.log" "listening on" 10 || fail "$name simulator did not start; see $WORK/$name.log"
+}
+
+ctl_say() {
+    echo "$2" | socat -t 2 - "UNIX-CONNECT:$WORK/$1.ctl" >/dev/null
 }
 
 # sim_ctl SOCKET LINE...: one control line to a riskgw-sim started with --control SOCKET;

@@ -8,3 +8,5 @@ target_link_libraries(bench_store PRIVATE rg_store)
 rg_unit_test(test_store_retention rg_store)
 rg_unit_test(test_store_sync rg_store)
 rg_unit_test(test_store_seq rg_store)
+rg_unit_test(test_store_reopen rg_store)    # writes failing with EIO (a VFS), the file deleted or replaced
+rg_unit_test(test_store_history rg_store)

@@ -156,11 +156,13 @@ static void test_setpoint_guard(void)
     expect_error(HEAD "\"devices\":[{\"id\":\"g\",\"profile\":\"gas_lel\"," TCP
                  "\"points\":[{\"id\":\"lel\",\"alarm\":{\"levels\":[{\"name\":\"level1\",\"above\":25},"
                  "{\"name\":\"level2\",\"above\":60}]}}]}]}",
-                 "site.json: devices[0]: point \"lel\" level \"level2\" at 60 %LEL is above the "
-                 "GB/T 50493-2019 limit of 50 %LEL; a site may tighten a setpoint, never loosen it past the standard");
+                 "site.json: devices[0].points[0].alarm: point \"lel\" measures combustible_lel: its 2nd high "
+                 "level \"level2\" at 60 %LEL is above the GB/T 50493-2019 §5.5.2 limit of 50 %LEL for that "
+                 "level; a site may tighten a setpoint, never loosen it past the standard");
     expect_error(HEAD "\"devices\":[{\"id\":\"g\",\"profile\":\"gas_lel\"," TCP
                  "\"points\":[{\"id\":\"lel\",\"limits\":{\"standard\":\"mine\",\"above\":[90,99]}}]}]}",
-                 "site.json: devices[0].points[0].limits: only a device profile may state a standard's limits");
+                 "site.json: devices[0].points[0]: \"limits\" is no longer read: say what the point measures "
+                 "with \"measures\" and the standard's limits follow (docs/configuration.md)");
     struct cfg_err err = {""};
     struct config *cfg = config_parse(HEAD "\"devices\":[{\"id\":\"g\",\"profile\":\"gas_lel\"," TCP
                                       "\"points\":[{\"id\":\"lel\",\"alarm\":{\"levels\":[{\"name\":\"level1\","

@@ -204,10 +204,11 @@ static void test_scale_offset(void)
 static void test_ne43_bands(void)
 {
     struct { double ma; enum quality q; } rows[] = {
-        {0.0, QUALITY_SENSOR_FAULT}, {3.59, QUALITY_SENSOR_FAULT}, {3.6, QUALITY_UNCERTAIN},
-        {3.7, QUALITY_UNCERTAIN}, {3.79, QUALITY_UNCERTAIN}, {3.8, QUALITY_GOOD}, {4.0, QUALITY_GOOD},
-        {12.0, QUALITY_GOOD}, {20.0, QUALITY_GOOD}, {20.5, QUALITY_GOOD}, {20.51, QUALITY_UNCERTAIN},
-        {20.6, QUALITY_UNCERTAIN}, {21.0, QUALITY_UNCERTAIN}, {21.01, QUALITY_SENSOR_FAULT},
+        {0.0, QUALITY_SENSOR_FAULT}, {3.59, QUALITY_SENSOR_FAULT}, {3.6, QUALITY_SENSOR_FAULT},
+        {3.601, QUALITY_UNCERTAIN}, {3.7, QUALITY_UNCERTAIN}, {3.79, QUALITY_UNCERTAIN},
+        {3.8, QUALITY_GOOD}, {4.0, QUALITY_GOOD}, {12.0, QUALITY_GOOD}, {20.0, QUALITY_GOOD},
+        {20.5, QUALITY_GOOD}, {20.51, QUALITY_UNCERTAIN}, {20.6, QUALITY_UNCERTAIN},
+        {20.999, QUALITY_UNCERTAIN}, {21.0, QUALITY_SENSOR_FAULT}, {21.01, QUALITY_SENSOR_FAULT},
         {24.0, QUALITY_SENSOR_FAULT}, {-1.0, QUALITY_SENSOR_FAULT}, {NAN, QUALITY_SENSOR_FAULT},
         {INFINITY, QUALITY_SENSOR_FAULT},
     };
@@ -225,10 +226,12 @@ static void test_loop_decode(void)
 {
     struct point_map p = loop_point(0, 100);
     struct { uint16_t raw; enum quality q; double value; } rows[] = {
-        {3590, QUALITY_SENSOR_FAULT, 0}, {3600, QUALITY_UNCERTAIN, -2.5}, {3700, QUALITY_UNCERTAIN, -1.875},
+        {3590, QUALITY_SENSOR_FAULT, 0}, {3600, QUALITY_SENSOR_FAULT, 0}, {3601, QUALITY_UNCERTAIN, -2.49375},
+        {3700, QUALITY_UNCERTAIN, -1.875}, {3799, QUALITY_UNCERTAIN, -1.25625},
         {3800, QUALITY_GOOD, -1.25}, {4000, QUALITY_GOOD, 0}, {12000, QUALITY_GOOD, 50},
         {20000, QUALITY_GOOD, 100}, {20500, QUALITY_GOOD, 103.125}, {20600, QUALITY_UNCERTAIN, 103.75},
-        {21000, QUALITY_UNCERTAIN, 106.25}, {21010, QUALITY_SENSOR_FAULT, 0}, {0, QUALITY_SENSOR_FAULT, 0},
+        {20999, QUALITY_UNCERTAIN, 106.24375}, {21000, QUALITY_SENSOR_FAULT, 0},
+        {21010, QUALITY_SENSOR_FAULT, 0}, {0, QUALITY_SENSOR_FAULT, 0},
         {65535, QUALITY_SENSOR_FAULT, 0},
     };
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
@@ -256,13 +259,14 @@ static void test_loop_decode(void)
 }
 
 /* Analogue input modules report the current as a float32: 3.6f and 3.8f are a
- * little below 3.6 and 3.8 and must still count as the edge they name. */
+ * little below 3.6 and 3.8 and must still count as the edge they name (3.6 a
+ * failure, 3.8 a measurement). */
 static void test_loop_float32(void)
 {
     struct { float ma; enum quality q; } rows[] = {
-        {3.59f, QUALITY_SENSOR_FAULT}, {3.6f, QUALITY_UNCERTAIN}, {3.7f, QUALITY_UNCERTAIN},
-        {3.8f, QUALITY_GOOD}, {20.5f, QUALITY_GOOD}, {20.6f, QUALITY_UNCERTAIN},
-        {21.0f, QUALITY_UNCERTAIN}, {21.01f, QUALITY_SENSOR_FAULT},
+        {3.59f, QUALITY_SENSOR_FAULT}, {3.6f, QUALITY_SENSOR_FAULT}, {3.601f, QUALITY_UNCERTAIN},
+        {3.7f, QUALITY_UNCERTAIN}, {3.8f, QUALITY_GOOD}, {20.5f, QUALITY_GOOD}, {20.6f, QUALITY_UNCERTAIN},
+        {20.999f, QUALITY_UNCERTAIN}, {21.0f, QUALITY_SENSOR_FAULT}, {21.01f, QUALITY_SENSOR_FAULT},
     };
     struct point_map p = pm(VT_FLOAT32, ORDER_ABCD);
     p.signal = SIGNAL_LOOP_MA;

@@ -5,8 +5,8 @@
  * without touching this test: it must load; no two of its points may share a
  * register (bits of one register are fine when they are distinct bits); every
  * alarm setpoint must lie inside its point's plausible range; and a gas profile
- * (gas_*) must state the standard's limits for every alarm level it ships, with
- * each default setpoint inside them. The profiles documented in drivers.md are
+ * (gas_*) must say what its gas point measures, ship an alarm that passes the
+ * standard's guard, latch, and tie the reading to the detector's fault flag. The profiles documented in drivers.md are
  * then spot-checked against the tables there (point count, addresses, types),
  * and a site config is shown unable to loosen a gas setpoint past its limit.
  * No shipped profile makes a point writable: only a site config may.
@@ -84,36 +84,23 @@ static void check_alarms_plausible(const struct profile *pf)
     }
 }
 
-/* Every level of a point with limits has a cap, and its default respects it. */
-static void check_point_limits(const struct profile *pf, const struct point_cfg *pc)
+/* A gas profile says what its gas point measures, so the standard's guard applies, and
+ * ties the detector's fault flag to it (docs/drivers.md, "Gas detectors"). */
+static void check_gas_measures(const struct profile *pf)
 {
-    const struct setpoint_limits *lim = &pc->limits;
-    for (int k = 0; k < pc->rule.nlevels; k++) {
-        const struct level_cfg *lv = &pc->rule.levels[k];
-        int high = lv->dir == LEVEL_HIGH;
-        int n = high ? lim->nabove : lim->nbelow;
-        int idx = lv->severity - 1;
-        expect(idx >= 0 && idx < n, pf, pc, "an alarm level has no limit of its severity");
-        if (idx < 0 || idx >= n)
-            continue;
-        double cap = high ? lim->above[idx] : lim->below[idx];
-        expect(high ? lv->setpoint <= cap : lv->setpoint >= cap, pf, pc,
-               "a default setpoint is looser than the standard's limit");
-    }
-}
-
-static void check_gas_limits(const struct profile *pf)
-{
-    int limited = 0;
+    int measured = 0;
     for (size_t i = 0; i < pf->npoints; i++) {
         const struct point_cfg *pc = &pf->points[i];
-        if (!pc->limits.standard[0])
+        if (pc->measures == MEASURE_NONE)
             continue;
-        limited++;
-        expect(pc->rule.nlevels > 0, pf, pc, "states limits but ships no alarm");
-        check_point_limits(pf, pc);
+        measured++;
+        struct cfg_err err = {""};
+        expect(measure_check(pc, 0, "points", &err) == 0, pf, pc, err.msg);
+        expect(pc->rule.latch, pf, pc, "a gas alarm must latch by default (GB 16808)");
+        expect(pc->fault_flag_at > 0 && strcmp(pf->points[pc->fault_flag_at - 1].id, "status") == 0, pf, pc,
+               "the gas reading is not invalidated by the detector's status flag");
     }
-    expect(limited > 0, pf, NULL, "a gas profile must state its standard's limits");
+    expect(measured == 1, pf, NULL, "a gas profile must say what its gas point measures");
 }
 
 static void check_profile(const struct profile *pf)
@@ -123,7 +110,7 @@ static void check_profile(const struct profile *pf)
     check_no_overlap(pf);
     check_alarms_plausible(pf);
     if (strncmp(pf->name, GAS_PREFIX, strlen(GAS_PREFIX)) == 0)
-        check_gas_limits(pf);
+        check_gas_measures(pf);
 }
 
 /* Load every NAME.json in the profile directory. */
@@ -289,14 +276,15 @@ static void test_site_cannot_loosen(void)
 {
     struct cfg_err err = {""};
     struct config *cfg = site_with_alarm("gas_toxic_h2s", "h2s",
-        "{\"levels\":[{\"name\":\"pre\",\"above\":3},{\"name\":\"level1\",\"above\":10}]}", &err);
+        "{\"levels\":[{\"name\":\"pre\",\"above\":3},{\"name\":\"level1\",\"above\":15}]}", &err);
     CHECK(cfg == NULL);
-    CHECK_CONTAINS(err.msg, "GB/T 50493-2019");
+    CHECK_CONTAINS(err.msg, "\"level1\" at 15 ppm is above the GB/T 50493-2019 §5.5.2 (OEL per GBZ 2.1-2019) limit of 14.1 ppm");
     config_free(cfg);
 
-    cfg = site_with_alarm("gas_o2", "o2", "{\"levels\":[{\"name\":\"low\",\"below\":18}]}", &err);
+    cfg = site_with_alarm("gas_o2", "o2", "{\"levels\":[{\"name\":\"low\",\"below\":18},"
+                          "{\"name\":\"high\",\"above\":23.5}]}", &err);
     CHECK(cfg == NULL);
-    CHECK_CONTAINS(err.msg, "below the GB/T 50493-2019 limit of 19.5");
+    CHECK_CONTAINS(err.msg, "\"low\" at 18 %VOL is below the GB/T 50493-2019 §5.5.2 limit of 19.5 %VOL");
     config_free(cfg);
 
     /* Tightening is the site's right: an earlier low oxygen alarm is accepted. */
@@ -307,7 +295,7 @@ static void test_site_cannot_loosen(void)
         fprintf(stderr, "  tightened oxygen alarm refused: %s\n", err.msg);
     config_free(cfg);
 
-    /* Dropping the pre-alarm keeps level1/level2 at the severities the limits name. */
+    /* Dropping the pre-alarm leaves the two levels GB/T 50493 asks for. */
     cfg = site_with_alarm("gas_toxic_co", "co",
         "{\"levels\":[{\"name\":\"level1\",\"above\":17,\"severity\":2},"
         "{\"name\":\"level2\",\"above\":30,\"severity\":3}]}", &err);

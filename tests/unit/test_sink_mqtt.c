@@ -111,7 +111,8 @@ static void cfg_for(struct mqtt_cfg *cfg, const char *uri, const char *client_id
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->enabled = 1;
-    snprintf(cfg->uri, sizeof cfg->uri, "%s", uri);
+    snprintf(cfg->uris[0], sizeof cfg->uris[0], "%s", uri);
+    cfg->nuris = 1;
     snprintf(cfg->client_id, sizeof cfg->client_id, "%s", client_id);
     cfg->keepalive_s = 5;
     cfg->verify_server = 1;
@@ -248,17 +249,22 @@ static void test_broker_outage(struct test_broker *b, struct sink *s)
     CHECK_INT(s->ops->connected(s), 1);
     check_retained(b, topics.status, topics.online);
     CHECK_INT(send_batch(s, PER_CLASS + 1, AFTER_RESTART), 0);
-    int all = MESSAGES + (AFTER_RESTART + LOST) * OUTBOX_CLASS_COUNT;
-    CHECK(ctl_wait(&ctl.reports_total, all, WAIT_MS));
+    int live = MESSAGES + AFTER_RESTART * OUTBOX_CLASS_COUNT;     /* sent on a live link */
+    int all = live + LOST * OUTBOX_CLASS_COUNT;
+    for (int64_t end = clock_mono_ms() + WAIT_MS;
+         count_exactly(ctl.delivered, 1, PER_CLASS + AFTER_RESTART, 1) < live && clock_mono_ms() < end;)
+        ctl_drain(POLL_STEP_MS);
     ctl_drain(QUIET_MS);
-    CHECK_INT(ctl.reports_total, all);
+    CHECK(ctl.reports_total >= live && ctl.reports_total <= all);
     CHECK_INT(count_exactly(ctl.delivered, PER_CLASS + 1, AFTER_RESTART, 1),
               AFTER_RESTART * OUTBOX_CLASS_COUNT);
-    /* Each one lost in flight was settled exactly once: failed at the loss, or sent
-     * after the reconnect by the client that still held it. */
+    /* Each one lost in flight was settled at most once: failed before the link-down
+     * report, settled by it (no report), or sent after the reconnect by the client
+     * that still held it. */
     printf("in flight at the kill: %d failed, %d delivered after the reconnect\n", ctl.failed,
            LOST * OUTBOX_CLASS_COUNT - count_exactly(ctl.delivered, LOST_FIRST, LOST, 0));
-    CHECK_INT(count_exactly(ctl.reports, LOST_FIRST, LOST, 1), LOST * OUTBOX_CLASS_COUNT);
+    CHECK_INT(count_exactly(ctl.reports, LOST_FIRST, LOST, 0) +
+              count_exactly(ctl.reports, LOST_FIRST, LOST, 1), LOST * OUTBOX_CLASS_COUNT);
     CHECK_INT(count_exactly(ctl.delivered, 1, PER_CLASS + AFTER_RESTART, 1),
               (PER_CLASS + AFTER_RESTART) * OUTBOX_CLASS_COUNT);
 }
@@ -418,7 +424,7 @@ static void check_links(const struct mqtt_cfg *cfg, int expect_up)
     struct sink *s = sink_mqtt_create(cfg, &topics, &ctl.q, SINK_INDEX, err, sizeof err);
     CHECK(s != NULL);
     if (!s) {
-        fprintf(stderr, "sink for %s refused: %s\n", cfg->uri, err);
+        fprintf(stderr, "sink for %s refused: %s\n", cfg->uris[0], err);
         return;
     }
     CHECK_INT(ctl_wait(&ctl.link_up, ups + 1, expect_up ? WAIT_MS : QUIET_MS * 3), expect_up);

@@ -12,16 +12,6 @@
 
 #define DAY_MS (24LL * 3600 * 1000)
 #define NOW_MS (1795420800000LL)
-#define ERR_MAX 512
-
-static struct store *open_or_die(const char *path)
-{
-    char err[ERR_MAX];
-    struct store *st = store_open(path, err, sizeof err);
-    if (!st)
-        test_abort(err);
-    return st;
-}
 
 static void add_samples(struct store *st, int64_t key, int64_t ts, int n)
 {
@@ -34,7 +24,7 @@ static void add_samples(struct store *st, int64_t key, int64_t ts, int n)
 static void test_ages(void)
 {
     const char *path = test_path("ages.db");
-    struct store *st = open_or_die(path);
+    struct store *st = test_store_open(path);
     int64_t key;
     CHECK_INT(store_point_key(st, "gas1", "lel", &key), 0);
     add_samples(st, key, NOW_MS - 31 * DAY_MS, 100);        /* past 30 days */
@@ -58,7 +48,7 @@ static void test_ages(void)
 static void test_minute_in_parts(void)
 {
     const char *path = test_path("parts.db");
-    struct store *st = open_or_die(path);
+    struct store *st = test_store_open(path);
     int64_t key;
     CHECK_INT(store_point_key(st, "gas1", "lel", &key), 0);
     struct store_aggregate before = {.minute_ms = NOW_MS, .n = 2, .min = 1, .sum = 3, .max = 2};
@@ -79,7 +69,7 @@ static void test_minute_in_parts(void)
 static void test_retire(void)
 {
     const char *path = test_path("retire.db");
-    struct store *st = open_or_die(path);
+    struct store *st = test_store_open(path);
     int64_t seq;
     int total = STORE_RETIRE_BATCH + 100;
     for (int i = 0; i < total; i++)
@@ -103,7 +93,7 @@ static void test_retire(void)
     CHECK_INT(store_commit(st), 0);
     CHECK_INT(sql_int(path, "SELECT count(*) FROM outbox"), 2);          /* the newest of each stays */
     store_close(st);
-    st = open_or_die(path);
+    st = test_store_open(path);
     CHECK_INT(store_outbox_next_seq(st, OUTBOX_TELEMETRY), total + 1);   /* seqs continue */
     CHECK_INT(store_outbox_next_seq(st, OUTBOX_EVENTS), 4);
     store_close(st);
@@ -112,7 +102,7 @@ static void test_retire(void)
 static void test_cap(void)
 {
     const char *path = test_path("cap.db");
-    struct store *st = open_or_die(path);
+    struct store *st = test_store_open(path);
     int64_t key, seq;
     CHECK_INT(store_point_key(st, "gas1", "lel", &key), 0);
     for (int i = 0; i < 20; i++) {
@@ -140,7 +130,7 @@ static void test_cap(void)
     CHECK_INT(sql_int(path, "SELECT count(*) FROM samples") + d->samples, 60000);
     int64_t dropped = d->samples;
     store_close(st);
-    st = open_or_die(path);
+    st = test_store_open(path);
     CHECK_INT(store_drops(st)->samples, dropped);            /* the count survives a restart */
     store_close(st);
 }

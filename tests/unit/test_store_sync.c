@@ -11,98 +11,12 @@
  * ones too) keep retrying, and the first sync that succeeds releases it.
  * tests/integration/test_power_cut.sh cuts a real filesystem.
  */
-#include <sqlite3.h>
-#include <stddef.h>
 #include <stdio.h>
-#include <unistd.h>
 
 #include "check.h"
 #include "store.h"
 #include "test_store_util.h"
-
-/* ---- the shim: every call goes to the real file, except a WAL sync told to fail ---- */
-
-struct shim_file {
-    sqlite3_file base;
-    int is_wal;
-    sqlite3_file real[];            /* the default VFS's file, szOsFile bytes */
-};
-
-static sqlite3_vfs *real_vfs;
-static sqlite3_vfs shim_vfs;
-static int wal_sync_fails;
-static int wal_sync_delay_us;       /* a slow medium */
-static int wal_syncs;
-
-static sqlite3_file *real_of(sqlite3_file *f) { return ((struct shim_file *)f)->real; }
-
-static int shim_close(sqlite3_file *f) { return real_of(f)->pMethods->xClose(real_of(f)); }
-static int shim_read(sqlite3_file *f, void *b, int n, sqlite3_int64 o)
-{
-    return real_of(f)->pMethods->xRead(real_of(f), b, n, o);
-}
-static int shim_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 o)
-{
-    return real_of(f)->pMethods->xWrite(real_of(f), b, n, o);
-}
-static int shim_truncate(sqlite3_file *f, sqlite3_int64 n) { return real_of(f)->pMethods->xTruncate(real_of(f), n); }
-static int shim_sync(sqlite3_file *f, int flags)
-{
-    if (((struct shim_file *)f)->is_wal) {
-        wal_syncs++;
-        if (wal_sync_fails)
-            return SQLITE_IOERR_FSYNC;
-        if (wal_sync_delay_us)
-            usleep((useconds_t)wal_sync_delay_us);
-    }
-    return real_of(f)->pMethods->xSync(real_of(f), flags);
-}
-static int shim_size(sqlite3_file *f, sqlite3_int64 *n) { return real_of(f)->pMethods->xFileSize(real_of(f), n); }
-static int shim_lock(sqlite3_file *f, int l) { return real_of(f)->pMethods->xLock(real_of(f), l); }
-static int shim_unlock(sqlite3_file *f, int l) { return real_of(f)->pMethods->xUnlock(real_of(f), l); }
-static int shim_reserved(sqlite3_file *f, int *r) { return real_of(f)->pMethods->xCheckReservedLock(real_of(f), r); }
-static int shim_fcntl(sqlite3_file *f, int op, void *a) { return real_of(f)->pMethods->xFileControl(real_of(f), op, a); }
-static int shim_sector(sqlite3_file *f) { return real_of(f)->pMethods->xSectorSize(real_of(f)); }
-static int shim_device(sqlite3_file *f) { return real_of(f)->pMethods->xDeviceCharacteristics(real_of(f)); }
-static int shim_shm_map(sqlite3_file *f, int pg, int sz, int extend, void volatile **p)
-{
-    return real_of(f)->pMethods->xShmMap(real_of(f), pg, sz, extend, p);
-}
-static int shim_shm_lock(sqlite3_file *f, int off, int n, int flags)
-{
-    return real_of(f)->pMethods->xShmLock(real_of(f), off, n, flags);
-}
-static void shim_shm_barrier(sqlite3_file *f) { real_of(f)->pMethods->xShmBarrier(real_of(f)); }
-static int shim_shm_unmap(sqlite3_file *f, int del) { return real_of(f)->pMethods->xShmUnmap(real_of(f), del); }
-
-/* Version 2: no memory-mapped I/O (xFetch), so every page goes through shim_read. */
-static const sqlite3_io_methods shim_io = {
-    2, shim_close, shim_read, shim_write, shim_truncate, shim_sync, shim_size, shim_lock, shim_unlock,
-    shim_reserved, shim_fcntl, shim_sector, shim_device, shim_shm_map, shim_shm_lock, shim_shm_barrier,
-    shim_shm_unmap, NULL, NULL};
-
-static int shim_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out_flags)
-{
-    (void)vfs;
-    struct shim_file *s = (struct shim_file *)f;
-    s->base.pMethods = NULL;
-    s->is_wal = (flags & SQLITE_OPEN_WAL) != 0;
-    int rc = real_vfs->xOpen(real_vfs, name, s->real, flags, out_flags);
-    if (rc == SQLITE_OK)
-        s->base.pMethods = &shim_io;
-    return rc;
-}
-
-/* Make the shim the default VFS, so that store_open() uses it. */
-static void shim_install(void)
-{
-    real_vfs = sqlite3_vfs_find(NULL);
-    shim_vfs = *real_vfs;
-    shim_vfs.zName = "riskgw-test-shim";
-    shim_vfs.szOsFile = (int)(offsetof(struct shim_file, real) + (size_t)real_vfs->szOsFile);
-    shim_vfs.xOpen = shim_open;
-    sqlite3_vfs_register(&shim_vfs, 1);
-}
+#include "test_vfs_shim.h"
 
 /* ---- the test ---- */
 

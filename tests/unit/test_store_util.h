@@ -14,6 +14,8 @@
 #include <string.h>
 #include <sys/mount.h>
 
+#include "store.h"
+
 static char test_dir[256];
 
 static const char *test_path(const char *name)
@@ -49,6 +51,16 @@ static void test_abort(const char *why)
     umount2(test_path("small"), MNT_DETACH);
     test_dir_remove();
     exit(1);
+}
+
+/* Open the store at path, or stop the test saying why. */
+static inline struct store *test_store_open(const char *path)
+{
+    char err[512];
+    struct store *st = store_open(path, err, sizeof err);
+    if (!st)
+        test_abort(err);
+    return st;
 }
 
 /* One integer from a query on its own connection; -999 when the query fails. */

@@ -147,13 +147,15 @@ static void test_spot_checks(void)
         return;
 
     CHECK_INT(tool_plan_build(find(lel, "lel"), &plan, why, sizeof why), 0);   /* level1 25, level2 50, plausible 105 */
-    CHECK_INT(plan.nsteps, 3);
+    CHECK_INT(plan.nsteps, 4);                  /* gas_lel latches: released, then reset */
     CHECK_NEAR(plan.steps[0].value, 37.5, 1e-9);
     CHECK_INT(plan.steps[0].expect, EV_RAISED);
     CHECK_NEAR(plan.steps[1].value, 77.5, 1e-9);
     CHECK_INT(plan.steps[1].expect, EV_ESCALATED);
     CHECK_INT(plan.steps[2].action, PLAN_RELEASE);
-    CHECK_INT(plan.steps[2].expect, EV_CLEARED);
+    CHECK_INT(plan.steps[2].expect, EV_RETURNED);
+    CHECK_INT(plan.steps[3].action, PLAN_RESET);
+    CHECK_INT(plan.steps[3].expect, EV_RESET);
     char text[128];
     tool_plan_describe(find(lel, "lel"), &plan.steps[0], text, sizeof text);
     CHECK_STR(text, "to 37.5 %LEL (level1 >= 25)");
