@@ -19,6 +19,9 @@ pkgs=(build-essential cmake pkg-config
 pkgs+=(clang libclang-rt-14-dev valgrind cppcheck clang-tidy)
 # The commissioning report's test renders it headless and checks the screenshot (test_tool_commission.sh).
 pkgs+=(chromium python3-pil)
+# The site console's test drives a real browser (tests/integration/test_console.sh), and its
+# screenshots and the zh-CN report need a Chinese font (WenQuanYi Micro Hei, 4 MiB) to show words.
+pkgs+=(chromium-driver python3-selenium fonts-wqy-microhei)
 # Fault tests (tests/integration/faults.cmake): a wall clock that jumps (libfaketime), and an
 # ext4 filesystem on a loop device whose power is cut (mkfs.ext4; losetup and mount are util-linux).
 pkgs+=(libfaketime e2fsprogs)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 #include "payload.h"
 #include "unix_addr.h"
 
+#define CLIENT_REPLY_TIMEOUT_S 10
 #define CLIENT_REPLY_MAX 4096
 #define CLIENT_ERR_MAX 512
 
@@ -111,9 +113,9 @@ static int console_args(const struct config *cfg, const char *name, int nargs, c
 }
 
 /* The request JSON (malloc'd). device and point may be NULL, value is sent when not NULL;
- * actor is recorded for the commands that act (not read). */
+ * actor is recorded for the commands that act (not read); via (NULL: none) names the console. */
 static char *build_request(const char *name, const char *device, const char *point,
-                           const double *value, const char *actor)
+                           const double *value, const char *actor, const char *via)
 {
     cJSON *req = cJSON_CreateObject();
     cJSON_AddStringToObject(req, "id", "console");
@@ -126,6 +128,8 @@ static char *build_request(const char *name, const char *device, const char *poi
         if (strcmp(name, "read") != 0)
             cJSON_AddStringToObject(req, "actor", actor ? actor : command_client_login_name());
     }
+    if (via)
+        cJSON_AddStringToObject(req, "via", via);
     char *text = cJSON_PrintUnformatted(req);
     cJSON_Delete(req);
     return text;
@@ -138,6 +142,9 @@ static int exchange(const char *path, const char *text, char *buf, size_t cap)
     if (unix_addr_set(&sa, path) < 0)
         return -1;
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct timeval tv = {.tv_sec = CLIENT_REPLY_TIMEOUT_S};    /* a gateway that hangs does not hang us */
+    if (fd >= 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
         write(fd, text, strlen(text)) != (ssize_t)strlen(text) || shutdown(fd, SHUT_WR) < 0) {
         int e = errno;
@@ -177,14 +184,13 @@ static int print_reply(const char *name, const cJSON *r)
     return good ? 0 : 1;
 }
 
-/* command_client_ask, and value (when not NULL) sent with the command. */
-static cJSON *client_ask(const struct config *cfg, const char *name, const char *device,
-                         const char *point, const double *value, const char *actor, char *err,
-                         size_t errlen)
+/* command_client_ask at the socket path, and value (when not NULL) sent with the command. */
+static cJSON *client_ask_at(const char *path, const char *name, const char *device, const char *point,
+                            const double *value, const char *actor, const char *via, char *err,
+                            size_t errlen)
 {
-    char path[PATH_MAX_LEN + 8], reply[CLIENT_REPLY_MAX];
-    char *text = build_request(name, device, point, value, actor);
-    core_control_socket(cfg, path, sizeof path);
+    char reply[CLIENT_REPLY_MAX];
+    char *text = build_request(name, device, point, value, actor, via);
     int rc = text ? exchange(path, text, reply, sizeof reply) : -1;
     int e = text ? errno : ENOMEM;
     cJSON_free(text);
@@ -198,6 +204,22 @@ static cJSON *client_ask(const struct config *cfg, const char *name, const char 
         snprintf(err, errlen, "the gateway at %s gave no answer to \"%s\"; see its log "
                  "(journalctl -u riskgw)", path, name);
     return r;
+}
+
+static cJSON *client_ask(const struct config *cfg, const char *name, const char *device,
+                         const char *point, const double *value, const char *actor, char *err,
+                         size_t errlen)
+{
+    char path[PATH_MAX_LEN + 8];
+    core_control_socket(cfg, path, sizeof path);
+    return client_ask_at(path, name, device, point, value, actor, NULL, err, errlen);
+}
+
+cJSON *command_client_ask_via(const char *socket_path, const char *name, const char *device,
+                              const char *point, const char *actor, const char *via, char *err,
+                              size_t errlen)
+{
+    return client_ask_at(socket_path, name, device, point, NULL, actor, via, err, errlen);
 }
 
 cJSON *command_client_ask(const struct config *cfg, const char *name, const char *device,

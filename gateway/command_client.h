@@ -31,6 +31,12 @@ const char *command_client_login_name(void);
 cJSON *command_client_ask(const struct config *cfg, const char *name, const char *device,
                           const char *point, const char *actor, char *err, size_t errlen);
 
+/* The same at a control socket's path, with "via" (the site console says "console"):
+ * the actor is then recorded as "<via>:<actor>". */
+cJSON *command_client_ask_via(const char *socket_path, const char *name, const char *device,
+                              const char *point, const char *actor, const char *via, char *err,
+                              size_t errlen);
+
 /* command_client_ask for a command whose reply says only whether it was done: 0 done,
  * -1 with why (unreachable, or the gateway's reason for refusing). */
 int command_client_do(const struct config *cfg, const char *name, const char *device,

@@ -15,10 +15,11 @@
 
 static const char *const kind_names[CMD_KIND_COUNT] = {"status", "read", "silence", "reset", "reload",
                                                        "write", "history"};
-static const char *const command_keys[] = {"v", "id", "cmd", "device", "point", "value", "actor", "points",
+static const char *const command_keys[] = {"v", "id", "cmd", "device", "point", "value", "actor", "via", "points",
                                            "from", "to", "resolution", NULL};
 static const char *const history_keys[] = {"points", "from", "to", "resolution", NULL};
 static const char *const resolutions[] = {"raw", "minute"};
+#define VIA_CONSOLE "console"       /* the site console's acts come over the control socket */
 
 /* Does this kind of command name a point? */
 static int needs_point(enum command_kind k)
@@ -78,7 +79,7 @@ static int parse_history(const cJSON *root, struct command *cmd, struct cfg_err 
 static int parse_fields(const cJSON *root, enum command_origin origin, struct command *cmd,
                         struct cfg_err *err)
 {
-    char who[EVENT_ACTOR_MAX - ACTOR_PREFIX_MAX] = DEFAULT_ACTOR;
+    char who[EVENT_ACTOR_MAX - ACTOR_PREFIX_MAX] = DEFAULT_ACTOR, via[ACTOR_PREFIX_MAX] = "";
     int kind = -1;
     if (!cJSON_IsObject(root))
         return cfg_fail(err, NULL, "a command is a JSON object like {\"cmd\":\"status\"}");
@@ -99,14 +100,19 @@ static int parse_fields(const cJSON *root, enum command_origin origin, struct co
     if (jf_string(root, "device", "", cmd->kind == CMD_HISTORY ? JF_REQUIRED : need, cmd->device,
                   sizeof cmd->device, err) < 0 ||
         jf_string(root, "point", "", need, cmd->point, sizeof cmd->point, err) < 0 ||
-        jf_string(root, "actor", "", JF_OPTIONAL, who, sizeof who, err) < 0)
+        jf_string(root, "actor", "", JF_OPTIONAL, who, sizeof who, err) < 0 ||
+        jf_string(root, "via", "", JF_OPTIONAL, via, sizeof via, err) < 0)
         return -1;
+    if (via[0] && (origin != ORIGIN_LOCAL || strcmp(via, VIA_CONSOLE) != 0))
+        return cfg_fail(err, "via", "only the box's own control socket may say a command came "
+                        "\"via\": \"" VIA_CONSOLE "\"");
     if (cmd->kind != CMD_WRITE && cJSON_GetObjectItemCaseSensitive(root, "value"))
         return cfg_fail(err, "value", "only the write command takes a value");
     if (cmd->kind == CMD_WRITE &&
         jf_number(root, "value", "", JF_REQUIRED, -COMMAND_VALUE_MAX, COMMAND_VALUE_MAX, &cmd->value, err) < 0)
         return -1;
-    snprintf(cmd->actor, sizeof cmd->actor, "%s:%s", origin == ORIGIN_LOCAL ? "cli" : "mqtt", who);
+    snprintf(cmd->actor, sizeof cmd->actor, "%s:%s", via[0] ? via : origin == ORIGIN_LOCAL ? "cli" : "mqtt",
+             who);
     return 0;
 }
 

@@ -34,11 +34,12 @@ struct command {
     char device[ID_MAX];            /* read, silence, reset, write */
     char point[ID_MAX];
     double value;                   /* write: in the point's engineering unit */
-    char actor[EVENT_ACTOR_MAX];    /* silence, reset, write: "mqtt:<who>" */
+    char actor[EVENT_ACTOR_MAX];    /* silence, reset, write: "mqtt:<who>", "cli:<who>", "console:<who>" */
     struct history_ask history;     /* history */
 };
 
-/* Where a command came from; it prefixes the recorded actor ("mqtt:duty", "cli:root"). */
+/* Where a command came from; it prefixes the recorded actor ("mqtt:duty", "cli:root").
+ * A local command with "via": "console" is the site console's: "console:wang". */
 enum command_origin { ORIGIN_MQTT, ORIGIN_LOCAL };
 
 /* 0 and cmd filled, or -1 with err set (cmd->id and cmd->name filled as far as read). */

@@ -44,7 +44,7 @@
 static const char *const top_keys[] = {"enterprise", "gateway", "profile_dir", "buses",
                                        "devices", "mqtt", "store", "status_interval_s",
                                        "national", "webhooks", "calendars", "rules", "metrics", "user",
-                                       "telemetry", NULL};
+                                       "telemetry", "console", NULL};
 static const char *const bus_keys[] = {"id", "device", "baud", "parity", "data_bits",
                                        "stop_bits", "rs485", "pause_ms", NULL};
 static const char *const device_keys[] = {
@@ -462,6 +462,7 @@ static int parse_root(const cJSON *root, struct config *cfg, const char *profile
         jf_string(root, "user", "", JF_OPTIONAL, cfg->user, sizeof cfg->user, err) < 0 ||
         parse_mqtt(root, cfg, err) < 0 || parse_http(root, cfg, err) < 0 || parse_store(root, cfg, err) < 0 ||
         config_parse_telemetry(root, cfg, err) < 0 || config_parse_metrics(root, cfg, err) < 0 ||
+        config_parse_console(root, cfg, err) < 0 ||
         parse_table(root, "buses", sizeof *cfg->buses, (void **)&cfg->buses, &cfg->nbuses,
                     bus_entry, cfg, err) < 0 ||
         parse_table(root, "devices", sizeof *cfg->devices, (void **)&cfg->devices, &cfg->ndevices,

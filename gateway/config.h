@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "batch.h"
+#include "console_cfg.h"
 #include "expr_rule.h"
 #include "json_field.h"
 #include "measures.h"
@@ -170,6 +171,7 @@ struct config {
     struct store_cfg store;
     struct telemetry_cfg telemetry;
     struct metrics_cfg metrics;
+    struct console_cfg console;     /* the site console (gateway/console/), off unless given */
     struct expr_calendars calendars;
     struct expr_rule *crules;       /* combined rules; crules[i] is point rules_first_point + i */
     size_t ncrules;
@@ -203,6 +205,8 @@ int config_parse_mqtt_uri(const cJSON *mqtt, struct mqtt_cfg *m, struct cfg_err 
  * (0, or -1 with the reason in why). */
 struct sockaddr_storage;
 int config_parse_metrics(const cJSON *root, struct config *cfg, struct cfg_err *err);
+/* console/config_console.c: the "console" section. */
+int config_parse_console(const cJSON *root, struct config *cfg, struct cfg_err *err);
 int config_listen_addr(const char *listen, struct sockaddr_storage *sa, unsigned *salen, char *why,
                        size_t whylen);
 

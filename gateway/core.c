@@ -144,6 +144,7 @@ struct core *core_open(struct config *cfg, char *err, size_t errlen)
     if (!c->pollers)
         goto fail;
     open_metrics(c);
+    core_console_open(c);
     return c;
 fail:
     core_close(c);
@@ -332,6 +333,7 @@ int core_run(struct core *c)
         supervise(c, clock_mono_ms());
         core_pump(c);
         core_history_serve(c, clock_mono_ms());   /* after the pump: events go first */
+        core_console_tick(c, clock_mono_ms());
     }
     return 0;
 }
@@ -341,6 +343,7 @@ void core_close(struct core *c)
     if (!c)
         return;
     metrics_server_stop(c->metrics);
+    core_console_close(c);
     pollers_stop(c->pollers);
     if (c->store) {
         core_drain_samples(c);

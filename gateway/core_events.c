@@ -127,6 +127,7 @@ void core_record_event(struct core *c, struct event *ev)
         c->replay = 1;
     c->pending[c->npending++] = *ev;
     c->events_recorded++;
+    c->console_dirty = 1;
     core_outputs_event(c, ev);
     log_info("event %s %s/%s level=%s severity=%d value=%g quality=%s id=%lld", event_kind_name(ev->kind),
              dev, pt, ev->level[0] ? ev->level : "-", ev->severity, ev->value, quality_name(ev->quality),

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "command_parse.h"
 #include "config.h"
+#include "console.h"
 #include "expr.h"
 #include "metrics_http.h"
 #include "outbox.h"
@@ -64,6 +65,10 @@ struct core {
     struct sink *mqtt;              /* also in sinks[]; replies and status go here */
     struct pollers *pollers;
     struct metrics_server *metrics; /* the Prometheus endpoint, NULL when off */
+    struct console *console;        /* the site console, NULL when off (console/core_console.c) */
+    int console_dirty;              /* an event since the last snapshot */
+    int64_t console_next_ms;        /* monotonic: the next snapshot while a page looks */
+    uint64_t console_layout_hash;   /* the config whose layout the console has, 0 none */
     /* Parallel to cfg->points: what the core knows of each point now. */
     struct reading *latest;         /* last reading (ts_ms 0: none yet) */
     struct rule_state *rule_state;  /* by alarm slot (cfg->points[p].alarm_slot) */
@@ -233,6 +238,12 @@ void core_drain_samples(struct core *c);
 
 /* core_status.c: the health report, on .../health (retained) and in a file. */
 void core_publish_status(struct core *c, int64_t now_mono);
+
+/* console/core_console.c: start the console (when configured; it failing is logged, not
+ * fatal), publish its snapshot while a page looks, stop it. */
+void core_console_open(struct core *c);
+void core_console_tick(struct core *c, int64_t now_mono);
+void core_console_close(struct core *c);
 
 /* core_reload.c: SIGHUP and the reload command. 0, or -1 with why (the old config runs on). */
 int core_reload(struct core *c, char *why, size_t whylen);

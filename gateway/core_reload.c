@@ -8,7 +8,7 @@
  * committed, every alarm state is saved, the new tables are built, the states are
  * restored by device/point id (where the rule is unchanged), the local outputs are
  * re-asserted from them, and polling restarts.
- * Identity, broker, store and metrics settings need a restart; such a reload is refused.
+ * Identity, broker, store, metrics and console settings need a restart; such a reload is refused.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +34,8 @@ static const char *needs_restart(const struct config *old, const struct config *
         return "the store section changed";
     if (memcmp(&old->metrics, &cfg->metrics, sizeof cfg->metrics) != 0)
         return "the metrics section changed";
+    if (memcmp(&old->console, &cfg->console, sizeof cfg->console) != 0)
+        return "the console section changed";
     if (old->national_enabled != cfg->national_enabled ||
         memcmp(&old->national, &cfg->national, sizeof cfg->national) != 0)
         return "the national section changed";

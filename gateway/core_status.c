@@ -6,7 +6,7 @@
  * size and failures, alarms standing, clock state, RSS and CPU), publishes it
  * retained on .../health, writes it atomically next to the store, where
  * `riskgw status` reads it without needing a broker, and hands the metrics
- * endpoint (when on) its Prometheus rendering.
+ * endpoint (when on) its Prometheus rendering and the console (when on) a copy.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -372,5 +372,7 @@ void core_publish_status(struct core *c, int64_t now)
             metrics_server_publish(c->metrics, text);
         free(text);
     }
+    if (c->console)                   /* "The box" page: the same report */
+        console_publish_health(c->console, report);
     free(report);
 }

@@ -11,7 +11,6 @@
 #include "metrics_http_mhd.h"
 
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -23,7 +22,6 @@
 #define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 #define METRICS_CONNECTIONS 8         /* scrapers at once; more are refused */
 #define METRICS_TIMEOUT_S 10          /* an idle connection is closed after this */
-#define METRICS_LOG_MAX 256
 
 struct metrics_server {
     const struct mhd_lib *mhd;        /* libmicrohttpd, bound at start */
@@ -36,16 +34,6 @@ struct metrics_server {
 static const char not_yet[] = "# no health report yet: the first comes a second or so after start\n";
 static const char not_found[] = "only " METRICS_PATH " is served here\n";
 static const char not_allowed[] = "only GET and HEAD are answered\n";
-
-/* libmicrohttpd's own complaints (a client that misbehaves, a socket error), rate-limited. */
-static void metrics_log(void *cls, const char *fmt, va_list ap)
-{
-    char line[METRICS_LOG_MAX];
-    (void)cls;
-    vsnprintf(line, sizeof line, fmt, ap);
-    line[strcspn(line, "\n")] = '\0';
-    log_limited("metrics", LOG_LVL_WARN, "metrics endpoint: %s", line);
-}
 
 static enum MHD_Result reply(const struct metrics_server *m, struct MHD_Connection *conn, unsigned status,
                              const char *body, size_t len, enum MHD_ResponseMemoryMode mode)
@@ -118,7 +106,7 @@ struct metrics_server *metrics_server_start(const char *listen, char *err, size_
                                  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned)METRICS_CONNECTIONS,
                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)METRICS_TIMEOUT_S,
-                                 MHD_OPTION_EXTERNAL_LOGGER, metrics_log, NULL, MHD_OPTION_END);
+                                 MHD_OPTION_EXTERNAL_LOGGER, mhd_log_limited, "metrics endpoint", MHD_OPTION_END);
     if (!m->daemon) {
         snprintf(err, errlen, "metrics: cannot listen on %s (is the port taken? see the line above)", listen);
         pthread_mutex_destroy(&m->lock);

@@ -3,7 +3,13 @@
  */
 #include "metrics_http_mhd.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include "dynlib.h"
+#include "log.h"
+
+#define MHD_LOG_MAX 256
 
 static struct mhd_lib lib;
 
@@ -16,6 +22,7 @@ static const struct dynlib_symbol mhd_syms[] = {
     MHD_SYM(add_response_header, "MHD_add_response_header"),
     MHD_SYM(queue_response, "MHD_queue_response"),
     MHD_SYM(destroy_response, "MHD_destroy_response"),
+    MHD_SYM(lookup_connection_value, "MHD_lookup_connection_value"),
 };
 
 static struct dynlib mhd_dynlib = {
@@ -27,4 +34,13 @@ static struct dynlib mhd_dynlib = {
 const struct mhd_lib *mhd_lib_load(char *why, size_t whylen)
 {
     return dynlib_load(&mhd_dynlib, why, whylen) == 0 ? &lib : NULL;
+}
+
+void mhd_log_limited(void *cls, const char *fmt, va_list ap)
+{
+    const char *who = cls;
+    char line[MHD_LOG_MAX];
+    vsnprintf(line, sizeof line, fmt, ap);
+    line[strcspn(line, "\n")] = '\0';
+    log_limited(who, LOG_LVL_WARN, "%s: %s", who, line);
 }

@@ -9,6 +9,7 @@
 #ifndef RISKGW_METRICS_HTTP_MHD_H
 #define RISKGW_METRICS_HTTP_MHD_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <sys/socket.h>
 #include <microhttpd.h>
@@ -22,9 +23,15 @@ struct mhd_lib {
     __typeof__(&MHD_add_response_header) add_response_header;
     __typeof__(&MHD_queue_response) queue_response;
     __typeof__(&MHD_destroy_response) destroy_response;
+    __typeof__(&MHD_lookup_connection_value) lookup_connection_value;   /* the console's */
 };
 
 /* The bound table (once per process, thread-safe), or NULL with a sentence in why. */
 const struct mhd_lib *mhd_lib_load(char *why, size_t whylen);
+
+/* libmicrohttpd's own complaints (a client that misbehaves, a socket error) as one
+ * rate-limited warning line each: MHD_OPTION_EXTERNAL_LOGGER with cls the server's
+ * name ("metrics endpoint", "console"), a static string. */
+void mhd_log_limited(void *cls, const char *fmt, va_list ap);
 
 #endif

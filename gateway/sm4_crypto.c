@@ -20,6 +20,10 @@ static const struct dynlib_symbol crypto_syms[] = {
     CRYPTO_SYM(err_get, "ERR_get_error"),
     CRYPTO_SYM(err_string, "ERR_error_string_n"),
     CRYPTO_SYM(err_clear, "ERR_clear_error"),
+    CRYPTO_SYM(pbkdf2_hmac, "PKCS5_PBKDF2_HMAC"),
+    CRYPTO_SYM(sha256, "EVP_sha256"),
+    CRYPTO_SYM(rand_bytes, "RAND_bytes"),
+    CRYPTO_SYM(memcmp_const, "CRYPTO_memcmp"),
 };
 
 static struct dynlib crypto_dynlib = {

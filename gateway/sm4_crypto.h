@@ -2,7 +2,8 @@
  * sm4_crypto.h - OpenSSL's libcrypto, opened when SM4 is first needed.
  *
  * Only the national platform's uplink encrypts anything itself (SM4, sm4.c), and
- * few sites have one. Linking libcrypto maps and relocates it in every process at
+ * few sites have one; the site console hashes passwords and draws session
+ * tokens with it. Linking libcrypto maps and relocates it in every process at
  * start, some 1.8 MiB of RSS, so riskgw links it not: the first SM4 call opens
  * Debian's libcrypto.so.3 (dynlib.h) and calls OpenSSL through this table. The
  * types are the ones <openssl/evp.h> and <openssl/err.h> declare, so every call
@@ -14,6 +15,7 @@
 #include <stddef.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #define CRYPTO_LIB_SONAME "libcrypto.so.3"
 
@@ -28,6 +30,11 @@ struct crypto_lib {
     __typeof__(&ERR_get_error) err_get;
     __typeof__(&ERR_error_string_n) err_string;
     __typeof__(&ERR_clear_error) err_clear;
+    /* the console's password hashes and session tokens (gateway/console/) */
+    __typeof__(&PKCS5_PBKDF2_HMAC) pbkdf2_hmac;
+    __typeof__(&EVP_sha256) sha256;
+    __typeof__(&RAND_bytes) rand_bytes;
+    __typeof__(&CRYPTO_memcmp) memcmp_const;
 };
 
 /* libcrypto, opened once per process (thread-safe); NULL with a sentence in why

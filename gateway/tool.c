@@ -23,6 +23,9 @@ static const struct tool_verb tool_verbs[] = {
     {"check", tool_check_main},
     {"test-alarm", tool_test_alarm_main},
     {"report", tool_report_main},
+#if RISKGW_HAVE_METRICS
+    {"passwd", console_passwd_main},    /* the site console's operators (gateway/console/) */
+#endif
 };
 #define TOOL_VERBS (sizeof tool_verbs / sizeof tool_verbs[0])
 
@@ -43,7 +46,7 @@ int tool_run(int argc, char **argv, const struct tool_env *env)
 {
     const struct tool_verb *v = argc > 0 ? tool_find(argv[0]) : NULL;
     if (!v) {
-        fprintf(stderr, "riskgw: \"%s\" is not a tool (scan, check, test-alarm, report)\n",
+        fprintf(stderr, "riskgw: \"%s\" is not a tool (scan, check, test-alarm, report, passwd)\n",
                 argc > 0 ? argv[0] : "");
         return TOOL_USAGE;
     }

@@ -43,6 +43,8 @@ int tool_scan_main(int argc, char **argv, const struct tool_env *env);
 int tool_check_main(int argc, char **argv, const struct tool_env *env);
 int tool_test_alarm_main(int argc, char **argv, const struct tool_env *env);
 int tool_report_main(int argc, char **argv, const struct tool_env *env);
+/* console/console_passwd.c: `riskgw passwd NAME`, a console operator's hash. */
+int console_passwd_main(int argc, char **argv, const struct tool_env *env);
 
 /* ---- shared by the tools (tool.c) ---- */
 

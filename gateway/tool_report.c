@@ -7,6 +7,7 @@
  * alarm setpoints and the result of its alarm test (from the results file
  * `riskgw test-alarm` keeps); the combined rules; and a signature block. Every
  * piece of text goes through tool_html.c, so no name in a config can become markup.
+ * Its words are zh-CN by default, English with --lang en (tool_report_words.h).
  * Exit status 1 when the report lists open items (it is written all the same).
  */
 #include "tool.h"
@@ -22,14 +23,16 @@
 #include "tool_html.h"
 #include "tool_report_live.h"
 #include "tool_report_style.h"
+#include "tool_report_words.h"
 #include "tool_results.h"
 
 #define REPORT_DEFAULT_PREFIX "riskgw-report-"
 #define MS_PER_S 1000.0
 #define TEXT_SMALL 64
+#define SENTENCE_MAX 512
 
 struct report_opts {
-    const char *config, *profile_dir, *results, *output, *technician, *site;
+    const char *config, *profile_dir, *results, *output, *technician, *site, *lang;
 };
 
 struct report_counts {
@@ -40,6 +43,7 @@ struct report {
     const struct config *cfg;
     const struct report_live *live;
     const struct tool_results *results;
+    const struct report_words *w;
     struct report_counts n;
     FILE *f;
 };
@@ -56,6 +60,7 @@ static void report_usage(FILE *out, const struct tool_env *env)
             "  -r, --results FILE     alarm test results (default {store.path}.test-alarm.json)\n"
             "  -t, --technician NAME  printed in the signature block\n"
             "  -s, --site TEXT        the site's name and place, printed in the header\n"
+            "  -l, --lang LANG        zh-CN (default: headings with English beside them) or en\n"
             "Live values come from the running gateway, or from the bus when it is not running.\n"
             "Exit status: 0 written with no open items, 1 written with open items (or not written), 2 usage.\n",
             env->config_default, REPORT_DEFAULT_PREFIX);
@@ -63,12 +68,13 @@ static void report_usage(FILE *out, const struct tool_env *env)
 
 /* ---- cells ---- */
 
-static void report_setpoints(FILE *f, const struct point_cfg *pc)
+static void report_setpoints(const struct report *rp, const struct point_cfg *pc)
 {
     const struct rule_cfg *r = &pc->rule;
+    FILE *f = rp->f;
     char v[TEXT_SMALL];
     if (r->nlevels == 0) {
-        fputs("<span class=\"small\">no alarm</span>", f);
+        html_elem(f, "span", "small", "%s", report_word(rp->w, "no_alarm"));
         return;
     }
     for (int i = 0; i < r->nlevels; i++) {
@@ -78,15 +84,15 @@ static void report_setpoints(FILE *f, const struct point_cfg *pc)
     }
     tool_format_value(r->hysteresis, v, sizeof v);
     fputs("<div class=\"small\">", f);
-    html_printf(f, "hysteresis %s", v);
+    html_printf(f, "%s %s", report_word(rp->w, "hysteresis"), v);
     if (r->on_delay_ms)
-        html_printf(f, "; on-delay %g s", (double)r->on_delay_ms / MS_PER_S);
+        html_printf(f, "; %s %g s", report_word(rp->w, "on_delay"), (double)r->on_delay_ms / MS_PER_S);
     if (r->off_delay_ms)
-        html_printf(f, "; off-delay %g s", (double)r->off_delay_ms / MS_PER_S);
+        html_printf(f, "; %s %g s", report_word(rp->w, "off_delay"), (double)r->off_delay_ms / MS_PER_S);
     if (r->latch)
-        html_printf(f, "; latching");
+        html_printf(f, "; %s", report_word(rp->w, "latching"));
     if (measure_of(pc->measures))
-        html_printf(f, "; within %s", measure_of(pc->measures)->standard);
+        html_printf(f, "; %s %s", report_word(rp->w, "within"), measure_of(pc->measures)->standard);
     fputs("</div>", f);
 }
 
@@ -101,13 +107,13 @@ static void report_test(struct report *rp, const struct point_cfg *pc, const cha
     }
     rp->n.alarms++;
     if (!t) {
-        fputs("<span class=\"warn\">NOT TESTED</span>", f);
+        html_elem(f, "span", "warn", "%s", report_word(rp->w, "not_tested"));
         rp->n.open++;
         return;
     }
     rp->n.passed += t->pass != 0;
     rp->n.open += !t->pass;
-    fputs(t->pass ? "<span class=\"pass\">PASS</span>" : "<span class=\"fail\">FAIL</span>", f);
+    html_elem(f, "span", t->pass ? "pass" : "fail", "%s", report_word(rp->w, t->pass ? "pass" : "fail"));
     if (!t->pass)
         html_printf(f, " %s", t->why);
     fputs("<div class=\"small\">", f);
@@ -117,7 +123,10 @@ static void report_test(struct report *rp, const struct point_cfg *pc, const cha
     if (t->nsteps)
         fputs("<br>", f);
     tool_format_time(t->tested_ms, 1, when, sizeof when);
-    html_printf(f, "%s by %s, %s", t->mode, t->actor, when);
+    const char *by[] = {t->mode, t->actor, when};
+    char line[SENTENCE_MAX];
+    report_fill(rp->w, "tested_by", by, 3, line, sizeof line);
+    html_text(f, line);
     fputs("</div>", f);
 }
 
@@ -127,7 +136,7 @@ static void report_point(struct report *rp, size_t p)
     const struct report_reading *r = &rp->live->points[p];
     const char *device = config_device_of(rp->cfg, p)->id;
     FILE *f = rp->f;
-    char addr[TOOL_ADDR_MAX], v[TEXT_SMALL], when[TOOL_ADDR_MAX];
+    char addr[TOOL_ADDR_MAX], v[TEXT_SMALL], when[TOOL_ADDR_MAX], qkey[TEXT_SMALL];
     int good = r->have && (strcmp(r->quality, "good") == 0 || strcmp(r->quality, "uncertain") == 0);
     rp->n.points++;
     rp->n.good += good;
@@ -148,11 +157,12 @@ static void report_point(struct report *rp, size_t p)
     }
     fputs("</td>", f);
     fputs("<td>", f);
-    html_elem(f, "span", good ? NULL : "fail", "%s", r->quality);
+    snprintf(qkey, sizeof qkey, "q.%s", r->quality);
+    html_elem(f, "span", good ? NULL : "fail", "%s", report_word(rp->w, qkey));
     if (r->note[0])
         html_elem(f, "div", good ? "note warn" : "note fail", "%s", r->note);
     fputs("</td><td>", f);
-    report_setpoints(f, pc);
+    report_setpoints(rp, pc);
     fputs("</td><td>", f);
     report_test(rp, pc, device);
     fputs("</td></tr>\n", f);
@@ -165,8 +175,11 @@ static void report_device(struct report *rp, size_t d)
     const struct device_cfg *dc = &rp->cfg->devices[d];
     const struct report_device *rd = &rp->live->devices[d];
     FILE *f = rp->f;
-    char addr[TOOL_ADDR_MAX];
+    char addr[TOOL_ADDR_MAX], every[TEXT_SMALL], period[TEXT_SMALL];
     tool_device_address(rp->cfg, dc, addr, sizeof addr);
+    snprintf(period, sizeof period, "%g", (double)dc->interval_ms / MS_PER_S);
+    const char *args[] = {period};
+    report_fill(rp->w, "every_s", args, 1, every, sizeof every);
     rp->n.devices++;
     rp->n.answering += rd->answering != 0;
     rp->n.open += !rd->answering;
@@ -174,13 +187,16 @@ static void report_device(struct report *rp, size_t d)
     html_text(f, dc->id);
     html_elem(f, "span", "kind", "%s", dc->profile);
     fputs("</h2><p>", f);
-    html_printf(f, "%s, every %g s: ", addr, (double)dc->interval_ms / MS_PER_S);
+    html_printf(f, "%s, %s: ", addr, every);
     if (rd->answering)
-        fputs("<span class=\"pass\">answers</span>", f);
+        html_elem(f, "span", "pass", "%s", report_word(rp->w, "answers"));
     else
-        html_elem(f, "span", "fail", "DOES NOT ANSWER: %s", rd->why);
-    fputs("</p>\n<table class=\"points\"><thead><tr><th>Point</th><th>Register</th><th>Live value</th><th>Quality</th>"
-          "<th>Alarm setpoints</th><th>Alarm test</th></tr></thead><tbody>\n", f);
+        html_elem(f, "span", "fail", "%s: %s", report_word(rp->w, "no_answer"), rd->why);
+    fputs("</p>\n<table class=\"points\"><thead><tr>", f);
+    static const char *const heads[] = {"th.point", "th.register", "th.live", "th.quality", "th.setpoints", "th.test"};
+    for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++)
+        html_elem(f, "th", NULL, "%s", report_word(rp->w, heads[i]));
+    fputs("</tr></thead><tbody>\n", f);
     for (size_t i = 0; i < dc->npoints; i++)
         report_point(rp, dc->first_point + i);
     fputs("</tbody></table></section>\n", f);
@@ -192,19 +208,25 @@ static void report_rules(struct report *rp)
     FILE *f = rp->f;
     if (!cfg->ncrules)
         return;
-    fputs("<section class=\"device\"><h2>Combined rules<span class=\"kind\">decided by the gateway "
-          "from several points; proved through the tests of their points</span></h2>\n<table><thead><tr>"
-          "<th>Rule</th><th>Name</th><th>Level</th><th>Now</th></tr></thead><tbody>\n", f);
+    fputs("<section class=\"device\"><h2>", f);
+    html_text(f, report_word(rp->w, "rules"));
+    html_elem(f, "span", "kind", "%s", report_word(rp->w, "rules.note"));
+    fputs("</h2>\n<table><thead><tr>", f);
+    static const char *const heads[] = {"th.rule", "th.name", "th.level", "th.now"};
+    for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++)
+        html_elem(f, "th", NULL, "%s", report_word(rp->w, heads[i]));
+    fputs("</tr></thead><tbody>\n", f);
     for (size_t i = 0; i < cfg->ncrules; i++) {
         const struct expr_rule *r = &cfg->crules[i];
         const struct report_reading *live = &rp->live->points[cfg->rules_first_point + i];
         fputs("<tr>", f);
         html_elem(f, "td", NULL, "%s", r->id);
         html_elem(f, "td", NULL, "%s", r->name);
-        html_elem(f, "td", NULL, "%s, severity %d%s", r->rule.levels[0].name, r->rule.levels[0].severity,
-                  r->rule.latch ? ", latching" : "");
-        html_elem(f, "td", NULL, "%s", !live->have || isnan(live->value) ? "unknown"
-                                       : live->value >= 1 ? "in alarm" : "normal");
+        html_elem(f, "td", NULL, "%s, %s %d%s%s", r->rule.levels[0].name, report_word(rp->w, "severity"),
+                  r->rule.levels[0].severity, r->rule.latch ? ", " : "",
+                  r->rule.latch ? report_word(rp->w, "latching") : "");
+        html_elem(f, "td", NULL, "%s", report_word(rp->w, !live->have || isnan(live->value) ? "rule.unknown"
+                                                          : live->value >= 1 ? "rule.in_alarm" : "rule.normal"));
         fputs("</tr>\n", f);
     }
     fputs("</tbody></table></section>\n", f);
@@ -217,21 +239,27 @@ static void report_header(struct report *rp, const struct report_opts *o)
     char now[TOOL_ADDR_MAX], read_at[TOOL_ADDR_MAX];
     tool_format_time(clock_wall_ms(), 1, now, sizeof now);
     tool_format_time(rp->live->ts_ms, 1, read_at, sizeof read_at);
-    fputs("<header><h1>Commissioning report</h1>\n", f);
+    const struct report_words *w = rp->w;
+    fputs("<header><h1>", f);
+    html_text(f, report_word(w, "title"));
+    fputs("</h1>\n", f);
     if (o->site)
         html_elem(f, "p", NULL, "%s", o->site);
-    fputs("<table class=\"facts\"><tr><th>Enterprise</th>", f);
+    fputs("<table class=\"facts\"><tr>", f);
+    html_elem(f, "th", NULL, "%s", report_word(w, "enterprise"));
     html_elem(f, "td", NULL, "%s", cfg->enterprise_id);
-    fputs("<th>Gateway</th>", f);
+    html_elem(f, "th", NULL, "%s", report_word(w, "gateway"));
     html_elem(f, "td", NULL, "%s", cfg->gateway_id);
-    fputs("</tr><tr><th>Report time</th>", f);
+    fputs("</tr><tr>", f);
+    html_elem(f, "th", NULL, "%s", report_word(w, "report_time"));
     html_elem(f, "td", NULL, "%s", now);
-    fputs("<th>Live values</th>", f);
-    html_elem(f, "td", NULL, "%s, %s", rp->live->from_gateway ? "as the running gateway sees them"
-                                                              : "read from the bus by this report", read_at);
-    fputs("</tr><tr><th>Site config</th>", f);
-    html_elem(f, "td", NULL, "%s (fingerprint %016llx)", cfg->source, (unsigned long long)cfg->hash);
-    fputs("<th>Software</th>", f);
+    html_elem(f, "th", NULL, "%s", report_word(w, "live_values"));
+    html_elem(f, "td", NULL, "%s, %s", report_word(w, rp->live->from_gateway ? "live.gateway" : "live.bus"), read_at);
+    fputs("</tr><tr>", f);
+    html_elem(f, "th", NULL, "%s", report_word(w, "site_config"));
+    html_elem(f, "td", NULL, "%s (%s %016llx)", cfg->source, report_word(w, "fingerprint"),
+              (unsigned long long)cfg->hash);
+    html_elem(f, "th", NULL, "%s", report_word(w, "software"));
     html_elem(f, "td", NULL, "riskgw %s", RISKGW_VERSION);
     fputs("</tr></table></header>\n", f);
 }
@@ -240,27 +268,39 @@ static void report_summary(struct report *rp)
 {
     const struct report_counts *n = &rp->n;
     FILE *f = rp->f;
-    fputs("<section><h2>Summary</h2>", f);
+    char num[6][24], line[SENTENCE_MAX];
+    const size_t counts[6] = {n->answering, n->devices, n->good, n->points, n->passed, n->alarms};
+    const char *args[6];
+    for (int i = 0; i < 6; i++) {
+        snprintf(num[i], sizeof num[i], "%zu", counts[i]);
+        args[i] = num[i];
+    }
+    fputs("<section><h2>", f);
+    html_text(f, report_word(rp->w, "summary"));
+    fputs("</h2>", f);
     if (n->open)
-        html_elem(f, "div", "verdict fail", "OPEN ITEMS: %zu", n->open);
+        html_elem(f, "div", "verdict fail", "%s: %zu", report_word(rp->w, "open_items"), n->open);
     else
-        html_elem(f, "div", "verdict pass", "ALL CHECKS PASSED");
-    html_elem(f, "p", NULL, "%zu of %zu devices answer; %zu of %zu points read good; %zu of %zu alarm "
-              "points passed their alarm test.", n->answering, n->devices, n->good, n->points, n->passed,
-              n->alarms);
+        html_elem(f, "div", "verdict pass", "%s", report_word(rp->w, "all_passed"));
+    report_fill(rp->w, "summary.text", args, 6, line, sizeof line);
+    html_elem(f, "p", NULL, "%s", line);
     fputs("</section>\n", f);
 }
 
-static void report_signatures(FILE *f, const struct report_opts *o)
+static void report_signatures(const struct report_words *w, FILE *f, const struct report_opts *o)
 {
-    static const char *const who[] = {"Commissioning technician", "Site representative"};
+    static const char *const who[] = {"sig.technician", "sig.site"};
     fputs("<section class=\"signatures\">", f);
     for (size_t i = 0; i < sizeof who / sizeof who[0]; i++) {
         fputs("<div class=\"sig\">", f);
-        html_elem(f, "h3", NULL, "%s", who[i]);
+        html_elem(f, "h3", NULL, "%s", report_word(w, who[i]));
         html_elem(f, "div", "line", "%s", i == 0 && o->technician ? o->technician : "");
-        fputs("<div class=\"label\">Name</div><div class=\"line\"></div><div class=\"label\">Signature"
-              "</div><div class=\"line\"></div><div class=\"label\">Date</div></div>", f);
+        html_elem(f, "div", "label", "%s", report_word(w, "sig.name"));
+        fputs("<div class=\"line\"></div>", f);
+        html_elem(f, "div", "label", "%s", report_word(w, "sig.signature"));
+        fputs("<div class=\"line\"></div>", f);
+        html_elem(f, "div", "label", "%s", report_word(w, "sig.date"));
+        fputs("</div>", f);
     }
     fputs("</section>\n", f);
 }
@@ -283,17 +323,21 @@ static int report_write(struct report *rp, const struct report_opts *o, const ch
     report_rules(rp);
     fclose(rp->f);
     rp->f = out;
-    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>", out);
-    html_printf(out, "Commissioning report - %s/%s", rp->cfg->enterprise_id, rp->cfg->gateway_id);
+    fputs("<!DOCTYPE html>\n<html lang=\"", out);
+    html_text(out, report_word(rp->w, "lang"));
+    fputs("\"><head><meta charset=\"utf-8\">\n<title>", out);
+    html_printf(out, "%s - %s/%s", report_word(rp->w, "title"), rp->cfg->enterprise_id, rp->cfg->gateway_id);
     fprintf(out, "</title>\n<style>\n%s</style></head>\n<body>\n", report_style);
     report_header(rp, o);
     report_summary(rp);
     fwrite(body, 1, body_len, out);
     free(body);
-    report_signatures(out, o);
+    report_signatures(rp->w, out, o);
     fputs("<footer>", out);
-    html_printf(out, "Written by riskgw report. Alarm test results: %s. Devices and points: %s.",
-                results_path, rp->cfg->source);
+    const char *sources[] = {results_path, rp->cfg->source};
+    char line[SENTENCE_MAX + 2 * PATH_MAX_LEN];
+    report_fill(rp->w, "footer", sources, 2, line, sizeof line);
+    html_text(out, line);
     fputs("</footer>\n</body></html>\n", out);
     return 0;
 }
@@ -306,11 +350,12 @@ static int report_options(int argc, char **argv, struct report_opts *o, const st
         {"config", required_argument, NULL, 'c'}, {"profile-dir", required_argument, NULL, 'p'},
         {"output", required_argument, NULL, 'o'}, {"results", required_argument, NULL, 'r'},
         {"technician", required_argument, NULL, 't'}, {"site", required_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+        {"lang", required_argument, NULL, 'l'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int opt;
     memset(o, 0, sizeof *o);
+    o->lang = REPORT_LANG_DEFAULT;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "c:p:o:r:t:s:h", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "c:p:o:r:t:s:l:h", opts, NULL)) != -1) {
         switch (opt) {
         case 'c': o->config = optarg; break;
         case 'p': o->profile_dir = optarg; break;
@@ -318,6 +363,7 @@ static int report_options(int argc, char **argv, struct report_opts *o, const st
         case 'r': o->results = optarg; break;
         case 't': o->technician = optarg; break;
         case 's': o->site = optarg; break;
+        case 'l': o->lang = optarg; break;
         case 'h': report_usage(stdout, env); exit(TOOL_OK);
         default: report_usage(stderr, env); return TOOL_USAGE;
         }
@@ -361,9 +407,16 @@ int tool_report_main(int argc, char **argv, const struct tool_env *env)
     int rc = report_options(argc, argv, &o, env);
     if (rc != TOOL_OK)
         return rc;
+    struct report_words *words = report_words_load(o.lang, err, sizeof err);
+    if (!words) {
+        fprintf(stderr, "riskgw report: --lang: %s\n", err);
+        return TOOL_USAGE;
+    }
     struct config *cfg = tool_config_load("report", o.config, o.profile_dir, env);
-    if (!cfg)
+    if (!cfg) {
+        report_words_free(words);
         return TOOL_FAILED;
+    }
     if (o.results)
         snprintf(results_path, sizeof results_path, "%s", o.results);
     else
@@ -375,7 +428,7 @@ int tool_report_main(int argc, char **argv, const struct tool_env *env)
     if (tool_results_load(results_path, cfg, &results, err, sizeof err) < 0)
         fprintf(stderr, "riskgw report: %s\n", err);
     else if (report_live_gather(cfg, &live) == 0) {
-        struct report rp = {.cfg = cfg, .live = &live, .results = &results};
+        struct report rp = {.cfg = cfg, .live = &live, .results = &results, .w = words};
         if (report_emit(&rp, &o, out, results_path) == 0) {
             if (strcmp(out, "-") != 0)
                 printf("riskgw report: wrote %s: %s\n", out, rp.n.open ? "open items remain" : "all checks passed");
@@ -385,5 +438,6 @@ int tool_report_main(int argc, char **argv, const struct tool_env *env)
     }
     tool_results_free(&results);
     config_free(cfg);
+    report_words_free(words);
     return rc;
 }

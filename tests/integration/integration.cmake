@@ -19,3 +19,7 @@ if(TARGET riskgw AND TARGET riskgw-sim)
     rg_script_test(${t} tests/integration/${t}.sh)
   endforeach()
 endif()
+# The site console in a real browser (headless Chromium, chromedriver, selenium).
+if(TARGET riskgw AND TARGET riskgw-sim AND TARGET rg_console)
+  rg_script_test(test_console tests/integration/test_console.sh)
+endif()

@@ -143,7 +143,7 @@ wait "$manual" || { cat "$WORK/manual.out"; fail "test-alarm by hand failed"; }
     fail "gas1/lel's result was not replaced by the run by hand"
 
 # ---- report: one page, escaped, self-contained; Chromium renders it ----
-"$BUILD/riskgw" report -c "$WORK/site.json" --results "$WORK/results.json" -o "$WORK/report.html" \
+"$BUILD/riskgw" report -c "$WORK/site.json" --results "$WORK/results.json" -o "$WORK/report.html" --lang en \
     --technician "Li Wei" --site "Test park <North> & \"East\"" > "$WORK/report.out" || { cat "$WORK/report.out"; fail "report found open items"; }
 html="$WORK/report.html"
 grep -q "ALL CHECKS PASSED" "$html" || fail "the report's verdict"
@@ -154,6 +154,18 @@ grep -q 'Tank &lt;A&gt; level &amp; &quot;west&quot;' "$html" && grep -q 'Test p
 ! grep -q 'Tank <A>\|<North>' "$html" || fail "a name reached the page as markup"
 ! grep -Eiq '<script|<link|<img|<iframe|url\(|@import|https?://' "$html" || fail "the report is not self-contained"
 grep -q '@media print' "$html" && grep -q '@page' "$html" || fail "the report has no print stylesheet"
+# The default language is zh-CN (headings with English beside them); an unknown one is refused.
+"$BUILD/riskgw" report -c "$WORK/site.json" --results "$WORK/results.json" -o "$WORK/report-zh.html" \
+    --technician "李伟" > "$WORK/report-zh.out" || { cat "$WORK/report-zh.out"; fail "the zh-CN report found open items"; }
+zh="$WORK/report-zh.html"
+grep -q '<html lang="zh-CN">' "$zh" && grep -q '<h1>调试验收报告 Commissioning report</h1>' "$zh" ||
+  fail "the default report is not in zh-CN"
+grep -q '全部检查通过 ALL CHECKS PASSED' "$zh" && grep -q '7 台设备中 7 台应答' "$zh" && grep -q '运行中网关的读数' "$zh" ||
+  fail "the zh-CN report's verdict, summary or header"
+[ "$(grep -o 'class="pass">通过<' "$zh" | wc -l)" = "$ALARM_POINTS" ] || fail "the zh-CN report's alarm tests"
+if grep -q '调试\|测点\|通过' "$html"; then fail "the --lang en report holds Chinese words"; fi
+if "$BUILD/riskgw" report -c "$WORK/site.json" --lang fr -o "$WORK/fr.html" 2> "$WORK/fr.err"; then fail "--lang fr was taken"; fi
+grep -q 'no report language "fr" (there are: en, zh-CN)' "$WORK/fr.err" || fail "--lang fr refused without the languages: $(cat "$WORK/fr.err")"
 
 # chromium_shot NAME FLAGS...: headless Chromium on the report, a profile of its own per NAME.
 # --no-sandbox: Chromium refuses to run as root with its sandbox; tests only.

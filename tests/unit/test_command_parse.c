@@ -2,7 +2,8 @@
  * test_command_parse.c - commands as the parser takes them: the write command's value is
  * required, must be a number, belongs to write alone, and the actor carries where it came
  * from; "v": 1 (the interface version every payload carries) is accepted and any other
- * version refused by name; a history request's device, points, range and resolution.
+ * version refused by name; a history request's device, points, range and resolution;
+ * "via": "console" (the site console's acts) is taken from the control socket only.
  */
 #include "check.h"
 #include "command_parse.h"
@@ -40,6 +41,23 @@ static void test_write(void)
         CHECK_INT(parse(bad[i].text, ORIGIN_MQTT, &cmd, &err), -1);
         CHECK_CONTAINS(err.msg, bad[i].msg);
     }
+}
+
+static void test_via_console(void)
+{
+    struct command cmd;
+    struct cfg_err err;
+    const char *via = "{\"cmd\":\"silence\",\"device\":\"gas1\",\"point\":\"lel\",\"actor\":\"wang\","
+                      "\"via\":\"console\"}";
+    CHECK_INT(parse(via, ORIGIN_LOCAL, &cmd, &err), 0);
+    CHECK_STR(cmd.actor, "console:wang");
+    CHECK_INT(parse(via, ORIGIN_MQTT, &cmd, &err), -1);     /* the platform cannot pose as the console */
+    CHECK(strstr(err.msg, "control socket") != NULL);
+    CHECK_INT(parse("{\"cmd\":\"silence\",\"device\":\"gas1\",\"point\":\"lel\",\"via\":\"cli\"}", ORIGIN_LOCAL,
+                    &cmd, &err), -1);
+    CHECK_INT(parse("{\"cmd\":\"silence\",\"device\":\"gas1\",\"point\":\"lel\",\"actor\":\"wang\"}", ORIGIN_LOCAL,
+                    &cmd, &err), 0);
+    CHECK_STR(cmd.actor, "cli:wang");
 }
 
 static void test_version(void)
@@ -105,5 +123,6 @@ int main(void)
     test_write();
     test_version();
     test_history();
+    test_via_console();
     return check_summary();
 }

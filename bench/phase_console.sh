@@ -1,0 +1,79 @@
+# phase_console.sh - figure 6: what the site console costs (docs/console.md).
+#
+# The same site of CONSOLE_N devices (VERDICT_N: 500 in the full run) three times:
+# console off; console on with no page open (its memory: the private pages of
+# /proc/PID/smaps_rollup against the off run); console on with CONSOLE_PAGES pages
+# open, each asking /api/now twice a second and the event log every 3 s as the page
+# does (curl loops, read_without_sign_in). The target: with 5 pages open, riskgw's
+# CPU within 10 % of the console-off run; idle, at most 1 MiB more private memory.
+
+CONSOLE_PAGES=5
+CONSOLE_CPU_TARGET=1.10
+CONSOLE_IDLE_KIB_TARGET=1024
+
+# private_kib PID: Private_Clean + Private_Dirty of the process.
+private_kib() {
+    awk '/^Private_(Clean|Dirty):/ { s += $2 } END { print s + 0 }' "/proc/$1/smaps_rollup"
+}
+
+# page_loop URL: one open console page's requests, until killed.
+page_loop() {
+    local k=0
+    while :; do
+        curl -s -o /dev/null "$1/api/now"
+        [ $((k++ % 6)) = 0 ] && curl -s -o /dev/null "$1/api/events"
+        sleep 0.5
+    done
+}
+
+# console_run NAME SITE PAGES URL: start riskgw, warm up, open PAGES pages, measure;
+# sets C_CPU, C_PRIVATE_KIB (before any page opened) and C_RSS_KIB.
+console_run() {
+    local name=$1 site=$2 pages=$3 url=$4 from to i pids=()
+    start_gateway "$name" "$site"
+    sleep "$WARMUP_S"
+    C_PRIVATE_KIB=$(private_kib "$GW_PID")
+    for ((i = 0; i < pages; i++)); do
+        page_loop "$url" &
+        pids+=("$!")
+        HARNESS_PIDS+=("$!")
+    done
+    from=$(( $(now_ms) + 1000 )); to=$(( from + WINDOW_S * 1000 ))
+    measure "$GW_PID" "$from" "$to" || fail "riskgw died in the console run $name; see $WORK/$name.log"
+    C_CPU=$M_CPU
+    C_RSS_KIB=$M_RSS_KIB
+    for i in "${pids[@]}"; do kill "$i" 2>/dev/null; wait "$i" 2>/dev/null; done
+    stop_proc "$GW_PID"
+}
+
+phase_console() {
+    local n=$VERDICT_N base port url off_cpu off_priv idle_priv on_cpu ratio delta devices
+    section "6. The site console: $n devices, ${CONSOLE_PAGES} pages open (window ${WINDOW_S} s)"
+    base=$(free_port_range "$n") || fail "no $n consecutive free ports"
+    start_sims "$n" "$base" || { row "console" "not run: riskgw-sim lacks --count" "" "pending"; return; }
+    devices=$(bench_devices "$n" "$base")
+    port=$(free_port)
+    url="http://127.0.0.1:$port"
+    write_site "$WORK/site-console-off.json" "$WORK/console-off.db" "$MQ_PORT" "$devices"
+    write_site "$WORK/site-console-on.json" "$WORK/console-on.db" "$MQ_PORT" "$devices" \
+        "\"console\":{\"listen\":\"127.0.0.1:$port\",\"read_without_sign_in\":true},"
+    bench_log "console: off"
+    console_run gw-console-off "$WORK/site-console-off.json" 0 "$url"
+    off_cpu=$C_CPU off_priv=$C_PRIVATE_KIB
+    bench_log "console: on, $CONSOLE_PAGES pages"
+    console_run gw-console-on "$WORK/site-console-on.json" "$CONSOLE_PAGES" "$url"
+    on_cpu=$C_CPU idle_priv=$C_PRIVATE_KIB
+    stop_sims
+    ratio=$(calc "$on_cpu / $off_cpu")
+    delta=$(calc "$idle_priv - $off_priv")
+    result console "$(jq -nc --argjson n "$n" --argjson pages "$CONSOLE_PAGES" --argjson off "$off_cpu" \
+        --argjson on "$on_cpu" --argjson ratio "$ratio" --argjson off_priv "$off_priv" --argjson idle_priv "$idle_priv" \
+        '{devices: $n, pages: $pages, cpu_pct_off: $off, cpu_pct_on: $on, cpu_ratio: $ratio,
+          private_kib_off: $off_priv, private_kib_on_idle: $idle_priv}')"
+    row "CPU with $CONSOLE_PAGES console pages open vs console off" \
+        "$(fmt "$on_cpu" 1) % vs $(fmt "$off_cpu" 1) % (x$(fmt "$ratio" 2))" "<= x$CONSOLE_CPU_TARGET" \
+        "$(verdict "$ratio" "<=" "$CONSOLE_CPU_TARGET")"
+    row "console on, no page open: private memory (smaps_rollup)" \
+        "+$(fmt "$delta" 0) KiB ($(fmt "$off_priv" 0) -> $(fmt "$idle_priv" 0) KiB)" "<= +$CONSOLE_IDLE_KIB_TARGET KiB" \
+        "$(verdict "$delta" "<=" "$CONSOLE_IDLE_KIB_TARGET")"
+}
