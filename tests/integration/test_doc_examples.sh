@@ -24,8 +24,8 @@ done
 /usr/bin/python3 - "$SRC" <<'PY' || fail "a documented config block is not one of the loaded examples"
 import glob, os, re, sys
 src = sys.argv[1]
-pages = ["rules.md", "configuration.md", "drivers.md", "operations.md", "uplinks-http.md", "README.md"]
-config_key = re.compile(r'"(devices|alarm|levels|rules|points|calendars|mqtt|store|telemetry|metrics|buses|webhooks|national|measures|fault_flag)"')
+pages = ["rules.md", "configuration.md", "drivers.md", "operations.md", "uplinks-http.md", "console.md", "README.md"]
+config_key = re.compile(r'"(devices|alarm|levels|rules|points|calendars|mqtt|store|telemetry|metrics|buses|webhooks|national|measures|fault_flag|console)"')
 squash = lambda t: re.sub(r"\s+", "", t)
 shown, bad = set(), []
 for page in pages:
