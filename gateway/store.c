@@ -125,8 +125,8 @@ static void store_rollback(struct store *st)
     st->in_txn = 0;
     st->txn_writes = 0;
     st->txn_durable = 0;
-    for (int c = 0; c < OUTBOX_CLASS_COUNT; c++)
-        st->next_seq[c] = st->last_seq[c] + 1;
+    st->next_seq[OUTBOX_EVENTS] = st->last_seq[OUTBOX_EVENTS] + 1;
+    st->mem_spilling = 0;       /* telemetry is held in memory: its seqs stand (store_outbox_mem.c) */
     store_seq_rolled_back(st);
 }
 
@@ -203,9 +203,14 @@ static void store_sync_held(struct store *st)
     store_seq_synced(st);
 }
 
-int store_commit(struct store *st)
+/* Commit, spilling held telemetry into the transaction first when all or over budget. */
+static int store_commit_spilling(struct store *st, int all)
 {
+    if (store_seq_cover(st) < 0 || store_mem_spill(st, all) < 0)
+        return -1;
+    st->last_seq[OUTBOX_TELEMETRY] = st->next_seq[OUTBOX_TELEMETRY] - 1;   /* held, not written */
     if (!st->in_txn) {
+        store_seq_committed(st);
         if (st->sync_owed)
             store_sync_held(st);
         return 0;
@@ -217,8 +222,8 @@ int store_commit(struct store *st)
     st->in_txn = 0;
     st->txn_writes = 0;
     st->stats.commits++;
-    for (int c = 0; c < OUTBOX_CLASS_COUNT; c++)
-        st->last_seq[c] = st->next_seq[c] - 1;
+    st->last_seq[OUTBOX_EVENTS] = st->next_seq[OUTBOX_EVENTS] - 1;
+    store_mem_spilled(st);
     store_seq_committed(st);    /* telemetry is sent unsynced, within its reserved seqs */
     int durable = st->txn_durable || st->sync_owed;
     st->txn_durable = 0;
@@ -230,6 +235,8 @@ int store_commit(struct store *st)
     store_wal_checkpoint(st, durable);
     return 0;
 }
+
+int store_commit(struct store *st) { return store_commit_spilling(st, 0); }
 
 /* The newest committed seq of each class, the database's epoch, where telemetry's
  * seqs go on. */
@@ -382,9 +389,11 @@ void store_close(struct store *st)
 {
     if (!st)
         return;
-    if (store_commit(st) < 0 || store_seq_mark_clean(st) < 0)
+    /* What no uplink has confirmed yet goes to the table: the next start sends it. */
+    if (store_commit_spilling(st, 1) < 0 || store_seq_mark_clean(st) < 0)
         log_error("%s; the next start skips a block of telemetry seqs", st->err);
     store_disconnect(st);
+    store_mem_free(st);
     free(st);
 }
 

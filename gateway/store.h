@@ -117,6 +117,7 @@ struct store_stats {
     uint64_t checkpoints;       /* WAL copied into the database (by the checkpoint thread, or inline) */
     uint64_t rollbacks;         /* transactions lost to a failed write */
     uint64_t samples, events;   /* rows written (committed or pending) */
+    uint64_t telemetry_spilled; /* telemetry messages written to flash because the uplinks lagged */
 };
 const struct store_stats *store_stats(struct store *st);
 
