@@ -208,7 +208,6 @@ static int store_commit_spilling(struct store *st, int all)
 {
     if (store_seq_cover(st) < 0 || store_mem_spill(st, all) < 0)
         return -1;
-    st->last_seq[OUTBOX_TELEMETRY] = st->next_seq[OUTBOX_TELEMETRY] - 1;   /* held, not written */
     if (!st->in_txn) {
         store_seq_committed(st);
         if (st->sync_owed)

@@ -125,6 +125,7 @@ void store_wal_forget(struct store *st);        /* on disconnect */
 /* store_seq.c: telemetry seqs reserved on disk (see there for why) */
 int store_seq_load(struct store *st, int *rc);  /* at open, after last_seq: where seqs go on */
 int store_seq_take(struct store *st, enum outbox_class cls);    /* before next_seq[cls] is used */
+void store_seq_held(struct store *st);          /* a telemetry message is held: sendable within the synced mark */
 void store_seq_committed(struct store *st);     /* after a COMMIT */
 void store_seq_synced(struct store *st);        /* after the WAL sync that followed it */
 void store_seq_rolled_back(struct store *st);

@@ -33,6 +33,7 @@ int store_outbox_append(struct store *st, enum outbox_class cls, const char *top
         if (store_mem_push(st, st->next_seq[cls], topic, payload) < 0)
             return -1;
         *seq = st->next_seq[cls]++;
+        store_seq_held(st);                 /* no commit to wait for */
         return 0;
     }
     sqlite3_stmt *s = store_writer(st, STMT_OUTBOX_ADD, doing);

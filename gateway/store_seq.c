@@ -120,6 +120,12 @@ static void seq_release(struct store *st)
     st->sendable_seq[OUTBOX_TELEMETRY] = last < st->tele.durable ? last : st->tele.durable;
 }
 
+void store_seq_held(struct store *st)
+{
+    st->last_seq[OUTBOX_TELEMETRY] = st->next_seq[OUTBOX_TELEMETRY] - 1;
+    seq_release(st);
+}
+
 void store_seq_committed(struct store *st)
 {
     st->tele.committed = st->tele.reserved;
