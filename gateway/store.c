@@ -56,7 +56,7 @@ static const char *const store_sql[STMT_COUNT] = {
     [STMT_RULE_LOAD] = "SELECT point_key, state FROM rule_state",
     /* A minute written in parts (a stop or reload inside it) adds up; SET reads the old row. */
     [STMT_AGGREGATE_ADD] = "INSERT INTO aggregates (point_key, minute_ms, n, min, avg, max)"
-                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (point_key, minute_ms) DO UPDATE"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (minute_ms, point_key) DO UPDATE"
                            " SET n = n + excluded.n, min = MIN(min, excluded.min),"
                            " avg = (avg * n + excluded.avg * excluded.n) / (n + excluded.n),"
                            " max = MAX(max, excluded.max)",
