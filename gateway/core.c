@@ -29,12 +29,13 @@
 
 #define CORE_BATCH 256              /* items taken from a queue per wake-up */
 /* A routine commit runs once the open transaction holds this many rows, so an
- * alarm's commit (and its WAL fsync) carries at most this much besides itself:
- * about 85 KiB of samples (some 21 bytes a row). It was 512 while telemetry rows
- * (2 KB each) counted too, up to 1 MB; with telemetry held in memory 512 sample
- * rows meant 30 commits a second at 500 busy devices, each rewriting the last,
- * part-filled pages: 1.2 MiB/s written against 0.8 at 4,096 (docs/store.md). */
-#define CORE_COMMIT_ROWS 4096
+ * alarm's commit (and its WAL fsync) carries at most this much besides itself.
+ * With telemetry held in memory these are sample rows (about 21 bytes each). At
+ * 4,096 a busy 500-device plant wrote 0.8 MiB/s instead of 1.2 (fewer rewrites of
+ * part-filled pages), but each alarm's sync carried up to 85 KiB of samples and
+ * its p50 rose from 0.8 to 1.3-1.8 ms in an A/B on a shared machine: alarms come
+ * first, so 512 stays until a quiet latency run says otherwise (docs/store.md). */
+#define CORE_COMMIT_ROWS 512
 #define RULE_TICK_MS 100            /* how often rule delays are checked without samples */
 #define STATUS_PAYLOAD_MAX 512
 
