@@ -17,15 +17,6 @@
 
 #define TELE_ROWS_SQL "SELECT count(*) FROM outbox WHERE cls = 1"
 
-static struct store *open_ok(const char *path)
-{
-    char err[512] = "";
-    struct store *st = store_open(path, err, sizeof err);
-    if (!st)
-        test_abort(err);
-    return st;
-}
-
 /* A telemetry message of about 1 KiB whose payload names its seq. */
 static int64_t append_one(struct store *st)
 {
@@ -68,7 +59,7 @@ static int read_in_order(struct store *st, int64_t after, int64_t want)
 static void test_delivered_never_written(void)
 {
     const char *path = test_path("kept-up.db");
-    struct store *st = open_ok(path);
+    struct store *st = test_store_open(path);
     for (int round = 0; round < 50; round++) {
         for (int i = 0; i < 20; i++)
             CHECK(append_one(st) > 0);
@@ -82,7 +73,7 @@ static void test_delivered_never_written(void)
     CHECK_INT(store_stats(st)->telemetry_spilled, 0);
     store_close(st);
     CHECK_INT(sql_int(path, TELE_ROWS_SQL), 0);         /* all were confirmed: nothing to spill */
-    st = open_ok(path);
+    st = test_store_open(path);
     CHECK_INT(store_outbox_next_seq(st, OUTBOX_TELEMETRY), 1001);
     store_close(st);
 }
@@ -90,7 +81,7 @@ static void test_delivered_never_written(void)
 static void test_spill_when_behind(void)
 {
     const char *path = test_path("behind.db");
-    struct store *st = open_ok(path);
+    struct store *st = test_store_open(path);
     int64_t total = 0;
     for (int round = 0; round < 30; round++) {          /* about 1.2 MiB: over the budget */
         for (int i = 0; i < 40; i++)
@@ -116,7 +107,7 @@ static void test_spill_when_behind(void)
 
     /* A clean close spills the rest; the next run sends it under the same seqs. */
     store_close(st);
-    st = open_ok(path);
+    st = test_store_open(path);
     CHECK_INT(store_outbox_next_seq(st, OUTBOX_TELEMETRY), total + 1);
     CHECK(read_in_order(st, total / 2, total));
     CHECK_INT(append_one(st), total + 1);
@@ -129,7 +120,7 @@ static void test_spill_when_behind(void)
 static void test_spill_fails(void)
 {
     const char *path = test_path("refused.db");
-    struct store *st = open_ok(path);
+    struct store *st = test_store_open(path);
     sqlite3 *db = NULL;
     CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
     CHECK_INT(sqlite3_exec(db, "CREATE TRIGGER full BEFORE INSERT ON outbox"

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include "store.h"
 
 static char test_dir[256];
 
@@ -49,6 +50,16 @@ static void test_abort(const char *why)
     umount2(test_path("small"), MNT_DETACH);
     test_dir_remove();
     exit(1);
+}
+
+/* The store at path, or the test stops (nothing after it could mean anything). */
+static inline struct store *test_store_open(const char *path)
+{
+    char err[512] = "";
+    struct store *st = store_open(path, err, sizeof err);
+    if (!st)
+        test_abort(err);
+    return st;
 }
 
 /* One integer from a query on its own connection; -999 when the query fails. */
