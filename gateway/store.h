@@ -35,6 +35,8 @@ struct outbox_msg {
     char *topic;            /* owned by the message */
     char *payload;          /* owned by the message, NUL-terminated JSON */
     size_t payload_len;
+    int borrowed;           /* topic and payload are the store's (telemetry held in memory):
+                               valid until the next store call, and never freed by the message */
 };
 
 struct store;

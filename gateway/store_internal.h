@@ -134,7 +134,7 @@ int store_seq_mark_clean(struct store *st);     /* at close, after the last comm
 /* store_outbox_mem.c: telemetry held in memory (see there for why) */
 int64_t store_mem_first(const struct store *st);    /* the oldest seq held, next_seq when none */
 int store_mem_push(struct store *st, int64_t seq, const char *topic, const char *payload);
-/* Held messages with after < seq <= last, at most max: the count, or -1. */
+/* Held messages with after < seq <= last, at most max, lent (borrowed): the count. */
 int store_mem_fetch(struct store *st, int64_t after, int64_t last, struct outbox_msg *out, int max);
 void store_mem_retire(struct store *st, int64_t delivered);
 /* Before a COMMIT: over budget (or all), write the oldest into the transaction. 0 or -1. */

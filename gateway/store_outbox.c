@@ -101,6 +101,7 @@ static int outbox_table_fetch(struct store *st, enum outbox_class cls, int64_t a
     while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct outbox_msg *m = &out[n];
         m->cls = cls;
+        m->borrowed = 0;
         m->seq = sqlite3_column_int64(s, 0);
         m->topic = outbox_column_dup(s, 1, NULL);
         m->payload = outbox_column_dup(s, 2, &m->payload_len);
@@ -147,8 +148,10 @@ int store_outbox_fetch(struct store *st, enum outbox_class cls, int64_t after,
 
 void outbox_msg_free(struct outbox_msg *m)
 {
-    free(m->topic);
-    free(m->payload);
+    if (!m->borrowed) {
+        free(m->topic);
+        free(m->payload);
+    }
     m->topic = m->payload = NULL;
 }
 

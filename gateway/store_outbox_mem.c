@@ -97,21 +97,13 @@ int store_mem_fetch(struct store *st, int64_t after, int64_t last, struct outbox
         const struct store_mem_msg *x = mem_at(m, i);
         if (x->seq > last)
             break;
-        struct outbox_msg *o = &out[n];
+        struct outbox_msg *o = &out[n++];
         o->cls = OUTBOX_TELEMETRY;
         o->seq = x->seq;
-        o->topic = malloc(x->topic_len + 1);
-        o->payload = malloc(x->payload_len + 1);
-        if (!o->topic || !o->payload) {
-            outbox_msg_free(o);
-            while (n > 0)
-                outbox_msg_free(&out[--n]);
-            return store_error(st, "fetching telemetry held in memory", SQLITE_NOMEM);
-        }
-        memcpy(o->topic, x->text, x->topic_len + 1);
-        memcpy(o->payload, x->text + x->topic_len + 1, x->payload_len + 1);
+        o->topic = x->text;                     /* lent, not copied: the sink copies on send */
+        o->payload = x->text + x->topic_len + 1;
         o->payload_len = x->payload_len;
-        n++;
+        o->borrowed = 1;
     }
     return n;
 }
