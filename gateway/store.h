@@ -12,7 +12,9 @@
  * The outbox is one ordered log per class (events ahead of telemetry). Each class
  * has its own sequence, which is the "seq" the platform sees: gap-free, except that
  * telemetry skips ahead once after an unclean stop rather than reuse a seq a power
- * cut may have taken after it was sent (store_seq.c). Each sink
+ * cut may have taken after it was sent (store_seq.c). Telemetry is held in memory,
+ * not written, until every sink confirmed it (store_outbox_retire), and spilled to
+ * the table only when the sinks fall behind or at close (store_outbox_mem.c). Each sink
  * keeps a cursor per class: everything at or below it was confirmed delivered.
  *
  * A failed write (disk full, read-only, I/O error) returns -1, rolls back the whole

@@ -7,7 +7,8 @@
  * store_fail() resets next_seq to last committed + 1. Fetch
  * returns committed rows only: a row of the open transaction could still be rolled
  * back and its seq reused by a different message, which a receiver deduplicating
- * by seq would then drop.
+ * by seq would then drop. Telemetry is held in memory and read from there (what
+ * was spilled to the table first): store_outbox_mem.c.
  */
 #include <stdlib.h>
 #include <string.h>
