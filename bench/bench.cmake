@@ -9,7 +9,8 @@ endif()
 
 add_library(bench_common STATIC ${CMAKE_SOURCE_DIR}/bench/bench_mqtt.c
                                 ${CMAKE_SOURCE_DIR}/bench/bench_modbus_open.c
-                                ${CMAKE_SOURCE_DIR}/bench/bench_stats.c)
+                                ${CMAKE_SOURCE_DIR}/bench/bench_stats.c
+                                ${CMAKE_SOURCE_DIR}/bench/bench_bare_common.c)
 target_link_libraries(bench_common PUBLIC ${PAHO_MQTT3C} PkgConfig::MODBUS PkgConfig::CJSON
                                           Threads::Threads m)
 
@@ -21,6 +22,7 @@ endfunction()
 
 bench_add(bench_sub)
 bench_add(bench_bare)
+bench_add(bench_bare_mux)
 bench_add(bench_modbus)
 bench_add(bench_alarm)
 bench_add(bench_startup)

@@ -20,18 +20,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "bench_bare_common.h"
 #include "bench_modbus_open.h"
 #include "bench_mqtt.h"
 
 #define BARE_DEFAULT_REGS 30
 #define BARE_MAX_REGS MODBUS_MAX_READ_REGISTERS
 #define BARE_PERIOD_S 1.0
-#define BARE_TOPIC_FMT "riskgw/v1/bench/bare/telemetry/d%04d"
-#define BARE_TOPIC_MAX 96
-#define BARE_POINT_JSON_MAX 64          /* one "rNN":{"v":65535,"q":"good","ts":...}, */
 #define BARE_PAYLOAD_MAX (128 + BARE_MAX_REGS * BARE_POINT_JSON_MAX)
 #define BARE_INFLIGHT_MAX 65535
 #define BARE_INFLIGHT_SPARE 16
@@ -45,17 +42,6 @@ struct bare {
     struct bench_mqtt mqtt;
     long long cycles, reads, read_errors, publish_errors;
 };
-
-static int payload_build(char *out, size_t cap, int device, const uint16_t *regs, int nregs, long long ts)
-{
-    int len = snprintf(out, cap, "{\"v\":1,\"device\":\"d%04d\",\"ts\":%lld,\"points\":{", device, ts);
-    for (int i = 0; i < nregs && len > 0 && (size_t)len < cap; i++)
-        len += snprintf(out + len, cap - (size_t)len, "%s\"r%d\":{\"v\":%u,\"q\":\"good\",\"ts\":%lld}",
-                        i ? "," : "", i, regs[i], ts);
-    if (len > 0 && (size_t)len < cap)
-        len += snprintf(out + len, cap - (size_t)len, "}}");
-    return len > 0 && (size_t)len < cap ? len : -1;
-}
 
 /* Publish one message QoS 1; when Paho's in-flight window is full, settle it first. */
 static int publish(struct bare *b, const char *topic, char *payload, int len, MQTTClient_deliveryToken *last)
@@ -86,22 +72,13 @@ static void sweep(struct bare *b)
             continue;
         }
         snprintf(topic, sizeof topic, BARE_TOPIC_FMT, i);
-        int len = payload_build(payload, sizeof payload, i, regs, b->regs, (long long)bench_wall_ms());
+        int len = bare_payload(payload, sizeof payload, i, regs, b->regs, (long long)bench_wall_ms());
         if (len < 0 || publish(b, topic, payload, len, &last) < 0)
             b->publish_errors++;
     }
     if (last)
         MQTTClient_waitForCompletion(b->mqtt.client, last, BARE_ACK_TIMEOUT_MS);
     b->cycles++;
-}
-
-static void sleep_until(double mono_s)
-{
-    double left = mono_s - bench_mono_s();
-    if (left <= 0)
-        return;
-    struct timespec ts = {(time_t)left, (long)((left - (double)(time_t)left) * 1e9)};
-    nanosleep(&ts, NULL);
 }
 
 static int connect_all(struct bare *b)
@@ -171,7 +148,7 @@ int main(int argc, char **argv)
         while (next < start + seconds) {
             sweep(&b);
             next += BARE_PERIOD_S;
-            sleep_until(next);
+            bare_sleep_until(next);
         }
         printf("cycles %lld reads %lld read_errors %lld publish_errors %lld\n", b.cycles, b.reads,
                b.read_errors, b.publish_errors);

@@ -40,13 +40,16 @@ PY
 
 sim_has_count() { "$BUILD/riskgw-sim" --help 2>&1 | grep -q -- '--count'; }
 
-# start_sims N BASE: N bench devices on BASE..BASE+N-1; 1 when this simulator cannot.
+# start_sims N BASE [SCENARIO]: N bench devices on BASE..BASE+N-1 playing SCENARIO
+# (bench_noise.json by default; "" for registers that hold still); 1 when this
+# simulator cannot.
 start_sims() {
-    local n=$1 base=$2 i
+    local n=$1 base=$2 i scen=()
+    [ -n "${3-$BENCH_SCENARIO}" ] && scen=(--scenario "${3-$BENCH_SCENARIO}")
     SIM_PIDS=()
     if sim_has_count; then
         start_bg "sims-$n" "$BUILD/riskgw-sim" --count "$n" --base-port "$base" --profile "$BENCH_PROFILE" \
-            --scenario "$BENCH_SCENARIO" -q
+            "${scen[@]}" -q
         SIM_PIDS+=("$BG_PID")
         wait_for_line "$WORK/sims-$n.log" 'listening on' 60 || fail "riskgw-sim --count $n did not start; see $WORK/sims-$n.log"
         return 0
@@ -54,7 +57,7 @@ start_sims() {
     [ "$n" -le "$BENCH_SIM_FALLBACK_MAX" ] || return 1
     for i in $(seq 0 $((n - 1))); do
         start_bg "sim-$n-$i" "$BUILD/riskgw-sim" --profile "$BENCH_PROFILE" --port $((base + i)) --unit 1 \
-            --scenario "$BENCH_SCENARIO" -q
+            "${scen[@]}" -q
         SIM_PIDS+=("$BG_PID")
     done
     for i in $(seq 0 $((n - 1))); do

@@ -5,7 +5,9 @@
 # /proc), its RSS and threads at the end, the store's growth, and (bench_sub) the
 # points whose sample time falls in the window. Then bench_bare, the yardstick's
 # bare libmodbus + Paho loop, does the same work against the same plant and is
-# measured the same way. CPU is compared as a ratio within the run, each side the
+# measured the same way, and so does bench_bare_mux, the same loop with every
+# request in flight at once from one thread on one epoll (how riskgw's poller
+# works). CPU is compared as a ratio to each within the run, each side the
 # median of CPU_SPLITS parts of its window (lib_proc.sh, measure).
 
 # window_from SECONDS: FROM_MS and TO_MS of a window starting SECONDS from now.
@@ -54,16 +56,18 @@ scale_riskgw() {
     stop_proc "$GW_PID"
 }
 
+# scale_bare N BASE [PROGRAM]: a bare loop (bench_bare, sequential, by default; or
+# bench_bare_mux, every request in flight from one thread) on the same plant.
 scale_bare() {
-    local n=$1 base=$2 pid rc
-    start_bg "bare-$n" "$BUILD/bench_bare" -p "$base" -n "$n" -u "$MQ_URI" \
+    local n=$1 base=$2 prog=${3:-bench_bare} pid rc
+    start_bg "$prog-$n" "$BUILD/$prog" -p "$base" -n "$n" -u "$MQ_URI" \
         -s $((BARE_WARMUP_S + WINDOW_S + GRACE_MS / 1000 + 1))
     pid=$BG_PID
     window_from "$BARE_WARMUP_S"
-    start_witness "sub-bare-$n"
+    start_witness "sub-$prog-$n"
     BARE_NOTE=
     if measure "$pid" "$W_FROM" "$W_TO"; then
-        witness_wait "sub-bare-$n"
+        witness_wait "sub-$prog-$n"
         BARE_JSON=$(measured_json "$W_POINTS")
         wait "$pid" 2>/dev/null
         return
@@ -75,7 +79,7 @@ scale_bare() {
     if [ "$rc" = 3 ]; then
         BARE_NOTE="n/a (libmodbus select() limit: a descriptor reached FD_SETSIZE 1024)"
     else
-        BARE_NOTE="failed (exit $rc; see bare-$n.log)"
+        BARE_NOTE="failed (exit $rc; see $prog-$n.log)"
     fi
 }
 
@@ -96,10 +100,30 @@ scale_rows() {
     [ "$written" != null ] && row "N=$n riskgw storage writes" \
         "$(fmt "$written" 0) KiB/s ($(fmt "$(calc "$written / $n")" 1) per device, $(fmt "$(calc "$written * 86400 / 1048576")" 1) GiB/day)" \
         "info (flash wear; every reading changes)" "-"
-    if [ "$b" = null ] || [ -n "$BARE_NOTE" ]; then
-        row "N=$n bare loop" "${BARE_NOTE}" "reference" "-"
+    bare_row "N=$n bare loop" "$b" "$BARE_NOTE"
+    bare_row "N=$n multiplexed bare loop" "$MUX_JSON" "$MUX_NOTE"
+    v=-; [ "$judge" = 1 ] && v=$(verdict "$MUX_RATIO" "<=" 3)
+    row "N=$n riskgw CPU / multiplexed bare loop" "$(fmt "$MUX_RATIO" 2) x" "<= 3 x (N=500), <= 4 x (N=100)" "$v"
+}
+
+# bare_row LABEL JSON NOTE: what a bare loop used, or why it did not run.
+bare_row() {
+    if [ "$2" = null ] || [ -n "$3" ]; then
+        row "$1" "$3" "reference" "-"
     else
-        row "N=$n bare loop" "$(fmt "$(jq -r .cpu_pct <<<"$b")" 2) % CPU, $(fmt "$(calc "$(jq -r .rss_kib <<<"$b") / 1024")" 1) MiB, $(jq -r .threads <<<"$b") thread(s), $(fmt "$(jq -r .points_per_s <<<"$b")" 0) points/s" "reference" "-"
+        row "$1" "$(fmt "$(jq -r .cpu_pct <<<"$2")" 2) % CPU, $(fmt "$(calc "$(jq -r .rss_kib <<<"$2") / 1024")" 1) MiB, $(jq -r .threads <<<"$2") thread(s), $(fmt "$(jq -r .points_per_s <<<"$2")" 0) points/s" "reference" "-"
+    fi
+}
+
+# cpu_ratio GW_JSON BARE_JSON: riskgw's CPU over the loop's, or null (BARE_NOTE says why).
+cpu_ratio() {
+    local bare_cpu
+    [ "$2" != null ] || { echo null; return; }
+    bare_cpu=$(jq -r .cpu_pct <<<"$2")
+    if [ "$(verdict "$bare_cpu" ">=" 0.01)" = PASS ]; then
+        calc "$(jq -r .cpu_pct <<<"$1") / $bare_cpu"
+    else
+        echo null
     fi
 }
 
@@ -114,27 +138,26 @@ scale_one() {
     fi
     bench_log "scale N=$n: riskgw"
     scale_riskgw "$n" "$base"
+    bench_log "scale N=$n: multiplexed bare loop"
+    scale_bare "$n" "$base" bench_bare_mux
+    MUX_JSON=$BARE_JSON MUX_NOTE=$BARE_NOTE
+    MUX_RATIO=$(cpu_ratio "$GW_JSON" "$MUX_JSON")
+    [ "$MUX_RATIO" != null ] || [ -n "$MUX_NOTE" ] || MUX_NOTE="used less than one clock tick in the window: no ratio"
     bench_log "scale N=$n: bare loop"
     scale_bare "$n" "$base"
     stop_sims
     [ -n "${SCALE_THREADS0:-}" ] || { SCALE_THREADS0=$(jq -r .threads <<<"$GW_JSON"); SCALE_N0=$n; }
-    ratio=null
-    if [ "$BARE_JSON" != null ]; then
-        local bare_cpu
-        bare_cpu=$(jq -r .cpu_pct <<<"$BARE_JSON")
-        if [ "$(verdict "$bare_cpu" ">=" 0.01)" = PASS ]; then
-            ratio=$(calc "$(jq -r .cpu_pct <<<"$GW_JSON") / $bare_cpu")
-        else
-            BARE_NOTE="used less than one clock tick in the window: no ratio"
-        fi
-    fi
+    ratio=$(cpu_ratio "$GW_JSON" "$BARE_JSON")
+    [ "$ratio" != null ] || [ -n "$BARE_NOTE" ] || BARE_NOTE="used less than one clock tick in the window: no ratio"
     [ "$n" -ge "$VERDICT_N" ] && judge=1
     scale_rows "$n" "$GW_JSON" "$BARE_JSON" "$ratio" "$judge"
     jq -nc --argjson n "$n" --argjson want "$EXPECT" --argjson g "$GW_JSON" --argjson b "$BARE_JSON" \
            --arg note "$BARE_NOTE" --argjson ratio "$ratio" \
+           --argjson mux "$MUX_JSON" --argjson mux_ratio "$MUX_RATIO" \
            --argjson window "$WINDOW_S" \
         '{n: $n, expected_points_per_s: $want, window_s: $window, riskgw: $g, bare: $b,
-          cpu_ratio: $ratio} + (if $note == "" then {} else {bare_note: $note} end)' \
+          cpu_ratio: $ratio, bare_mux: $mux, cpu_ratio_mux: $mux_ratio}
+         + (if $note == "" then {} else {bare_note: $note} end)' \
         >>"$SCALE_ROWS"
     return 0
 }

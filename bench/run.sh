@@ -4,7 +4,7 @@
 #   bash bench/run.sh BUILD_DIR          the full run (about 10 minutes on 2 cores)
 #   BENCH_QUICK=1 bash bench/run.sh ...  the quick run (under 3 minutes): N = 10, 100, short windows
 #   BENCH_SMOKE=1 ...                    the smoke run of the test suite: N = 10 only, a few seconds
-#   BENCH_PHASES="scale store" ...       only these phases (scale latency modbus store footprint console)
+#   BENCH_PHASES="scale store" ...       only these phases (scale latency modbus store footprint console wear)
 #   BENCH_OUT=FILE BENCH_PLOT=PNG ...    where results.json and the plot go (default bench/)
 #
 # Everything runs here, on loopback: riskgw and riskgw-sim from BUILD_DIR, a private
@@ -15,7 +15,7 @@ set -uo pipefail
 BUILD=$(cd "${1:?usage: bench/run.sh BUILD_DIR}" && pwd) || exit 2
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 . "$SRC/tests/lib/harness.sh"
-for f in lib_proc lib_site lib_report phase_scale phase_latency phase_modbus phase_store phase_footprint phase_console; do
+for f in lib_proc lib_site lib_report phase_scale phase_latency phase_modbus phase_store phase_footprint phase_console phase_wear; do
     . "$SRC/bench/$f.sh"
 done
 
@@ -31,13 +31,15 @@ elif [ "${BENCH_QUICK:-0}" = 1 ]; then
     SCALE_NS="10 100"; WARMUP_S=4; WINDOW_S=10; BARE_WARMUP_S=2; VERDICT_N=100; CPU_SPLITS=3
     LAT_N=100; LAT_ALARMS=200; LAT_COLD=2; MB_RUNS=2; MB_LOOP_S=2; MB_WARMUP_S=2; RTU_WINDOW_S=3
     STORE_RUNS=1; STARTUP_RUNS=3; IDLE_S=10
-    PHASES=${BENCH_PHASES:-scale latency modbus store footprint console}
+    WEAR_NS="100"; WEAR_STEADY_S=60; WEAR_WORST_S=20
+    PHASES=${BENCH_PHASES:-scale latency modbus store footprint console wear}
 else
     BENCH_MODE=full
     SCALE_NS="10 100 500 2000"; WARMUP_S=10; WINDOW_S=30; BARE_WARMUP_S=3; VERDICT_N=500; CPU_SPLITS=3
     LAT_N=500; LAT_ALARMS=1000; LAT_COLD=10; MB_RUNS=3; MB_LOOP_S=5; MB_WARMUP_S=3; RTU_WINDOW_S=10
     STORE_RUNS=3; STARTUP_RUNS=5; IDLE_S=30
-    PHASES=${BENCH_PHASES:-scale latency modbus store footprint console}
+    WEAR_NS="100 500"; WEAR_STEADY_S=300; WEAR_WORST_S=60
+    PHASES=${BENCH_PHASES:-scale latency modbus store footprint console wear}
 fi
 GRACE_MS=3000                   # bench_sub listens this long past a window for late readings
 DELIVERED_MIN=0.999             # "every point delivered", allowing for a reading on the window's edge
@@ -48,8 +50,8 @@ OUT=${BENCH_OUT:-$SRC/bench/results.json}
 PLOT=${BENCH_PLOT:-$SRC/bench/scale.png}
 
 # The programs each phase runs, checked before anything starts.
-declare -A NEEDS=([scale]="bench_sub bench_bare" [latency]="bench_alarm bench_fsync" [modbus]="bench_modbus"
-                  [store]="bench_store bench_drain" [footprint]="bench_startup" [console]="")
+declare -A NEEDS=([scale]="bench_sub bench_bare bench_bare_mux" [latency]="bench_alarm bench_fsync" [modbus]="bench_modbus"
+                  [store]="bench_store bench_drain" [footprint]="bench_startup" [console]="" [wear]="")
 for phase in $PHASES; do
     [ -n "${NEEDS[$phase]+set}" ] || fail "unknown phase '$phase' (phases: ${!NEEDS[*]})"
     for prog in riskgw riskgw-sim ${NEEDS[$phase]}; do

@@ -9,7 +9,8 @@
  * changed, or it moved past the point's deadband - or when heartbeat_s have
  * passed since its last message, so a quiet device is still heard from. Each
  * message carries all of the device's latest readings either way. On a steady
- * plant that is most of the gateway's writes to flash saved (docs/configuration.md).
+ * plant that is far fewer messages for the platform; flash is spared either way,
+ * since telemetry is held in memory (store_outbox_mem.c, docs/configuration.md).
  */
 #include "config.h"
 #include "json_field.h"

@@ -33,10 +33,29 @@ static int worth_storing(const struct core *c, const struct sample *s)
     return band > 0 ? fabs(s->value - last->value) > band : s->value != last->value;
 }
 
-/* The point's minute so far goes into the transaction; the store adds up parts. */
-static void write_minute(struct core *c, uint32_t point)
+/*
+ * A minute in which every good reading equalled the point's last stored reading,
+ * which is good: the history already says all of it (min = avg = max = that value),
+ * so no row is written. On a steady plant that is nearly every point's every minute,
+ * and those rows were most of what it wrote to flash (issue 17). docs/store.md says
+ * how a reader tells such a minute.
+ */
+static int minute_held_still(const struct core *c, uint32_t point)
+{
+    const struct minute_acc *a = &c->minute[point];
+    const struct reading *last = &c->stored[point];
+    return a->min == a->max && last->ts_ms != 0 && last->quality == QUALITY_GOOD && last->value == a->min;
+}
+
+/* The point's minute so far goes into the transaction (unless it held still and may
+ * be left out); the store adds up parts. */
+static void write_minute(struct core *c, uint32_t point, int may_skip)
 {
     struct minute_acc *a = &c->minute[point];
+    if (may_skip && minute_held_still(c, point)) {
+        a->n = 0;
+        return;
+    }
     struct store_aggregate done = {.minute_ms = a->minute * MS_PER_MINUTE, .n = a->n,
                                    .min = a->min, .sum = a->sum, .max = a->max};
     if (store_add_aggregate(c->store, c->store_key[point], &done) < 0)
@@ -49,7 +68,7 @@ static void aggregate(struct core *c, const struct sample *s)
     struct minute_acc *a = &c->minute[s->point];
     int32_t minute = (int32_t)(s->ts_ms / MS_PER_MINUTE);
     if (a->n > 0 && a->minute != minute)
-        write_minute(c, s->point);
+        write_minute(c, s->point, 1);
     if (!quality_has_value(s->quality))
         return;
     if (a->n == 0) {
@@ -67,7 +86,7 @@ void core_flush_minutes(struct core *c)
 {
     for (uint32_t i = 0; i < c->cfg->npoints && !c->replay; i++)
         if (c->minute[i].n > 0)
-            write_minute(c, i);
+            write_minute(c, i, 0);      /* a stop or reload: the part is written either way */
 }
 
 int core_record_sample(struct core *c, const struct sample *s)

@@ -21,6 +21,7 @@
 #define OUTBOX_RETRY_MAX_MS 60000       /* and its ceiling while failures continue */
 #define OUTBOX_ERR_MAX 512
 #define OUTBOX_EVENT_RESERVE_DIV 4      /* 1/4 of a window is for events only (none below 4) */
+#define OUTBOX_TELEMETRY_CURSOR_SAVE_MS 60000   /* telemetry's cursors are saved this often */
 
 struct outlet {                         /* one sink as the scheduler sees it */
     struct sink *sink;
@@ -33,6 +34,7 @@ struct outbox {
     struct store *st;
     struct outlet *outlets;
     int count;
+    int64_t telemetry_save_ms;          /* monotonic: when telemetry's cursors are next saved */
     char err[OUTBOX_ERR_MAX];
 };
 
@@ -49,10 +51,12 @@ static int outbox_say(struct outbox *ob, const char *fmt, ...)
 struct outbox *outbox_open(struct store *st, char *err, size_t errlen)
 {
     struct outbox *ob = calloc(1, sizeof *ob);
-    if (!ob)
+    if (!ob) {
         snprintf(err, errlen, "outbox: out of memory creating the delivery scheduler");
-    else
+    } else {
         ob->st = st;
+        ob->telemetry_save_ms = INT64_MIN;
+    }
     return ob;
 }
 
@@ -185,11 +189,12 @@ static int outbox_fill_lane(struct outbox *ob, struct outlet *o, enum outbox_cla
     return refused;
 }
 
-int outbox_save_cursors(struct outbox *ob)
+/* Write moved cursors into the open transaction: every class's, or only the events'. */
+static int save_cursors(struct outbox *ob, int classes)
 {
     for (int i = 0; i < ob->count; i++) {
         struct outlet *o = &ob->outlets[i];
-        for (int c = 0; c < OUTBOX_CLASS_COUNT; c++) {
+        for (int c = 0; c < classes; c++) {
             struct lane *l = &o->lane[c];
             if (l->cursor == l->saved)
                 continue;
@@ -201,9 +206,26 @@ int outbox_save_cursors(struct outbox *ob)
     return 0;
 }
 
+int outbox_save_cursors(struct outbox *ob) { return save_cursors(ob, OUTBOX_CLASS_COUNT); }
+
+/*
+ * Events' cursors are saved at every pump. Telemetry's moves with every message, and
+ * saving it each second was a page rewritten on flash each second for a number that
+ * matters little: telemetry is held in memory, which a crash loses anyway, and a
+ * cursor saved late only sends the spilled rows above it again (same seqs). So it
+ * is saved once a minute, and at a clean stop (outbox_save_cursors).
+ */
+static int save_due_cursors(struct outbox *ob, int64_t now_ms)
+{
+    int all = now_ms >= ob->telemetry_save_ms;
+    if (all)
+        ob->telemetry_save_ms = now_ms + OUTBOX_TELEMETRY_CURSOR_SAVE_MS;
+    return save_cursors(ob, all ? OUTBOX_CLASS_COUNT : OUTBOX_EVENTS + 1);
+}
+
 int outbox_pump(struct outbox *ob, int64_t now_ms)
 {
-    int handed = 0, failed = outbox_save_cursors(ob) < 0;
+    int handed = 0, failed = save_due_cursors(ob, now_ms) < 0;
     for (int i = 0; i < ob->count; i++) {
         struct outlet *o = &ob->outlets[i];
         if (now_ms < o->retry_at_ms || !o->sink->ops->connected(o->sink))

@@ -44,7 +44,7 @@ int outbox_restart(struct outbox *ob);
 
 /*
  * Persist moved cursors (in the store's open transaction; the core's next commit
- * makes them durable), then fill each connected sink's window. Returns the number
+ * makes them durable; telemetry's once a minute), then fill each connected sink's window. Returns the number
  * of messages handed over, or -1 when the store failed (outbox_last_error); the
  * other sinks are still served.
  */

@@ -56,7 +56,7 @@ static const char *const store_sql[STMT_COUNT] = {
     [STMT_RULE_LOAD] = "SELECT point_key, state FROM rule_state",
     /* A minute written in parts (a stop or reload inside it) adds up; SET reads the old row. */
     [STMT_AGGREGATE_ADD] = "INSERT INTO aggregates (point_key, minute_ms, n, min, avg, max)"
-                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (point_key, minute_ms) DO UPDATE"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (minute_ms, point_key) DO UPDATE"
                            " SET n = n + excluded.n, min = MIN(min, excluded.min),"
                            " avg = (avg * n + excluded.avg * excluded.n) / (n + excluded.n),"
                            " max = MAX(max, excluded.max)",
@@ -127,8 +127,8 @@ void store_rollback(struct store *st)
     st->in_txn = 0;
     st->txn_writes = 0;
     st->txn_durable = 0;
-    for (int c = 0; c < OUTBOX_CLASS_COUNT; c++)
-        st->next_seq[c] = st->last_seq[c] + 1;
+    st->next_seq[OUTBOX_EVENTS] = st->last_seq[OUTBOX_EVENTS] + 1;
+    st->mem_spilling = 0;       /* telemetry is held in memory: its seqs stand (store_outbox_mem.c) */
     store_seq_rolled_back(st);
 }
 
@@ -217,11 +217,15 @@ static void store_sync_held(struct store *st)
     store_seq_synced(st);
 }
 
-int store_commit(struct store *st)
+/* Commit, spilling held telemetry into the transaction first when all or over budget. */
+static int store_commit_spilling(struct store *st, int all)
 {
     if (!st->db)
         return store_closed(st, "committing");
+    if (store_seq_cover(st) < 0 || store_mem_spill(st, all) < 0)
+        return -1;
     if (!st->in_txn) {
+        store_seq_committed(st);
         if (st->sync_owed)
             store_sync_held(st);
         return 0;
@@ -233,8 +237,8 @@ int store_commit(struct store *st)
     st->in_txn = 0;
     st->txn_writes = 0;
     st->stats.commits++;
-    for (int c = 0; c < OUTBOX_CLASS_COUNT; c++)
-        st->last_seq[c] = st->next_seq[c] - 1;
+    st->last_seq[OUTBOX_EVENTS] = st->next_seq[OUTBOX_EVENTS] - 1;
+    store_mem_spilled(st);
     store_seq_committed(st);    /* telemetry is sent unsynced, within its reserved seqs */
     int durable = st->txn_durable || st->sync_owed;
     st->txn_durable = 0;
@@ -246,6 +250,8 @@ int store_commit(struct store *st)
     store_wal_checkpoint(st, durable);
     return 0;
 }
+
+int store_commit(struct store *st) { return store_commit_spilling(st, 0); }
 
 /* The newest committed seq of each class, the database's epoch, where telemetry's
  * seqs go on. */
@@ -413,9 +419,11 @@ void store_close(struct store *st)
 {
     if (!st)
         return;
-    if (st->db && (store_commit(st) < 0 || store_seq_mark_clean(st) < 0))
+    /* What no uplink has confirmed yet goes to the table: the next start sends it. */
+    if (st->db && (store_commit_spilling(st, 1) < 0 || store_seq_mark_clean(st) < 0))
         log_error("%s; the next start skips a block of telemetry seqs", st->err);
     store_disconnect(st);
+    store_mem_free(st);
     free(st);
 }
 

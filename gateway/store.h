@@ -12,7 +12,9 @@
  * The outbox is one ordered log per class (events ahead of telemetry). Each class
  * has its own sequence, which is the "seq" the platform sees: gap-free, except that
  * telemetry skips ahead once after an unclean stop rather than reuse a seq a power
- * cut may have taken after it was sent (store_seq.c). Each sink
+ * cut may have taken after it was sent (store_seq.c). Telemetry is held in memory,
+ * not written, until every sink confirmed it (store_outbox_retire), and spilled to
+ * the table only when the sinks fall behind or at close (store_outbox_mem.c). Each sink
  * keeps a cursor per class: everything at or below it was confirmed delivered.
  *
  * A failed write (disk full, read-only, I/O error) returns -1, rolls back the whole
@@ -35,6 +37,8 @@ struct outbox_msg {
     char *topic;            /* owned by the message */
     char *payload;          /* owned by the message, NUL-terminated JSON */
     size_t payload_len;
+    int borrowed;           /* topic and payload are the store's (telemetry held in memory):
+                               valid until the next store call, and never freed by the message */
 };
 
 struct store;
@@ -117,6 +121,7 @@ struct store_stats {
     uint64_t checkpoints;       /* WAL copied into the database (by the checkpoint thread, or inline) */
     uint64_t rollbacks;         /* transactions lost to a failed write */
     uint64_t samples, events;   /* rows written (committed or pending) */
+    uint64_t telemetry_spilled; /* telemetry messages written to flash because the uplinks lagged */
 };
 const struct store_stats *store_stats(struct store *st);
 

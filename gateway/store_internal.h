@@ -49,6 +49,19 @@ struct store_seq_marks {
     int64_t skipped_to;
 };
 
+/* Telemetry held in memory until every uplink has it (store_outbox_mem.c). */
+#define STORE_TELEMETRY_MEM_BYTES (512 * 1024)  /* beyond this, commits spill the oldest to the table */
+struct store_mem_msg {
+    int64_t seq;
+    char *text;                 /* the topic, its NUL, the payload, its NUL */
+    size_t topic_len, payload_len;
+};
+struct store_tele_mem {
+    struct store_mem_msg *ring; /* seqs [first, next_seq) ascending */
+    size_t cap, head, count;
+    size_t bytes;
+};
+
 struct store {
     sqlite3 *db;
     char path[PATH_MAX];
@@ -67,6 +80,9 @@ struct store {
     int64_t sendable_seq[OUTBOX_CLASS_COUNT];   /* highest seq the outbox may send (store_commit) */
     int sync_owed;                              /* a WAL sync failed: sync before sending what it held */
     struct store_seq_marks tele;                /* telemetry's reserved seqs (store_seq.c) */
+    struct store_tele_mem mem;                  /* telemetry not yet confirmed everywhere */
+    int64_t tele_table_max;                     /* highest telemetry seq written to the table, 0: none to retire */
+    size_t mem_spilling;                        /* oldest held messages written into the commit under way */
     int64_t epoch_ms;
     struct store_stats stats;
     uint32_t sync_us[STORE_SYNC_RECENT];        /* durations of the last WAL syncs, a ring */
@@ -134,10 +150,24 @@ void store_wal_forget(struct store *st);        /* on disconnect */
 /* store_seq.c: telemetry seqs reserved on disk (see there for why) */
 int store_seq_load(struct store *st, int *rc);  /* at open, after last_seq: where seqs go on */
 int store_seq_take(struct store *st, enum outbox_class cls);    /* before next_seq[cls] is used */
+void store_seq_held(struct store *st);          /* a telemetry message is held: sendable within the synced mark */
 void store_seq_committed(struct store *st);     /* after a COMMIT */
 void store_seq_synced(struct store *st);        /* after the WAL sync that followed it */
 void store_seq_rolled_back(struct store *st);
 int store_seq_mark_clean(struct store *st);     /* at close, after the last commit */
+
+/* store_outbox_mem.c: telemetry held in memory (see there for why) */
+int64_t store_mem_first(const struct store *st);    /* the oldest seq held, next_seq when none */
+int store_mem_push(struct store *st, int64_t seq, const char *topic, const char *payload);
+/* Held messages with after < seq <= last, at most max, lent (borrowed): the count. */
+int store_mem_fetch(struct store *st, int64_t after, int64_t last, struct outbox_msg *out, int max);
+void store_mem_retire(struct store *st, int64_t delivered);
+/* Before a COMMIT: over budget (or all), write the oldest into the transaction. 0 or -1. */
+int store_mem_spill(struct store *st, int all);
+void store_mem_spilled(struct store *st);          /* after that COMMIT held: drop them */
+void store_mem_free(struct store *st);
+/* store_seq.c: after a rollback, held telemetry above the reserved mark is reserved again */
+int store_seq_cover(struct store *st);
 
 /* store_schema.c */
 int store_schema_version(void);                 /* the newest version this build knows */

@@ -119,7 +119,7 @@ static int64_t drop_oldest(struct store *st, int i)
         "DELETE FROM samples WHERE rowid IN (SELECT rowid FROM samples ORDER BY rowid LIMIT ?1)",
         "DELETE FROM outbox WHERE cls = 1 AND seq IN (SELECT seq FROM outbox WHERE cls = 1"
         " AND seq < (SELECT MAX(seq) FROM outbox WHERE cls = 1) ORDER BY seq LIMIT ?1)",
-        "DELETE FROM aggregates WHERE (point_key, minute_ms) IN (SELECT point_key, minute_ms"
+        "DELETE FROM aggregates WHERE (minute_ms, point_key) IN (SELECT minute_ms, point_key"
         " FROM aggregates ORDER BY minute_ms LIMIT ?1)",
         "DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY id LIMIT ?1)",
     };

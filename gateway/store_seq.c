@@ -70,8 +70,11 @@ int store_seq_load(struct store *st, int *rc)
     const enum outbox_class cls = OUTBOX_TELEMETRY;
     int64_t last = st->last_seq[cls], next = last + 1;
     const char *why = "";
+    st->tele_table_max = last;      /* rows the last run left (spilled, or from an older build) */
     if (seq_read_next(st, cls, last, &next, &why, rc) < 0)
         return -1;
+    if (!why[0])
+        last = next - 1;        /* a clean stop: what lies between was delivered and retired */
     if (next > last + 1)
         log_warn("store %s: %s, so telemetry seqs %lld to %lld are skipped: a power cut may have "
                  "lost telemetry that was already sent with them. Subscribers see a gap; no seq is "
@@ -85,15 +88,29 @@ int store_seq_load(struct store *st, int *rc)
     return 0;
 }
 
+/* A block above the seqs handed out so far (the one about to be, too). */
+static int seq_reserve(struct store *st)
+{
+    int64_t reserved = st->next_seq[OUTBOX_TELEMETRY] - 1 + STORE_SEQ_BLOCK;
+    if (seq_write(st, OUTBOX_TELEMETRY, reserved, 0, "reserving telemetry seqs") < 0)
+        return -1;
+    st->tele.reserved = reserved;
+    return 0;
+}
+
 int store_seq_take(struct store *st, enum outbox_class cls)
 {
     if (cls != OUTBOX_TELEMETRY || st->next_seq[cls] <= st->tele.reserved)
         return 0;
-    int64_t reserved = st->next_seq[cls] - 1 + STORE_SEQ_BLOCK;
-    if (seq_write(st, cls, reserved, 0, "reserving telemetry seqs") < 0)
-        return -1;
-    st->tele.reserved = reserved;
-    return 0;
+    return seq_reserve(st);
+}
+
+/* Telemetry held in memory keeps its seqs through a rollback; its reservation may not. */
+int store_seq_cover(struct store *st)
+{
+    if (st->next_seq[OUTBOX_TELEMETRY] - 1 <= st->tele.reserved)
+        return 0;
+    return seq_reserve(st);
 }
 
 /* Telemetry may be sent up to the last commit, but never past the synced mark. */
@@ -101,6 +118,12 @@ static void seq_release(struct store *st)
 {
     int64_t last = st->last_seq[OUTBOX_TELEMETRY];
     st->sendable_seq[OUTBOX_TELEMETRY] = last < st->tele.durable ? last : st->tele.durable;
+}
+
+void store_seq_held(struct store *st)
+{
+    st->last_seq[OUTBOX_TELEMETRY] = st->next_seq[OUTBOX_TELEMETRY] - 1;
+    seq_release(st);
 }
 
 void store_seq_committed(struct store *st)

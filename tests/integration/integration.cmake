@@ -2,7 +2,8 @@
 if(TARGET riskgw AND TARGET riskgw-sim)
   foreach(t test_gas_alarm test_alarm_lifecycle test_reload test_outage test_http_uplinks
             test_disk_full test_site_rules test_watchdog_e2e test_minute_aggregates
-            test_telemetry_steady test_telemetry_on_change test_detector_fault)
+            test_telemetry_steady test_telemetry_on_change test_detector_fault test_telemetry_outage
+            test_still_minutes)
     rg_script_test(${t} tests/integration/${t}.sh)
   endforeach()
 endif()

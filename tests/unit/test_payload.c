@@ -1,9 +1,12 @@
 /*
  * test_payload.c - interface v1 on the wire: topics and the exact JSON of an event,
  * telemetry with a fault (value null, never a number), escaping of names, and the
- * refusal to emit a truncated message.
+ * refusal to emit a truncated message; numbers printed without printf exactly as
+ * printf prints them.
  */
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "check.h"
@@ -15,8 +18,47 @@ static const char *site =
     " \"devices\":[{\"id\":\"gas1\",\"host\":\"127.0.0.1\",\"points\":["
     "   {\"id\":\"lel\",\"name\":\"Gas \\\"A\\\"\",\"unit\":\"%LEL\"},{\"id\":\"st\"}]}]}";
 
+/* jw_num and jw_int format without printf; they must print exactly what
+ * "%.10g" and "%lld" do, for every kind of number a reading or a stamp can be. */
+static void test_numbers_as_printf(void)
+{
+    static const double fixed[] = {0, -0.0, 1, -1, 7, 51.5, 3.1, -2.25, 1e-7, 123456789, 999999999,
+                                   9999999999.0, 1e10, -1e10, 12345678901.0, 1e15, 65535, -32768,
+                                   4294967295.0, 0.1 + 0.2, 1795420812345.0, 1e300, -1e-300};
+    char got[64], want[64];
+    unsigned seed = 17;
+    for (int i = 0; i < 20000; i++) {
+        double v;
+        if (i < (int)(sizeof fixed / sizeof fixed[0])) {
+            v = fixed[i];
+        } else {
+            seed = seed * 1103515245u + 12345u;
+            int kind = (int)(seed >> 28) % 4;
+            long long r = (long long)(seed >> 4) - (1LL << 27);
+            v = kind == 0 ? (double)r : kind == 1 ? (double)r / 1000 : kind == 2 ? (double)r * 1000 : r * 1e-9;
+        }
+        struct jw w;
+        jw_init(&w, got, sizeof got);
+        jw_num(&w, v);
+        snprintf(want, sizeof want, "%.10g", v);
+        if (strcmp(got, want) != 0) {
+            CHECK_STR(got, want);
+            break;
+        }
+    }
+    static const int64_t ints[] = {0, 1, -1, 9, 10, -10, 1795420812345LL, INT64_MAX, INT64_MIN};
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+        struct jw w;
+        jw_init(&w, got, sizeof got);
+        jw_int(&w, ints[i]);
+        snprintf(want, sizeof want, "%lld", (long long)ints[i]);
+        CHECK_STR(got, want);
+    }
+}
+
 int main(void)
 {
+    test_numbers_as_printf();
     struct cfg_err err;
     struct config *cfg = config_parse(site, "site", RISKGW_SOURCE_DIR "/drivers/profiles", &err);
     CHECK(cfg != NULL);

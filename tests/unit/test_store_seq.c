@@ -2,8 +2,8 @@
  * test_store_seq.c - telemetry seqs reserved on disk, against real SQLite files.
  *
  * A clean close records the exact next seq (no gap at restart); a run killed with
- * SIGKILL, whose unsynced tail a power cut then takes (rows deleted through a
- * connection of the test's own), goes on above every seq it ever handed out; a
+ * SIGKILL, whose telemetry held in memory dies with it, goes on above every seq it
+ * ever handed out and still sends what an earlier run spilled to the table; a
  * block that runs out is refilled with one synced commit; a rolled-back
  * reservation is written again; a file from schema version 4 upgrades in place
  * and skips a block once, since the build that wrote it kept no marks.
@@ -78,28 +78,26 @@ static void test_clean_restart(void)
     store_close(st);
 }
 
-/* Rows 1-5 committed (their block synced), 6-8 committed, 9 handed out, uncommitted. */
-static void hand_out_nine(struct store *st)
+/* Seqs 6-8 committed, 9 handed out after: all held in memory, none on disk. */
+static void hand_out_four(struct store *st)
 {
-    if (telemetry_n(st, 5) == 5 && store_commit(st) == 0 && telemetry_n(st, 3) == 8 &&
-        store_commit(st) == 0)
+    if (telemetry_n(st, 3) == 8 && store_commit(st) == 0)
         telemetry_n(st, 1);
 }
 
 static void test_unclean_stop(void)
 {
     const char *path = test_path("cut.db");
-    run_killed(path, hand_out_nine);
-    CHECK_INT(sql_int(path, MARK_SQL), STORE_SEQ_BLOCK);
-    CHECK_INT(sql_int(path, CLEAN_SQL), 0);
-    /* The power cut took the commit that was never synced. */
-    sqlite3 *db = NULL;
-    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
-    CHECK_INT(sqlite3_exec(db, "DELETE FROM outbox WHERE cls = 1 AND seq > 5", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
-
     struct store *st = open_ok(path);
-    CHECK_INT(next_telemetry(st), STORE_SEQ_BLOCK + 1);     /* above all nine */
+    CHECK_INT(telemetry_n(st, 5), 5);
+    store_close(st);                                    /* unconfirmed: spilled to the table */
+    run_killed(path, hand_out_four);
+    CHECK_INT(sql_int(path, MARK_SQL), 5 + STORE_SEQ_BLOCK);
+    CHECK_INT(sql_int(path, CLEAN_SQL), 0);
+    CHECK_INT(sql_int(path, "SELECT MAX(seq) FROM outbox WHERE cls = 1"), 5);  /* 6-9 died in memory */
+
+    st = open_ok(path);
+    CHECK_INT(next_telemetry(st), STORE_SEQ_BLOCK + 6);     /* above all nine */
     struct outbox_msg m[8];
     int n = store_outbox_fetch(st, OUTBOX_TELEMETRY, 0, m, 8);
     CHECK_INT(n, 5);                                    /* what is left is still sent */
@@ -107,10 +105,10 @@ static void test_unclean_stop(void)
         outbox_msg_free(&m[i]);
     CHECK_INT(store_outbox_backlog(st, OUTBOX_TELEMETRY, 0), 5);
     CHECK_INT(store_outbox_backlog(st, OUTBOX_TELEMETRY, 5), 0);    /* the skipped seqs are not owed */
-    CHECK_INT(telemetry_n(st, 1), STORE_SEQ_BLOCK + 1);
+    CHECK_INT(telemetry_n(st, 1), STORE_SEQ_BLOCK + 6);
     CHECK_INT(store_commit(st), 0);
-    CHECK_INT(store_outbox_last_seq(st, OUTBOX_TELEMETRY), STORE_SEQ_BLOCK + 1);
-    CHECK_INT(sql_int(path, MARK_SQL), 2 * STORE_SEQ_BLOCK);
+    CHECK_INT(store_outbox_last_seq(st, OUTBOX_TELEMETRY), STORE_SEQ_BLOCK + 6);
+    CHECK_INT(sql_int(path, MARK_SQL), 2 * STORE_SEQ_BLOCK + 5);
     store_close(st);
 }
 
@@ -146,23 +144,27 @@ static void test_block_refill(void)
     store_close(st);
 }
 
-/* A write fails after the transaction reserved a block: the reservation goes with it. */
+/* A write fails after the transaction reserved a block: the reservation goes with it,
+ * the telemetry held in memory keeps its seqs, and the next commit reserves again. */
 static void test_reservation_rolled_back(void)
 {
     const char *path = test_path("rollback.db");
     struct store *st = open_ok(path);
+    int64_t key;
+    CHECK_INT(store_point_key(st, "gas1", "lel", &key), 0);
     sqlite3 *db = NULL;
     CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
-    CHECK_INT(sqlite3_exec(db, "INSERT INTO outbox VALUES (1, 2, 't', 'in the way')", NULL, NULL, NULL),
-              SQLITE_OK);
-    CHECK_INT(telemetry_n(st, 2), -1);                  /* seq 2 is taken: all rolled back */
-    CHECK_CONTAINS(store_last_error(st), "rolled back");
-    CHECK_INT(next_telemetry(st), 1);
-    CHECK_INT(sqlite3_exec(db, "DELETE FROM outbox", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
+    CHECK_INT(sqlite3_exec(db, "CREATE TRIGGER in_the_way BEFORE INSERT ON samples"
+                               " BEGIN SELECT RAISE(ABORT, 'in the way'); END", NULL, NULL, NULL), SQLITE_OK);
     CHECK_INT(telemetry_n(st, 2), 2);
+    struct sample smp = {.ts_ms = 1, .value = 1, .quality = QUALITY_GOOD};
+    CHECK_INT(store_add_sample(st, key, &smp), -1);     /* the block's reservation is rolled back */
+    CHECK_CONTAINS(store_last_error(st), "rolled back");
+    CHECK_INT(next_telemetry(st), 3);                   /* held in memory: the seqs stand */
+    CHECK_INT(sqlite3_exec(db, "DROP TRIGGER in_the_way", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
     CHECK_INT(store_commit(st), 0);
-    CHECK_INT(sql_int(path, MARK_SQL), STORE_SEQ_BLOCK);    /* written again */
+    CHECK_INT(sql_int(path, MARK_SQL), 2 + STORE_SEQ_BLOCK);    /* reserved again, above both */
     CHECK_INT(store_outbox_last_seq(st, OUTBOX_TELEMETRY), 2);
     store_close(st);
 }

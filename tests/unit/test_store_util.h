@@ -53,10 +53,10 @@ static void test_abort(const char *why)
     exit(1);
 }
 
-/* Open the store at path, or stop the test saying why. */
+/* The store at path, or the test stops (nothing after it could mean anything). */
 static inline struct store *test_store_open(const char *path)
 {
-    char err[512];
+    char err[512] = "";
     struct store *st = store_open(path, err, sizeof err);
     if (!st)
         test_abort(err);
