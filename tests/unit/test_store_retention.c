@@ -77,7 +77,7 @@ static void test_retire(void)
     for (int i = 0; i < 3; i++)
         CHECK_INT(store_outbox_append(st, OUTBOX_EVENTS, "e", "{}", &seq), 0);
     store_close(st);            /* telemetry no uplink confirmed is spilled to the table */
-    st = open_or_die(path);
+    st = test_store_open(path);
 
     int64_t some[OUTBOX_CLASS_COUNT] = {2, total - 50};         /* the rest is in flight */
     CHECK_INT(store_outbox_retire(st, some), 0);
