@@ -247,7 +247,11 @@ if [ "${1:-}" = --list ]; then
 fi
 only=${1:-}
 
+# Every work directory, the commands' own included, under one private directory.
+TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/riskgw-readme.XXXXXX") || fail "cannot create a temporary directory"
+export TMPDIR
 harness_init
+at_exit '[ "${KEEP:-0}" = 1 ] || rm -rf "$TMPDIR"'
 before=$(git status --porcelain)
 [ -z "$before" ] || echo "check_commands: the checkout is not clean; checking that nothing changes beyond:" \
     "$before" >&2
