@@ -30,7 +30,7 @@ STEP_S=20                                # one live step (a poll, a connection) 
 
 declare -A CHECKS=(
   ["make"]=check_make
-  ["make cross"]="needs the arm64 multiarch toolchain (make deps CROSS=1: a foreign dpkg architecture and its -dev packages); not installed on CI"
+  ["make cross"]="not measured yet: it first installs the arm64 multiarch toolchain (make deps CROSS=1 adds a foreign dpkg architecture and its -dev packages)"
   ["make test-cross"]="needs the cross build above, and qemu-user"
   ["make test-cross-e2e"]="every integration test again under qemu-user: longer than the whole CI budget"
   ["build/riskgw -n -c site.json"]=check_config
