@@ -11,14 +11,14 @@
 # The commands are read from the files, so that a command added to the README
 # without a check fails this check: README.md's table rows (the first `...` of
 # the row; a \| in it is |) and the `make ...` lines of the ```sh blocks of
-# README.md and bench/README.md (whose tables list files, not commands). CHECKS below has one entry per command, keyed by
-# the command exactly as the README spells it:
+# README.md and bench/README.md (whose tables list files, not commands). CHECKS
+# below has one entry per command, keyed by the command as the README spells it:
 #   check_NAME    a function below: runs the command in its cheap form and fails
 #                 the check with a sentence if it did not work
 #   any text      the command is not run here, and that text says why (.ci/run
 #                 runs it itself, or what it would cost)
 # After every command `git status --porcelain` must be what it was at the start:
-# empty on CI's clean checkout. The commands that act on a running gateway share
+# empty on CI's clean checkout (with README_CHECK_CLEAN=1 a dirty start fails). The commands that act on a running gateway share
 # one small live site: riskgw-sim, a private mosquitto, and riskgw polling them.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -255,8 +255,10 @@ only=${1:-}
 harness_init
 export TMPDIR=$WORK                      # the commands' own work directories go inside this one
 before=$(git status --porcelain)
-[ -z "$before" ] || echo "check_commands: the checkout is not clean; checking that nothing changes beyond:" \
-    "$before" >&2
+if [ -n "$before" ]; then
+    [ "${README_CHECK_CLEAN:-0}" != 1 ] || fail "the checkout is not clean before the check:"$'\n'"$before"
+    echo "check_commands: the checkout is not clean; checking that nothing changes beyond:" "$before" >&2
+fi
 ignored_before=$(git status --porcelain --ignored | sed -n 's/^!! //p')
 t0=$SECONDS
 ran=0
