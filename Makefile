@@ -19,8 +19,10 @@ deps:
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
+# Everything the targets below write (bench/out/ too); the README check asserts nothing is left.
 clean:
-	rm -rf $(BUILD) build-cross build-cross-* build-pkg build-sysroot $(ASAN_BUILD) $(FUZZ_BUILD) $(LINT_BUILD)
+	rm -rf $(BUILD) build-cross build-cross-* build-pkg build-sysroot $(ASAN_BUILD) $(FUZZ_BUILD) $(LINT_BUILD) \
+	       bench/out
 
 # ---- cross builds and tests under qemu-user ----
 #   make cross|test-cross [RISKGW_ARCH=aarch64|armhf]   (ARCH= works too)
@@ -128,7 +130,7 @@ soak: build
 # ---- benchmark (bench/README.md): figures measured here, now, on loopback ----
 #   make bench                 every figure, about 10 minutes on 2 cores
 #   make bench BENCH_QUICK=1   N = 10 and 100 with short windows, under 3 minutes
-# Writes bench/results.json and bench/scale.png; gnuplot-nox is installed for the plot only.
+# Writes bench/out/results.json and bench/out/scale.png (ignored by git); gnuplot-nox is installed for the plot only.
 BENCH_QUICK ?= 0
 .PHONY: bench
 bench: build

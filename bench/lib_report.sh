@@ -1,4 +1,4 @@
-# lib_report.sh - the benchmark's outputs: the table, bench/results.json and the plot.
+# lib_report.sh - the benchmark's outputs: the table, bench/out/results.json and the plot.
 #
 # Phases call `row` for each line of the table and `result` for each figure of
 # results.json; nothing is typed in by hand. A figure that could not be measured is

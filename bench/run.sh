@@ -5,12 +5,14 @@
 #   BENCH_QUICK=1 bash bench/run.sh ...  the quick run (under 3 minutes): N = 10, 100, short windows
 #   BENCH_SMOKE=1 ...                    the smoke run of the test suite: N = 10 only, a few seconds
 #   BENCH_PHASES="scale store" ...       only these phases (scale latency modbus store footprint console wear)
-#   BENCH_OUT=FILE BENCH_PLOT=PNG ...    where results.json and the plot go (default bench/)
+#   BENCH_OUT=FILE BENCH_PLOT=PNG ...    where results.json and the plot go (default bench/out/)
 #
 # Everything runs here, on loopback: riskgw and riskgw-sim from BUILD_DIR, a private
 # mosquitto, and the small C programs in bench/ (bench_sub, bench_bare, ...). It
 # prints a table (figure, value, target, verdict) and writes results.json and
-# scale.png. Every process it starts is stopped at the end, also on failure or ^C.
+# scale.png into bench/out/, which git ignores: a run never dirties the checkout
+# (figures worth keeping go into bench/README.md's "Last run", on purpose). Every
+# process it starts is stopped at the end, also on failure or ^C.
 set -uo pipefail
 BUILD=$(cd "${1:?usage: bench/run.sh BUILD_DIR}" && pwd) || exit 2
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,8 +48,9 @@ DELIVERED_MIN=0.999             # "every point delivered", allowing for a readin
 STORE_GROWTH_N=100              # the scale step whose store growth gives bytes/point/day
 [ "$BENCH_MODE" = smoke ] && STORE_GROWTH_N=10
 RETENTION_DAYS=30               # the default (and minimum) sample retention, docs/store.md
-OUT=${BENCH_OUT:-$SRC/bench/results.json}
-PLOT=${BENCH_PLOT:-$SRC/bench/scale.png}
+OUT=${BENCH_OUT:-$SRC/bench/out/results.json}
+PLOT=${BENCH_PLOT:-$SRC/bench/out/scale.png}
+mkdir -p "$(dirname "$OUT")" "$(dirname "$PLOT")" || fail "cannot create the output directories of $OUT and $PLOT"
 
 # The programs each phase runs, checked before anything starts.
 declare -A NEEDS=([scale]="bench_sub bench_bare bench_bare_mux" [latency]="bench_alarm bench_fsync" [modbus]="bench_modbus"

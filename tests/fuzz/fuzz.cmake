@@ -66,8 +66,10 @@ if(RISKGW_FUZZ)
 elseif(NOT RISKGW_SANITIZE AND NOT CMAKE_CROSSCOMPILING)
   # Not in an ASan build (the fuzz build already is one) nor a cross build (no
   # libFuzzer for the target there).
+  # A relative build directory, named as `make fuzz` names it.
   add_test(NAME fuzz_smoke
-           COMMAND bash ${RISKGW_FUZZ_DIR}/fuzz.sh ${CMAKE_BINARY_DIR}/fuzz ${RISKGW_FUZZ_SMOKE_SECONDS})
+           COMMAND bash ${RISKGW_FUZZ_DIR}/fuzz.sh build-fuzz ${RISKGW_FUZZ_SMOKE_SECONDS}
+           WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
   set_tests_properties(fuzz_smoke PROPERTIES LABELS fuzz TIMEOUT 600
                        ENVIRONMENT "RISKGW_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
 endif()

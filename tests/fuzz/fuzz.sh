@@ -7,6 +7,8 @@
 # every module with ASan, UBSan and libFuzzer coverage; its ctest tests labelled
 # "fuzz" each run one target (tests/fuzz/run_fuzz.sh). Runs at lower priority, so
 # that the timing-sensitive integration tests running beside it keep their CPU.
+# Every file it writes (the configure and build logs too) stays inside
+# FUZZ_BUILD_DIR, which may be relative to the current directory.
 set -euo pipefail
 OUT=${1:?usage: fuzz.sh FUZZ_BUILD_DIR SECONDS [JOBS]}
 SECS=${2:?usage: fuzz.sh FUZZ_BUILD_DIR SECONDS [JOBS]}
@@ -19,13 +21,15 @@ if ! command -v clang >/dev/null; then
     echo "FAIL: clang is not installed, so the fuzz targets cannot be built; run 'make deps'" >&2
     exit 1
 fi
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
 start=$SECONDS
 nice -n "$NICE" cmake -S "$SRC" -B "$OUT" -DCMAKE_C_COMPILER=clang -DRISKGW_FUZZ=ON \
-    -DCMAKE_BUILD_TYPE=Debug >"$OUT.configure.log" 2>&1 ||
-    { cat "$OUT.configure.log" >&2; echo "FAIL: cannot configure the fuzz build in $OUT" >&2; exit 1; }
-nice -n "$NICE" cmake --build "$OUT" --target fuzz_all -j"$JOBS" >"$OUT.build.log" 2>&1 ||
-    { grep -E 'error|warning' "$OUT.build.log" | head -40 >&2
-      echo "FAIL: the fuzz build (clang -Werror) failed; see $OUT.build.log" >&2; exit 1; }
+    -DCMAKE_BUILD_TYPE=Debug >"$OUT/configure.log" 2>&1 ||
+    { cat "$OUT/configure.log" >&2; echo "FAIL: cannot configure the fuzz build in $OUT" >&2; exit 1; }
+nice -n "$NICE" cmake --build "$OUT" --target fuzz_all -j"$JOBS" >"$OUT/build.log" 2>&1 ||
+    { grep -E 'error|warning' "$OUT/build.log" | head -40 >&2
+      echo "FAIL: the fuzz build (clang -Werror) failed; see $OUT/build.log" >&2; exit 1; }
 echo "fuzz: built in $((SECONDS - start)) s"
 cd "$OUT"
 rm -f fuzz-work/*.summary
