@@ -95,8 +95,10 @@ start_mosquitto "$mq_port" "persistence true" "persistence_location $WORK/"
 faults_subscribe "$mq_port"
 start_bg health mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$FAULTS_BASE/health"
 start_gas_sim
+# gas9's alarm does not latch (gas_lel latches by default): the dying-card episode is about an alarm clearing.
 faults_plant "$mq_port" "$db" \
-    "[{\"id\": \"gas9\", \"profile\": \"gas_lel\", \"host\": \"127.0.0.1\", \"port\": $SIM_PORT, \"interval_ms\": 200}]"
+    "[{\"id\": \"gas9\", \"profile\": \"gas_lel\", \"host\": \"127.0.0.1\", \"port\": $SIM_PORT, \"interval_ms\": 200,
+       \"points\": [{\"id\": \"lel\", \"alarm\": {\"latch\": false}}]}]"
 jq '.status_interval_s = 1 | .store.alert_after_s = 5' "$WORK/site.json" >"$WORK/site.tmp" && mv "$WORK/site.tmp" "$WORK/site.json"
 start_bg gw "$BUILD/riskgw" -c "$WORK/site.json"
 gw=$BG_PID
