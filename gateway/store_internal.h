@@ -101,8 +101,8 @@ int store_check_class(struct store *st, enum outbox_class cls);
 /* store.c: connecting. attach opens PATH (a file that is not a database is moved
  * aside), remembers which file it is and starts the checkpoint thread: 0, or -1 with
  * a sentence in st->err and nothing open. Only with create does a missing PATH become
- * a new database (a reopen must not start one in the empty folder of an unmounted
- * card). disconnect closes every file of the store. */
+ * a new database (a reopen starts one only on the device the old one was on, never in
+ * the empty folder of an unmounted card). disconnect closes every file of the store. */
 int store_attach(struct store *st, int create);
 void store_disconnect(struct store *st);
 /* Roll the open transaction back (if any) and forget its seqs. */
