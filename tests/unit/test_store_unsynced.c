@@ -43,20 +43,6 @@ static int record(struct store *st, struct event *ev, int64_t ts)
     return stage(st, ev, ts) < 0 ? -1 : store_commit(st);
 }
 
-/* The events class's payloads from seq 1 on, joined by spaces. */
-static const char *payloads(struct store *st)
-{
-    static char out[256];
-    struct outbox_msg m[8];
-    int n = store_outbox_fetch(st, OUTBOX_EVENTS, 0, m, 8);
-    out[0] = '\0';
-    for (int i = 0; i < n; i++) {
-        snprintf(out + strlen(out), sizeof out - strlen(out), "%s%s", i ? " " : "", m[i].payload);
-        outbox_msg_free(&m[i]);
-    }
-    return n < 0 ? "(fetch failed)" : out;
-}
-
 /* The card dies after a commit whose sync failed, and is mounted afresh. */
 static void card_remounted(struct store *st, int loses_unsynced)
 {
@@ -99,11 +85,11 @@ int main(void)
     CHECK_INT(store_events_unsynced(st), 0);
     CHECK_INT(store_event_held(st, &e1), 1);
     CHECK_INT(store_event_held(st, &e2), 0);
-    CHECK_STR(payloads(st), "1");
+    CHECK_STR(event_payloads(st), "1");
     struct event again;
     CHECK_INT(record(st, &again, 2), 0);
     CHECK_INT(store_outbox_last_seq(st, OUTBOX_EVENTS), 2);
-    CHECK_STR(payloads(st), "1 2");
+    CHECK_STR(event_payloads(st), "1 2");
     CHECK_INT(sql_int(path, "SELECT count(*) FROM events WHERE ts_ms = 2"), 1);
 
     /* The card kept the rows of a commit whose sync failed: held, not stored twice. */
@@ -115,7 +101,7 @@ int main(void)
     CHECK_INT(store_event_held(st, &e3), 1);
     CHECK_INT(store_events_unsynced(st), 0);
     CHECK_INT(store_outbox_last_seq(st, OUTBOX_EVENTS), 3);
-    CHECK_STR(payloads(st), "1 2 3");
+    CHECK_STR(event_payloads(st), "1 2 3");
     CHECK_INT(sql_int(path, "SELECT count(*) FROM events WHERE ts_ms = 3"), 1);
     struct event other = e3;
     other.ts_ms = 4;                            /* the same id, another event */
@@ -138,7 +124,7 @@ int main(void)
     CHECK_INT(store_reopen(st), 0);
     CHECK(wal_syncs > syncs);
     CHECK_INT(store_events_unsynced(st), 0);
-    CHECK_STR(payloads(st), "1 2 3 4");
+    CHECK_STR(event_payloads(st), "1 2 3 4");
 
     store_close(st);
     test_dir_remove();
