@@ -107,7 +107,10 @@ int store_error(struct store *st, const char *doing, int rc)
 {
     st->fail_rc = rc;
     st->fail_errno = st->db ? sqlite3_system_errno(st->db) : 0;
-    const char *msg = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
+    /* The connection's message when it is about this failure (a sync called on the
+     * VFS directly leaves it at "not an error"). */
+    const char *msg = st->db && (sqlite3_errcode(st->db) & 0xff) == (rc & 0xff) ? sqlite3_errmsg(st->db)
+                                                                                : sqlite3_errstr(rc);
     const char *kind = sqlite3_errstr(rc);
     if (strcmp(msg, kind) == 0)
         store_say(st, "%s failed: %s; %s", doing, msg, store_hint(rc));
