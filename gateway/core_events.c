@@ -59,12 +59,19 @@ static int stage_event(struct core *c, struct event *ev)
     return 0;
 }
 
-/* Stage every event not yet committed again, after a failed transaction. */
+/*
+ * Stage every event not yet on the medium again, after a failed transaction or a
+ * failed sync. An event whose commit did reach the medium (its sync failed, the rows
+ * survived) is held already, with its outbox row: it is not stored twice.
+ */
 static void replay_pending(struct core *c)
 {
-    for (size_t i = 0; i < c->npending; i++)
-        if (stage_event(c, &c->pending[i]) < 0)
+    for (size_t i = 0; i < c->npending; i++) {
+        struct event *ev = &c->pending[i];
+        int held = ev->id > 0 ? store_event_held(c->store, ev) : 0;
+        if (held < 0 || (held == 0 && stage_event(c, ev) < 0))
             return;
+    }
     c->replay = 0;
 }
 
@@ -97,7 +104,8 @@ void core_commit(struct core *c)
         core_store_heal(c);
     if (c->replay)
         replay_pending(c);
-    if (c->replay || store_commit(c->store) < 0) {
+    /* A commit whose sync failed may not be on the card: kept and announced as if it failed. */
+    if (c->replay || store_commit(c->store) < 0 || store_events_unsynced(c->store)) {
         core_store_failed(c, now);
         announce_unstored(c);
         return;

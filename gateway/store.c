@@ -40,6 +40,8 @@ static const char *const store_sql[STMT_COUNT] = {
     [STMT_SAMPLE_ADD] = "INSERT INTO samples (point_key, ts_ms, value, quality) VALUES (?1, ?2, ?3, ?4)",
     [STMT_EVENT_ADD] = "INSERT INTO events (ts_ms, point_key, kind, level, severity, value, quality,"
                        " actor, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [STMT_EVENT_HELD] = "SELECT 1 FROM events WHERE id = ?1 AND ts_ms = ?2 AND kind = ?3 AND level = ?4"
+                        " AND severity = ?5",
     [STMT_OUTBOX_ADD] = "INSERT INTO outbox (cls, seq, topic, payload) VALUES (?1, ?2, ?3, ?4)",
     [STMT_OUTBOX_FETCH] = "SELECT seq, topic, payload FROM outbox"
                           " WHERE cls = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY seq LIMIT ?4",
@@ -105,7 +107,10 @@ int store_error(struct store *st, const char *doing, int rc)
 {
     st->fail_rc = rc;
     st->fail_errno = st->db ? sqlite3_system_errno(st->db) : 0;
-    const char *msg = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
+    /* The connection's message when it is about this failure (a sync called on the
+     * VFS directly leaves it at "not an error"). */
+    const char *msg = st->db && (sqlite3_errcode(st->db) & 0xff) == (rc & 0xff) ? sqlite3_errmsg(st->db)
+                                                                                : sqlite3_errstr(rc);
     const char *kind = sqlite3_errstr(rc);
     if (strcmp(msg, kind) == 0)
         store_say(st, "%s failed: %s; %s", doing, msg, store_hint(rc));
@@ -191,11 +196,17 @@ int store_txn_writes(const struct store *st)
     return st->txn_writes;
 }
 
+int store_events_unsynced(const struct store *st)
+{
+    return st->sync_owed;
+}
+
 /*
  * Make committed events (and telemetry past a newly reserved block of seqs) sendable:
  * sync the WAL, then let the outbox see them. An event is announced with its seq only
  * once it would survive a power cut; if the sync fails it stays committed but unsent,
- * and every later commit tries again.
+ * every later commit tries again, and the failure is the store's last error: the
+ * medium may never hold that commit (store_events_unsynced).
  */
 static void store_sync_held(struct store *st)
 {
@@ -208,6 +219,7 @@ static void store_sync_held(struct store *st)
                       "are committed but held back until a sync succeeds, since a power cut could "
                       "lose what they rely on; check the storage medium", st->path,
                       sqlite3_errstr(rc), (long long)st->tele.durable);
+        store_error(st, "syncing the WAL", rc);
         st->sync_owed = 1;
         return;
     }
@@ -299,10 +311,10 @@ void store_disconnect(struct store *st)
 }
 
 /* Open, tune, migrate, prepare. 0, or -1 with *rc and a sentence in st->err. */
-static int store_connect(struct store *st, int *rc)
+static int store_connect(struct store *st, int create, int *rc)
 {
-    *rc = sqlite3_open_v2(st->path, &st->db,
-                          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    *rc = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+                          (create ? SQLITE_OPEN_CREATE : 0), NULL);
     if (*rc != SQLITE_OK)
         return store_error(st, "opening", *rc);
     sqlite3_extended_result_codes(st->db, 1);
@@ -368,17 +380,17 @@ static int store_is_corrupt(int rc)
     return (rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT;
 }
 
-int store_attach(struct store *st)
+int store_attach(struct store *st, int create)
 {
     int rc = SQLITE_OK;
-    if (store_connect(st, &rc) < 0 && store_is_corrupt(rc)) {
+    if (store_connect(st, create, &rc) < 0 && store_is_corrupt(rc)) {
         char aside[PATH_MAX + 64];
         store_disconnect(st);
         if (store_move_aside(st, aside, sizeof aside) == 0) {
             log_error("store %s: the file is not a usable database (%s); moved it aside to %s "
                       "and started a new one; unsent data stays in that file", st->path,
                       sqlite3_errstr(rc), aside);
-            store_connect(st, &rc);
+            store_connect(st, 1, &rc);     /* where the damaged file was */
         } else {
             store_say(st, "the file is not a usable database and moving it aside failed: %s; "
                       "move or delete it by hand", strerror(errno));
@@ -407,7 +419,7 @@ struct store *store_open(const char *path, char *err, size_t errlen)
         free(st);
         return NULL;
     }
-    if (store_attach(st) < 0) {
+    if (store_attach(st, 1) < 0) {
         snprintf(err, errlen, "%s", st->err);
         free(st);
         return NULL;

@@ -65,6 +65,10 @@ int store_add_sample(struct store *st, int64_t point_key, const struct sample *s
 /* Insert the event; sets ev->id (stable, never reused). Part of the open
  * transaction. device/point may be NULL for an event about the gateway itself. */
 int store_add_event(struct store *st, struct event *ev, const char *device, const char *point);
+/* 1 when the database holds the event ev->id names, as ev describes it (time, kind,
+ * level, severity): a commit whose sync failed did reach the medium, and must not be stored
+ * twice. 0 when it does not, -1 with store_last_error(). */
+int store_event_held(struct store *st, const struct event *ev);
 
 /* The seq the next outbox_append of this class will take. */
 int64_t store_outbox_next_seq(struct store *st, enum outbox_class cls);
@@ -91,6 +95,11 @@ int store_outbox_retire(struct store *st, const int64_t delivered[OUTBOX_CLASS_C
 int store_commit(struct store *st);
 /* Rows written into the open transaction so far; 0 when none is open. */
 int store_txn_writes(const struct store *st);
+/* 1 while events are committed but their WAL sync failed: the medium may never hold
+ * them (a card that fails drops what it had not written), so whoever recorded them
+ * keeps them, as if the commit had failed, until a later commit's sync succeeds
+ * (store_last_error() says why it failed). They are not sendable meanwhile. */
+int store_events_unsynced(const struct store *st);
 
 /* Up to max committed messages of cls with seq > after, in seq order (rows of the
  * open transaction are never returned: their seq is not final until commit).

@@ -24,7 +24,7 @@
 enum store_stmt {
     STMT_BEGIN, STMT_COMMIT, STMT_ROLLBACK,
     STMT_POINT_FIND, STMT_POINT_ADD,
-    STMT_SAMPLE_ADD, STMT_EVENT_ADD,
+    STMT_SAMPLE_ADD, STMT_EVENT_ADD, STMT_EVENT_HELD,
     STMT_OUTBOX_ADD, STMT_OUTBOX_FETCH, STMT_OUTBOX_LAST, STMT_OUTBOX_RETIRE,
     STMT_CURSOR_GET, STMT_CURSOR_SET,
     STMT_RULE_SAVE, STMT_RULE_LOAD,
@@ -116,8 +116,10 @@ int store_check_class(struct store *st, enum outbox_class cls);
 
 /* store.c: connecting. attach opens PATH (a file that is not a database is moved
  * aside), remembers which file it is and starts the checkpoint thread: 0, or -1 with
- * a sentence in st->err and nothing open. disconnect closes every file of the store. */
-int store_attach(struct store *st);
+ * a sentence in st->err and nothing open. Only with create does a missing PATH become
+ * a new database (a reopen starts one only on the device the old one was on, never in
+ * the empty folder of an unmounted card). disconnect closes every file of the store. */
+int store_attach(struct store *st, int create);
 void store_disconnect(struct store *st);
 /* Roll the open transaction back (if any) and forget its seqs. */
 void store_rollback(struct store *st);

@@ -237,32 +237,52 @@ static void finish_restoring(const struct store *st)
         log_warn("store %s: the database written back earlier is in place now", st->path);
 }
 
+/*
+ * Whether PATH's folder is on the filesystem the database was on. A card mounted
+ * afresh (the same device) may be a new, empty one: it gets a new database. While
+ * the card is not mounted its folder is an empty directory of the root filesystem,
+ * and a database started there would take alarms the card, once mounted over it,
+ * hides for good.
+ */
+static int folder_on_database_device(const struct store *st)
+{
+    char dir[PATH_MAX];
+    struct stat sb;
+    snprintf(dir, sizeof dir, "%s", st->path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        slash[slash == dir] = '\0';
+    return st->file_dev != 0 && stat(dir, &sb) == 0 && sb.st_dev == st->file_dev;
+}
+
+/* sync_owed stays set until a sync after the reopen succeeds: what the failed sync
+ * held is sendable only then. */
 int store_reopen(struct store *st)
 {
     int64_t epoch = st->epoch_ms;
-    int owed = st->sync_owed;
     enum store_trouble moved = store_file_check(st);
     if (moved != STORE_TROUBLE_NONE && rescue_open_file(st, moved) < 0)
         return -1;          /* the open connection stays: it holds the only copy */
     store_release(st);
     finish_restoring(st);
-    st->sync_owed = 0;
+    int create = folder_on_database_device(st);
     st->wal_pages = 0;
     st->drops_loaded = 0;
     st->wal_writeback_warned = 0;
-    if (store_attach(st) < 0)
+    if (store_attach(st, create) < 0)
         return -1;
     if (moved == STORE_TROUBLE_REPLACED && st->epoch_ms == epoch && new_epoch(st) < 0) {
         store_release(st);
         return -1;
     }
-    /* Events committed before a failed sync are sendable only once synced. */
-    int rc = owed ? store_wal_sync(st) : SQLITE_OK;
+    int rc = st->sync_owed ? store_wal_sync(st) : SQLITE_OK;
     if (rc != SQLITE_OK) {
         store_error(st, "syncing the WAL after reopening", rc);
         store_release(st);
-        st->sync_owed = 1;
         return -1;
     }
+    st->sync_owed = 0;
     return st->epoch_ms != epoch;
 }

@@ -105,6 +105,23 @@ int store_add_event(struct store *st, struct event *ev, const char *device, cons
     return 0;
 }
 
+int store_event_held(struct store *st, const struct event *ev)
+{
+    sqlite3_stmt *s = store_reader(st, STMT_EVENT_HELD, "looking an event up");
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, ev->id);
+    sqlite3_bind_int64(s, 2, ev->ts_ms);
+    sqlite3_bind_text(s, 3, event_kind_name(ev->kind), -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, ev->level, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 5, ev->severity);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        return rc == SQLITE_ROW;
+    return store_error(st, "looking an event up", rc);
+}
+
 int store_rule_state_save(struct store *st, int64_t point_key, const void *blob, size_t len)
 {
     static const char doing[] = "saving a point's rule state";

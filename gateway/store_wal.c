@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <errno.h>
+#include <sys/statvfs.h>
 #include "clock.h"
 #include "log.h"
 #include "store_internal.h"
@@ -59,7 +60,34 @@ void store_db_grow_in_chunks(sqlite3 *db)
     sqlite3_file_control(db, "main", SQLITE_FCNTL_CHUNK_SIZE, &chunk);     /* a hint: no failure */
 }
 
-/* As synchronous=FULL would have done for this one commit. */
+/* Our own read-only fd on PATH-wal (page cache is per file, not per fd), or -1 when
+ * there is no WAL file (a filesystem that refused WAL mode). */
+static int wal_fd(struct store *st)
+{
+    if (st->wal_fd < 0) {
+        char wal[PATH_MAX + 8];
+        snprintf(wal, sizeof wal, "%s-wal", st->path);
+        st->wal_fd = open(wal, O_RDONLY | O_CLOEXEC);
+    }
+    return st->wal_fd;
+}
+
+/*
+ * Whether the filesystem under the WAL is still writable. A filesystem the kernel
+ * has remounted read-only after an error may answer an fsync with 0 without
+ * writing anything (ext4_sync_file returns early for a read-only superblock unless
+ * the filesystem is shut down), so a sync counts only if this holds afterwards.
+ */
+static int wal_medium_writable(struct store *st)
+{
+    struct statvfs sv;
+    int fd = wal_fd(st);
+    int rc = fd >= 0 ? fstatvfs(fd, &sv) : statvfs(st->path, &sv);
+    return rc != 0 || !(sv.f_flag & ST_RDONLY);     /* unknown: the sync's own answer stands */
+}
+
+/* As synchronous=FULL would have done for this one commit; SQLITE_READONLY when the
+ * sync "succeeded" on a filesystem turned read-only. */
 int store_wal_sync(struct store *st)
 {
     sqlite3_file *wal = NULL;
@@ -68,18 +96,14 @@ int store_wal_sync(struct store *st)
         return rc;
     if (!wal || !wal->pMethods)
         return SQLITE_OK;       /* no WAL open: the commit went through a checkpoint */
-    return wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
+    rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
+    return rc == SQLITE_OK && !wal_medium_writable(st) ? SQLITE_READONLY : rc;
 }
 
 void store_wal_writeback(struct store *st)
 {
-    if (st->wal_fd < 0) {
-        char wal[PATH_MAX + 8];
-        snprintf(wal, sizeof wal, "%s-wal", st->path);
-        st->wal_fd = open(wal, O_RDONLY | O_CLOEXEC);   /* page cache is per file, not per fd */
-        if (st->wal_fd < 0)
-            return;             /* no WAL file (a filesystem that refused WAL mode) */
-    }
+    if (wal_fd(st) < 0)
+        return;
     if (sync_file_range(st->wal_fd, 0, 0, SYNC_FILE_RANGE_WRITE) < 0 && !st->wal_writeback_warned) {
         st->wal_writeback_warned = 1;
         log_warn("store %s: cannot start writing the WAL out (%s); an alarm's commit may "

@@ -10,8 +10,11 @@
 # qemu-user and their timings are set for native speed.
 # The soak (bench/soak.sh, an hour) is not here: `make soak`.
 if(TARGET riskgw AND TARGET riskgw-sim)
-  foreach(t test_broker_flap test_broker_failover test_kill9 test_power_cut test_store_card
-            test_clock_jump test_mqtt_acl test_privilege_drop)
+  # An alarm's WAL sync failing while its writes succeed (test_store_sync_fail), by LD_PRELOAD.
+  add_library(wal_sync_fail MODULE ${CMAKE_SOURCE_DIR}/tests/lib/wal_sync_fail.c)
+  target_link_libraries(wal_sync_fail PRIVATE ${CMAKE_DL_LIBS})
+  foreach(t test_broker_flap test_broker_failover test_kill9 test_power_cut test_store_card test_clock_jump test_mqtt_acl
+            test_privilege_drop test_store_sync_fail)
     rg_script_test(${t} tests/integration/${t}.sh)
     set_tests_properties(${t} PROPERTIES LABELS faults)
   endforeach()

@@ -57,28 +57,6 @@ card_read_only() {
 card_shutdown() { disk_shutdown "$WORK/mnt"; }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$gw/stat"; }
-events() { sed -n 's|^[^ ]*/event/[^ ]* ||p' "$WORK/sub.log"; }
-# stored_count KIND [DEVICE]: distinct seqs of that kind that arrived stored
-stored_count() {
-    faults_event_lines "$WORK/sub.log" | jq -s --arg k "$1" --arg d "${2:-}" \
-        '[.[] | select(.kind == $k and (.device // "") == $d) | .seq] | unique | length'
-}
-# wait_stored KIND DEVICE N TIMEOUT: until N distinct seqs of that kind arrived
-wait_stored() {
-    local deadline=$((SECONDS + $4))
-    until [ "$(stored_count "$1" "$2")" -ge "$3" ]; do
-        [ "$SECONDS" -le "$deadline" ] || return 1
-        sleep 0.2
-    done
-}
-wait_unstored() {
-    local deadline=$((SECONDS + $3))
-    until events | jq -e -s --arg k "$1" --arg d "$2" \
-            'any(.[]; .stored == false and .kind == $k and (.device // "") == $d)' >/dev/null; do
-        [ "$SECONDS" -le "$deadline" ] || return 1
-        sleep 0.2
-    done
-}
 # health: the newest report; health_since MARK REGEX TIMEOUT: until a report after line MARK matches
 health() { tail -1 "$WORK/health.log"; }
 health_since() {
@@ -95,8 +73,10 @@ start_mosquitto "$mq_port" "persistence true" "persistence_location $WORK/"
 faults_subscribe "$mq_port"
 start_bg health mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$FAULTS_BASE/health"
 start_gas_sim
+# gas9's alarm does not latch (gas_lel latches by default): the dying-card episode is about an alarm clearing.
 faults_plant "$mq_port" "$db" \
-    "[{\"id\": \"gas9\", \"profile\": \"gas_lel\", \"host\": \"127.0.0.1\", \"port\": $SIM_PORT, \"interval_ms\": 200}]"
+    "[{\"id\": \"gas9\", \"profile\": \"gas_lel\", \"host\": \"127.0.0.1\", \"port\": $SIM_PORT, \"interval_ms\": 200,
+       \"points\": [{\"id\": \"lel\", \"alarm\": {\"latch\": false}}]}]"
 jq '.status_interval_s = 1 | .store.alert_after_s = 5' "$WORK/site.json" >"$WORK/site.tmp" && mv "$WORK/site.tmp" "$WORK/site.json"
 start_bg gw "$BUILD/riskgw" -c "$WORK/site.json"
 gw=$BG_PID
@@ -114,14 +94,14 @@ episodes=0
 outage() {
     local name=$1 fault=$2 trouble=$3 words=$4 kind=$5 lel=$6
     local before_kind seen1 seen2 t lines mark
-    before_kind=$(stored_count "$kind" gas9)
+    before_kind=$(faults_stored_count "$kind" gas9)
     sqlite3 -cmd '.timeout 5000' "$db" "SELECT id FROM events;" | sort >"$WORK/before-$name.ids"
     lines=$(wc -l <"$WORK/gw.log")
     mark=$(wc -l <"$WORK/health.log")
     "$fault"
     sim_say "set lel $lel"
-    wait_unstored "$kind" gas9 10 || fail "$name: the $kind alarm did not reach the platform while the card was dead"
-    wait_unstored STORE_FAILED "" 10 || fail "$name: STORE_FAILED was not announced"
+    faults_wait_unstored "$kind" gas9 10 || fail "$name: the $kind alarm did not reach the platform while the card was dead"
+    faults_wait_unstored STORE_FAILED "" 10 || fail "$name: STORE_FAILED was not announced"
     health_since "$mark" "\"trouble\":\"$trouble\"" 10 ||
         fail "$name: health does not say $trouble: $(health)"
     health | jq -e '.store.ok == false and .store.failing_since > 0' >/dev/null || fail "$name: health: $(health)"
@@ -145,10 +125,10 @@ outage() {
     echo "$name: alarm sent unstored; health says $trouble; $t CPU ticks in $OUTAGE_S s; $lines store log lines"
     remount_card
     episodes=$((episodes + 1))
-    wait_stored STORE_RECOVERED "" "$episodes" 20 || fail "$name: the store did not recover after the card came back"
-    wait_stored "$kind" gas9 $((before_kind + 1)) 10 || fail "$name: the $kind alarm never followed with its seq"
-    [ "$(stored_count STORE_FAILED)" = "$episodes" ] || fail "$name: $(stored_count STORE_FAILED) STORE_FAILED events for $episodes outages"
-    [ "$(stored_count STORE_RECOVERED)" = "$episodes" ] || fail "$name: $(stored_count STORE_RECOVERED) STORE_RECOVERED events for $episodes outages"
+    faults_wait_stored STORE_RECOVERED "" "$episodes" 20 || fail "$name: the store did not recover after the card came back"
+    faults_wait_stored "$kind" gas9 $((before_kind + 1)) 10 || fail "$name: the $kind alarm never followed with its seq"
+    [ "$(faults_stored_count STORE_FAILED)" = "$episodes" ] || fail "$name: $(faults_stored_count STORE_FAILED) STORE_FAILED events for $episodes outages"
+    [ "$(faults_stored_count STORE_RECOVERED)" = "$episodes" ] || fail "$name: $(faults_stored_count STORE_RECOVERED) STORE_RECOVERED events for $episodes outages"
     sqlite3 -cmd '.timeout 5000' "$db" "SELECT id FROM events;" | sort >"$WORK/after-$name.ids"
     [ -z "$(comm -23 "$WORK/before-$name.ids" "$WORK/after-$name.ids" | head -3)" ] ||
         fail "$name: events stored before the outage are gone"
@@ -165,14 +145,14 @@ outage dying-card card_shutdown io_error "the storage card reports write errors"
 # file_episode NAME: the database file is gone from under the gateway; PATH holds our data again
 file_episode() {
     local name=$1 before_raised
-    before_raised=$(stored_count RAISED gas9)
+    before_raised=$(faults_stored_count RAISED gas9)
     sqlite3 -cmd '.timeout 5000' "$db" "SELECT id FROM events;" | sort >"$WORK/before-$name.ids"
     episodes=$((episodes + 1))
     "file_$name"
-    wait_stored STORE_RECOVERED "" "$episodes" 10 || fail "$name: the gateway did not notice"
-    [ "$(stored_count STORE_FAILED)" = "$episodes" ] || fail "$name: $(stored_count STORE_FAILED) STORE_FAILED for $episodes episodes"
+    faults_wait_stored STORE_RECOVERED "" "$episodes" 10 || fail "$name: the gateway did not notice"
+    [ "$(faults_stored_count STORE_FAILED)" = "$episodes" ] || fail "$name: $(faults_stored_count STORE_FAILED) STORE_FAILED for $episodes episodes"
     sim_say "set lel 60"            # the next alarm goes into the file now at PATH
-    wait_stored RAISED gas9 $((before_raised + 1)) 10 || fail "$name: the next alarm never arrived with its seq"
+    faults_wait_stored RAISED gas9 $((before_raised + 1)) 10 || fail "$name: the next alarm never arrived with its seq"
     sim_say "set lel 2"
 }
 file_deleted() { rm -f "$db" "$db-wal" "$db-shm"; }

@@ -88,6 +88,30 @@ faults_raised() {
     faults_event_lines "$1" | jq -s --arg d "$2" '[.[] | select(.device == $d and .kind == "RAISED") | .seq] | unique | length'
 }
 
+# faults_stored_count KIND [DEVICE]: distinct seqs of that kind that arrived stored
+# ($WORK/sub.log, faults_subscribe's); DEVICE "" or none: the gateway's own events.
+faults_stored_count() {
+    faults_event_lines "$WORK/sub.log" | jq -s --arg k "$1" --arg d "${2:-}" \
+        '[.[] | select(.kind == $k and (.device // "") == $d) | .seq] | unique | length'
+}
+# faults_wait_stored KIND DEVICE N TIMEOUT_S: until N distinct seqs of that kind arrived
+faults_wait_stored() {
+    local deadline=$((SECONDS + $4))
+    until [ "$(faults_stored_count "$1" "$2")" -ge "$3" ]; do
+        [ "$SECONDS" -le "$deadline" ] || return 1
+        sleep 0.2
+    done
+}
+# faults_wait_unstored KIND DEVICE TIMEOUT_S: until one arrived with "stored": false
+faults_wait_unstored() {
+    local deadline=$((SECONDS + $3))
+    until sed -n 's|^[^ ]*/event/[^ ]* ||p' "$WORK/sub.log" | jq -e -s --arg k "$1" --arg d "$2" \
+            'any(.[]; .stored == false and .kind == $k and (.device // "") == $d)' >/dev/null; do
+        [ "$SECONDS" -le "$deadline" ] || return 1
+        sleep 0.2
+    done
+}
+
 # faults_store_lists DB: from the store, $WORK/stored.ids (every event id) and
 # $WORK/stored.pairs ("seq id" of the event rows still in the outbox: delivered ones
 # are pruned, the newest is always kept); sets FAULTS_LAST_SEQ. Readable beside a

@@ -11,3 +11,4 @@ rg_unit_test(test_store_seq rg_store)
 rg_unit_test(test_store_reopen rg_store)    # writes failing with EIO (a VFS), the file deleted or replaced
 rg_unit_test(test_store_history rg_store)
 rg_unit_test(test_store_telemetry_mem rg_store)
+rg_unit_test(test_store_unsynced rg_store)  # a commit whose sync failed: not stored until a sync proves it

@@ -27,20 +27,6 @@ static int add_event(struct store *st, const char *payload, int64_t *seq)
     return store_commit(st);
 }
 
-/* The events class's payloads from seq 1 on, joined by spaces. */
-static const char *payloads(struct store *st)
-{
-    static char out[256];
-    struct outbox_msg m[8];
-    int n = store_outbox_fetch(st, OUTBOX_EVENTS, 0, m, 8);
-    out[0] = '\0';
-    for (int i = 0; i < n; i++) {
-        snprintf(out + strlen(out), sizeof out - strlen(out), "%s%s", i ? " " : "", m[i].payload);
-        outbox_msg_free(&m[i]);
-    }
-    return n < 0 ? "(fetch failed)" : out;
-}
-
 static int copy_db(const char *from, const char *to)
 {
     sqlite3 *src = NULL, *dst = NULL;
@@ -97,7 +83,7 @@ int main(void)
     CHECK_INT(store_epoch(st), epoch);
     CHECK_INT(add_event(st, "2", &seq), 0);
     CHECK_INT(seq, 2);
-    CHECK_STR(payloads(st), "1 2");
+    CHECK_STR(event_payloads(st), "1 2");
 
     /* The file is deleted under the open store (WAL too): noticed, written back whole. */
     char wal[600], shm[600];
@@ -113,7 +99,7 @@ int main(void)
     CHECK_INT(sql_int(path, "SELECT count(*) FROM events"), 3);
     CHECK_INT(add_event(st, "4", &seq), 0);
     CHECK_INT(seq, 4);
-    CHECK_STR(payloads(st), "1 2 3 4");
+    CHECK_STR(event_payloads(st), "1 2 3 4");
 
     /* Replaced by an older copy of itself: used, under a new epoch; ours kept aside whole. */
     CHECK_INT(copy_db(path, test_path("copy.db")), 0);
@@ -122,7 +108,7 @@ int main(void)
     CHECK_INT(store_file_check(st), STORE_TROUBLE_REPLACED);
     CHECK_INT(store_reopen(st), 1);
     CHECK(store_epoch(st) != epoch);
-    CHECK_STR(payloads(st), "1 2 3 4");
+    CHECK_STR(event_payloads(st), "1 2 3 4");
     glob_t g;
     char pattern[600];
     snprintf(pattern, sizeof pattern, "%s.replaced-*", path);

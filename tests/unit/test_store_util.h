@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include "store.h"
 
 #include "store.h"
 
@@ -75,6 +76,20 @@ static long long sql_int(const char *path, const char *sql)
     sqlite3_finalize(s);
     sqlite3_close(db);
     return v;
+}
+
+/* The events class's payloads from seq 1 on (up to 8), joined by spaces. */
+__attribute__((unused)) static const char *event_payloads(struct store *st)
+{
+    static char out[256];
+    struct outbox_msg m[8];
+    int n = store_outbox_fetch(st, OUTBOX_EVENTS, 0, m, 8);
+    out[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        snprintf(out + strlen(out), sizeof out - strlen(out), "%s%s", i ? " " : "", m[i].payload);
+        outbox_msg_free(&m[i]);
+    }
+    return n < 0 ? "(fetch failed)" : out;
 }
 
 #endif

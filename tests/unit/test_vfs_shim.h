@@ -1,7 +1,8 @@
 /*
  * test_vfs_shim.h - SQLite on a shim VFS (the default one underneath) whose medium
  * can be made to fail, as a dying card does: a WAL sync (wal_sync_fails), every
- * write with EIO (writes_fail), or a slow sync (wal_sync_delay_us). shim_install()
+ * write with EIO (writes_fail), or a slow sync (wal_sync_delay_us); and it can lose
+ * what the WAL never synced, as a card mounted afresh does (shim_lose_unsynced). shim_install()
  * makes it the default VFS, so store_open() uses it. For test_store_sync.c and
  * test_store_reopen.c; a real filesystem is in tests/integration/test_power_cut.sh
  * and test_store_card.sh.
@@ -27,6 +28,7 @@ static int wal_sync_fails;
 static int wal_sync_delay_us;       /* a slow medium */
 static int wal_syncs;
 static int writes_fail;             /* every write fails with EIO, as on a dying card */
+static sqlite3_int64 wal_synced_size;   /* the WAL's size at its last sync that succeeded */
 
 static sqlite3_file *real_of(sqlite3_file *f) { return ((struct shim_file *)f)->real; }
 
@@ -52,6 +54,10 @@ static int shim_sync(sqlite3_file *f, int flags)
             return SQLITE_IOERR_FSYNC;
         if (wal_sync_delay_us)
             usleep((useconds_t)wal_sync_delay_us);
+        int rc = real_of(f)->pMethods->xSync(real_of(f), flags);
+        if (rc == SQLITE_OK)
+            real_of(f)->pMethods->xFileSize(real_of(f), &wal_synced_size);
+        return rc;
     }
     return real_of(f)->pMethods->xSync(real_of(f), flags);
 }
@@ -89,6 +95,14 @@ static int shim_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int fl
     if (rc == SQLITE_OK)
         s->base.pMethods = &shim_io;
     return rc;
+}
+
+/* The card is mounted afresh: the WAL at wal_path (closed by now) keeps only what its
+ * last good sync wrote; the WAL index goes, as after a reboot. 0 or -1. */
+__attribute__((unused)) static int shim_lose_unsynced(const char *wal_path, const char *shm_path)
+{
+    unlink(shm_path);
+    return truncate(wal_path, (off_t)wal_synced_size);
 }
 
 /* Make the shim the default VFS, so that store_open() uses it. */
