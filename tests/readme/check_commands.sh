@@ -41,6 +41,8 @@ declare -A CHECKS=(
   ["build/riskgw scan HOST[:PORT]"]=check_scan
   ["build/riskgw check -c site.json"]=check_check
   ["build/riskgw test-alarm -c site.json [--sim SOCKET]"]=check_test_alarm
+  ["http://<box>:8080/"]=check_console_page
+  ["build/riskgw passwd NAME"]=check_passwd
   ["build/riskgw report -c site.json -o report.html"]=check_report
   ["make test-asan"]="run by .ci/run itself"
   ["make lint"]="run by .ci/run itself"
@@ -53,6 +55,8 @@ declare -A CHECKS=(
   ["make test-package"]="debootstraps a Debian chroot per architecture and installs, upgrades and purges in each: longer than the CI budget allows"
   ["make bench"]="its cheap form is the next line, make bench BENCH_QUICK=1"
   ["make bench BENCH_QUICK=1"]=check_bench
+  ["make test-brokers"]=check_test_brokers
+  ["make bench-park"]=check_bench_park
 )
 
 # readme_commands FILE [TABLES]: the commands FILE lists, one per line, in its order:
@@ -72,7 +76,9 @@ LIVE=0
 live_site() {
     [ "$LIVE" = 1 ] && return 0
     local mq sim metrics
-    mq=$(free_port); sim=$(free_port); metrics=$(free_port)
+    mq=$(free_port); sim=$(free_port); metrics=$(free_port); CONSOLE_PORT=$(free_port)
+    printf '%s\n%s\n' "$CONSOLE_PASSWORD" "$CONSOLE_PASSWORD" | "$BUILD/riskgw" passwd readme > "$WORK/operator.json" ||
+        fail "riskgw passwd failed: $(cat "$WORK/operator.json")"
     start_mosquitto "$mq"
     # A gas detector and a siren module behind one TCP-to-RTU converter port.
     cat > "$WORK/sim-site.json" <<JSON
@@ -90,6 +96,7 @@ JSON
 {"enterprise": "ent-check", "gateway": "gw-check", "status_interval_s": 1,
  "mqtt": {"uri": "tcp://127.0.0.1:$mq"}, "store": {"path": "$WORK/riskgw.db"},
  "metrics": {"listen": "127.0.0.1:$metrics"},
+ "console": {"listen": "127.0.0.1:$CONSOLE_PORT", "operators": [$(cat "$WORK/operator.json")]},
  "devices": [
   {"id": "gas1", "profile": "gas_lel", "host": "127.0.0.1", "port": $sim, "unit": 1, "interval_ms": 200,
    "points": [{"id": "lel", "alarm": {"levels": [{"name": "level1", "above": 25}, {"name": "level2", "above": 50}],
@@ -186,6 +193,36 @@ check_test_alarm() {
     live_site
     run_out test_alarm "$BUILD/riskgw" test-alarm -c "$WORK/site.json" --sim "$WORK/sim.ctl" --actor readme-check
 }
+CONSOLE_PASSWORD=readme-check-password
+check_console_page() {
+    live_site
+    local url=http://127.0.0.1:$CONSOLE_PORT
+    run_out console_page curl -sf "$url/"
+    expect_out console_page '<html' "the console served no page at $url/"
+    run_out console_signin curl -sf -c "$WORK/console.cookies" -H 'Content-Type: application/json' \
+        -d "{\"name\":\"readme\",\"password\":\"$CONSOLE_PASSWORD\"}" "$url/api/signin"
+    expect_out console_signin '"csrf"' "signing in to the console gave no CSRF token"
+    local _                         # the core publishes the views once a page asks for them
+    for _ in $(seq $((STEP_S * 10))); do
+        curl -sf -b "$WORK/console.cookies" "$url/api/now" > "$WORK/console_now.out" 2>&1 &&
+            curl -sf -b "$WORK/console.cookies" "$url/api/layout" > "$WORK/console_layout.out" 2>&1 &&
+            grep -q '"gas1"' "$WORK/console_layout.out" &&
+            jq -e '.now.devices[0].comm == "ok"' "$WORK/console_now.out" > /dev/null && return 0
+        sleep 0.1
+    done
+    fail "the console never showed gas1 communicating: $(cat "$WORK/console_layout.out" "$WORK/console_now.out")"
+}
+check_passwd() {
+    # Off a terminal it reads one line (a provisioning script's way).
+    printf 'short\n' | "$BUILD/riskgw" passwd wang > "$WORK/short.out" 2>&1 &&
+        fail "riskgw passwd accepted a 5-character password"
+    expect_out short 'at least 8 characters' "riskgw passwd does not say why it refused a short password"
+    printf 'a-password\n' | run_out passwd "$BUILD/riskgw" passwd wang
+    jq -e '.name == "wang" and (.hash | startswith("pbkdf2-sha256$"))' "$WORK/passwd.out" > /dev/null ||
+        fail "riskgw passwd did not print an operator line: $(cat "$WORK/passwd.out")"
+    jq --slurpfile op "$WORK/passwd.out" '.console.operators = $op' docs/examples/console.json > "$WORK/console-site.json"
+    run_out passwd_config "$BUILD/riskgw" -n -c "$WORK/console-site.json"
+}
 check_report() {
     live_site
     run_out report "$BUILD/riskgw" report -c "$WORK/site.json" -o "$WORK/report.html"
@@ -237,6 +274,14 @@ check_package() {
 check_bench() {
     run_out bench make bench BENCH_QUICK=1
     jq -e '.scale | length > 0' bench/out/results.json > /dev/null || fail "make bench wrote no scale rows to bench/out/results.json"
+}
+# The RabbitMQ node's boot is most of its three minutes; the test is the README's own.
+check_test_brokers() {
+    run_out test_brokers make test-brokers
+    expect_out test_brokers 'PASS' "make test-brokers did not report a pass"
+}
+check_bench_park() {
+    run_out bench_park make bench-park PARK_GATEWAYS=3 PARK_DEVICES=2 PARK_SECONDS=30
 }
 
 # ---- the commands, in the README's order ----
