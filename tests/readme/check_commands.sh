@@ -281,7 +281,7 @@ check_test_brokers() {
     expect_out test_brokers 'PASS' "make test-brokers did not report a pass"
 }
 check_bench_park() {
-    run_out bench_park make bench-park PARK_GATEWAYS=3 PARK_DEVICES=2 PARK_SECONDS=30
+    run_out bench_park make bench-park PARK_GATEWAYS=3 PARK_DEVICES=7 PARK_SECONDS=30
 }
 
 # ---- the commands, in the README's order ----
