@@ -58,7 +58,7 @@ power_cut_now() {
 # power_cut_check_intact DB: the store opens and SQLite finds nothing damaged.
 power_cut_check_intact() {
     local check
-    check=$(sqlite3 "$1" "PRAGMA integrity_check;" 2>&1)
+    check=$(sqlite3 "$1" "PRAGMA integrity_check;" 2>&1) || true    # a store too damaged to open: the message says why
     [ "$check" = ok ] || fail "the store is damaged after the power cut: $check"
 }
 
