@@ -127,6 +127,14 @@ SOAK_SECONDS ?= 3600
 soak: build
 	SOAK_SECONDS=$(SOAK_SECONDS) bash bench/soak.sh $(BUILD)
 
+# ---- power-cut campaign (bench/README.md, "Power-cut campaign"): the store through hundreds of cuts ----
+#   make power-cuts [POWER_CUTS=N]  needs root; fails if a store is damaged, a synced event lost
+#                                   or a telemetry seq reused
+POWER_CUTS ?= 300
+.PHONY: power-cuts
+power-cuts: build
+	POWER_CUTS=$(POWER_CUTS) bash bench/power_cuts.sh $(BUILD)
+
 # ---- benchmark (bench/README.md): figures measured here, now, on loopback ----
 #   make bench                 every figure, about 10 minutes on 2 cores
 #   make bench BENCH_QUICK=1   N = 10 and 100 with short windows, under 3 minutes
