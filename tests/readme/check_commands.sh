@@ -48,6 +48,7 @@ declare -A CHECKS=(
   ["make lint"]="run by .ci/run itself"
   ["make fuzz"]=check_fuzz
   ["make soak"]=check_soak
+  ["make power-cuts"]=check_power_cuts
   ["build/riskgw -u riskgw -c site.json"]=check_user
   ["make demo"]=check_demo
   ["make test"]="run by .ci/run itself"
@@ -258,6 +259,10 @@ SOAK_CHECK_RSS_KIB_PER_H=65536
 check_soak() {
     SOAK_MAX_RSS_KIB_PER_H=$SOAK_CHECK_RSS_KIB_PER_H run_out soak make soak SOAK_SECONDS=120
     expect_out soak 'none lost' "make soak did not report that nothing was lost"
+}
+check_power_cuts() {
+    run_out power_cuts make power-cuts POWER_CUTS=3
+    expect_out power_cuts 'power cuts: 3 of 3 .*: 0 damaged stores' "make power-cuts did not report 3 clean cuts"
 }
 check_package() {
     run_out package make package PKG_ARCHES=amd64
