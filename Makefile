@@ -75,10 +75,11 @@ test-asan: deps
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -j$(JOBS)
 
-# Needs only a configured tree: compile_commands.json tells both tools every flag.
+# Needs only a configured tree (and its generated sources): compile_commands.json tells both tools every flag.
 # Keep LINT_BUILD inside the tree: cppcheck then names files relative to it, as the filters do.
 lint: deps lint-contract
 	cmake -S . -B $(LINT_BUILD) -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build $(LINT_BUILD) --target embedded_sources >/dev/null
 	run-clang-tidy -quiet -p $(LINT_BUILD) -j$(JOBS) '$(LINT_FILES_RE)'
 	cd $(CURDIR) && cppcheck --quiet --project=$(LINT_BUILD)/compile_commands.json $(LINT_DIRS:%='--file-filter=%/*') \
 	         --enable=warning,performance,portability --error-exitcode=1 --inline-suppr \
