@@ -129,23 +129,24 @@ static void publish(struct mux *m, int device, const uint8_t *data)
 }
 
 /* Read what connection i has; a whole reply to the request in flight is published. */
-static void on_readable(struct mux *m, int i)
+/* Read what connection i has; 1 when that completed its request (good reply or not). */
+static int on_readable(struct mux *m, int i)
 {
     struct conn *c = &m->conns[i];
     ssize_t r = read(c->fd, c->buf + c->got, sizeof c->buf - c->got);
     if (r <= 0 || !c->waiting)
-        return;
+        return 0;
     c->got += (size_t)r;
     size_t want = 9 + 2 * (size_t)m->regs;
     if (c->got < want)
-        return;
+        return 0;
     c->waiting = 0;
     uint16_t tid = (uint16_t)(c->buf[0] << 8 | c->buf[1]);
-    if (tid != c->tid || c->buf[7] != MUX_FC_READ_HOLDING || c->buf[8] != 2 * m->regs) {
+    if (tid != c->tid || c->buf[7] != MUX_FC_READ_HOLDING || c->buf[8] != 2 * m->regs)
         m->read_errors++;
-        return;
-    }
-    publish(m, i, c->buf + 9);
+    else
+        publish(m, i, c->buf + 9);
+    return 1;
 }
 
 static void sweep(struct mux *m, double deadline)
@@ -163,12 +164,8 @@ static void sweep(struct mux *m, double deadline)
         if (wait_ms <= 0)
             break;
         int k = epoll_wait(m->ep, evs, MUX_EVENTS, wait_ms);
-        for (int e = 0; e < k; e++) {
-            struct conn *c = &m->conns[evs[e].data.u32];
-            int was = c->waiting;
-            on_readable(m, (int)evs[e].data.u32);
-            pending -= was && !c->waiting;
-        }
+        for (int e = 0; e < k; e++)
+            pending -= on_readable(m, (int)evs[e].data.u32);
     }
     for (int i = 0; i < m->n; i++)
         if (m->conns[i].waiting) {
