@@ -3,8 +3,10 @@
  *
  * One mutex per queue; critical sections are a memcpy. Producers never wait:
  * a full ring refuses the item and counts it, so overflow is visible in status.
- * The doorbell rings only when a push finds the queue empty: a device's reply
- * of 30 samples costs one wake-up of the core, not 30 eventfd writes. A drained
+ * The doorbell rings only once until the consumer empties the queue: a device's
+ * reply of 30 samples costs one wake-up of the core, not 30 eventfd writes. A quiet
+ * push (queue_push_quiet) does not ring and does not count as having rung, so
+ * a ringing push behind it still wakes the consumer. A drained
  * queue rewinds to its first slot, so a ring sized for the worst burst keeps
  * resident only the pages its deepest backlog actually used.
  */
@@ -69,11 +71,12 @@ void queue_destroy(struct queue *q)
     q->items = NULL;
 }
 
-size_t queue_push_many(struct queue *q, const void *items, size_t n)
+/* Push under one lock; ring the bell when asked to and it has not rung since the
+ * queue was last emptied. */
+static size_t queue_push_ringing(struct queue *q, const void *items, size_t n, int ring)
 {
     const unsigned char *in = items;
     pthread_mutex_lock(&q->lock);
-    int was_empty = q->count == 0;
     size_t room = q->capacity - q->count, take = n < room ? n : room;
     for (size_t i = 0; i < take; i++) {
         size_t tail = (q->head + q->count) % q->capacity;
@@ -82,18 +85,31 @@ size_t queue_push_many(struct queue *q, const void *items, size_t n)
     }
     q->pushed += take;
     q->overflowed += n - take;
+    ring = ring || q->count >= q->capacity / 4;
+    int must_ring = take > 0 && ring && !q->rung && q->bell;
+    if (must_ring)
+        q->rung = 1;
     pthread_mutex_unlock(&q->lock);
-    /* A non-empty queue has rung already, and the consumer pops until empty. */
-    if (take > 0 && was_empty && q->bell)
+    if (must_ring)
         doorbell_ring(q->bell);
     if (take < n)
         errno = ENOSPC;
     return take;
 }
 
+size_t queue_push_many(struct queue *q, const void *items, size_t n)
+{
+    return queue_push_ringing(q, items, n, 1);
+}
+
 int queue_push(struct queue *q, const void *item)
 {
-    return queue_push_many(q, item, 1) == 1 ? 0 : -1;
+    return queue_push_ringing(q, item, 1, 1) == 1 ? 0 : -1;
+}
+
+int queue_push_quiet(struct queue *q, const void *item)
+{
+    return queue_push_ringing(q, item, 1, 0) == 1 ? 0 : -1;
 }
 
 size_t queue_pop(struct queue *q, void *items, size_t max)
@@ -106,8 +122,10 @@ size_t queue_pop(struct queue *q, void *items, size_t max)
         q->head = (q->head + 1) % q->capacity;
     }
     q->count -= n;
-    if (q->count == 0)
+    if (q->count == 0) {
         q->head = 0;    /* rewind: only the deepest backlog's pages stay resident */
+        q->rung = 0;    /* the next push must ring again */
+    }
     pthread_mutex_unlock(&q->lock);
     return n;
 }

@@ -3,10 +3,12 @@
  *
  * Poller threads push samples; MQTT callbacks push acks and commands. The core
  * thread pops. A push never blocks: when the ring is full the item is refused and
- * counted, so a slow core can never stall a bus. A push that finds the queue
- * empty rings a doorbell (an eventfd) that the core loop poll()s beside its other
- * descriptors, so the consumer must drain the doorbell first and then pop until
- * the queue is empty (as the core loop does).
+ * counted, so a slow core can never stall a bus. The first push since the queue
+ * was last emptied rings a doorbell (an eventfd) that the core loop poll()s beside
+ * its other descriptors, so the consumer must drain the doorbell first and then
+ * pop until the queue is empty (as the core loop does). A quiet push does not
+ * ring: its item waits for the consumer's next wake-up for any other reason (the
+ * core's 100 ms tick at the latest), and a later ringing push still rings.
  */
 #ifndef RISKGW_QUEUE_H
 #define RISKGW_QUEUE_H
@@ -28,6 +30,7 @@ struct queue {
     pthread_mutex_t lock;
     unsigned char *items;
     size_t item_size, capacity, head, count;
+    int rung;                      /* the bell rang since the queue was last emptied */
     uint64_t pushed, overflowed;   /* totals since start, for status */
     struct doorbell *bell;
 };
@@ -41,6 +44,10 @@ int queue_push(struct queue *q, const void *item);
 /* Copy up to n items in, oldest first, under one lock and at most one doorbell.
  * Returns how many went in; the rest are refused and counted (errno=ENOSPC). */
 size_t queue_push_many(struct queue *q, const void *items, size_t n);
+/* As queue_push, but without ringing: for news the consumer need not wake for
+ * (a delivery confirmed while the uplink's window has room). Rings anyway once
+ * the queue is a quarter full, so quiet items never fill it. */
+int queue_push_quiet(struct queue *q, const void *item);
 /* Copy up to max items out, oldest first. Returns how many. */
 size_t queue_pop(struct queue *q, void *items, size_t max);
 

@@ -41,19 +41,25 @@ int sink_mqtt_ratelog_due(struct sink_mqtt_ratelog *r, unsigned long *suppressed
     return 1;
 }
 
-void sink_mqtt_report_locked(struct sink_mqtt *s, enum ctl_kind kind, enum outbox_class cls,
-                             int64_t seq, char *text, size_t text_len)
+void sink_mqtt_report_waking_locked(struct sink_mqtt *s, enum ctl_kind kind, enum outbox_class cls,
+                                    int64_t seq, char *text, size_t text_len, int wake)
 {
     unsigned long skipped;
     struct ctl_msg m = { .kind = kind, .sink = s->base.index, .cls = cls, .seq = seq,
                          .text = text, .text_len = text_len };
-    if (!s->closing && queue_push(s->ctl, &m) == 0)
+    if (!s->closing && (wake ? queue_push(s->ctl, &m) : queue_push_quiet(s->ctl, &m)) == 0)
         return;
     if (!s->closing && sink_mqtt_ratelog_due(&s->log_queue, &skipped))
         log_error("The core's control queue is full, so a report from MQTT broker %s was lost "
                   "(%lu similar not logged); the core loop is stalled or the queue is too small",
                   s->uri, skipped);
     free(text);
+}
+
+void sink_mqtt_report_locked(struct sink_mqtt *s, enum ctl_kind kind, enum outbox_class cls,
+                             int64_t seq, char *text, size_t text_len)
+{
+    sink_mqtt_report_waking_locked(s, kind, cls, seq, text, text_len, 1);
 }
 
 int sink_mqtt_put(struct sink_mqtt *s, const char *topic, const void *payload, size_t len,
@@ -89,6 +95,7 @@ static struct sink_mqtt_slot *sink_mqtt_claim(struct sink_mqtt *s, const struct 
         if (!s->slots[at].busy) {
             slot = &s->slots[at];
             slot->busy = 1;
+            s->in_flight++;
             slot->cls = m->cls;
             slot->seq = m->seq;
             slot->link_gen = s->link_gen;
@@ -116,6 +123,7 @@ static int sink_mqtt_send(struct sink *base, const struct outbox_msg *m)
     unsigned long skipped;
     pthread_mutex_lock(&s->lock);
     slot->busy = 0;                     /* refused at once: Paho calls neither callback */
+    s->in_flight--;
     if (sink_mqtt_ratelog_due(&s->log_send, &skipped))
         log_warn("MQTT client for broker %s refused outbox message %d/%lld of %zu bytes on "
                  "\"%s\" (%s); it stays in the outbox (%lu similar not logged)", s->uri,

@@ -25,6 +25,8 @@
 /* MQTT 3.1.1 packet identifiers are 16 bits: no more QoS 1 messages in flight. */
 #define SINK_MQTT_WINDOW_MAX 65535
 #define SINK_MQTT_WINDOW_DEFAULT 32
+/* Below this window every confirmation wakes the core (sink_mqtt_recv.c). */
+#define SINK_MQTT_QUIET_WINDOW_MIN 8
 #define SINK_MQTT_KEEPALIVE_DEFAULT_S 60
 #define SINK_MQTT_RETRY_MIN_DEFAULT_MS 1000
 #define SINK_MQTT_RETRY_MAX_DEFAULT_MS 60000
@@ -83,6 +85,7 @@ struct sink_mqtt {
 
     struct sink_mqtt_slot *slots;       /* base.window of them */
     int slot_hint;
+    int in_flight;                      /* slots busy */
 
     struct sink_mqtt_ratelog log_connect, log_tls, log_send, log_foreign, log_command, log_queue;
 };
@@ -104,6 +107,9 @@ void sink_mqtt_on_send_failed(void *ctx, MQTTAsync_failureData *resp);
 /* Push one report to the core unless closing; caller holds s->lock. Frees text if refused. */
 void sink_mqtt_report_locked(struct sink_mqtt *s, enum ctl_kind kind, enum outbox_class cls,
                              int64_t seq, char *text, size_t text_len);
+/* The same, without waking the core unless wake (sink_mqtt_recv.c says when). */
+void sink_mqtt_report_waking_locked(struct sink_mqtt *s, enum ctl_kind kind, enum outbox_class cls,
+                                    int64_t seq, char *text, size_t text_len, int wake);
 /* QoS 1 publish through Paho; ro may be NULL. Returns a Paho code. */
 int sink_mqtt_put(struct sink_mqtt *s, const char *topic, const void *payload, size_t len,
                   int retained, MQTTAsync_responseOptions *ro);

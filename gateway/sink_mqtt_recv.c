@@ -14,6 +14,21 @@
 #include "log.h"
 
 /*
+ * Does this settlement need the core awake now? A failure, an event's confirmation
+ * or a small window: yes. A telemetry confirmation only when it brings the window
+ * down to half full, so that the core tops it up in one go: while the plant sends
+ * a burst, one wake-up per half window instead of one per PUBACK (half the core's
+ * wake-ups at 500 devices). The rest wait for the core's next wake-up (a sample,
+ * or its 100 ms tick): all a late confirmation holds up is freeing the message's
+ * memory, and the window has room.
+ */
+static int recv_settle_wakes(const struct sink_mqtt *s, enum ctl_kind kind, enum outbox_class cls)
+{
+    return kind != CTL_DELIVERED || cls != OUTBOX_TELEMETRY || s->base.window < SINK_MQTT_QUIET_WINDOW_MIN ||
+           s->in_flight == s->base.window / 2;
+}
+
+/*
  * Hand the slot's (cls, seq) to the core as kind, and free the slot. A failure of a
  * message sent before the last CTL_LINK_DOWN is not reported: that report already
  * made the outbox take every message in flight as failed and send it again. Paho
@@ -29,13 +44,16 @@ static void recv_settle(struct sink_mqtt_slot *slot, enum ctl_kind kind, int cod
     pthread_mutex_lock(&s->lock);
     if (slot->busy && kind == CTL_FAILED && slot->link_gen != s->link_gen) {
         slot->busy = 0;                 /* settled by the CTL_LINK_DOWN */
+        s->in_flight--;
     } else if (slot->busy) {
         slot->busy = 0;
+        s->in_flight--;
         if (kind == CTL_FAILED && !s->closing && sink_mqtt_ratelog_due(&s->log_send, &skipped))
             log_warn("MQTT broker %s did not confirm outbox message %d/%lld (%s); it stays in "
                      "the outbox and is sent again (%lu similar not logged)", s->uri,
                      (int)slot->cls, (long long)slot->seq, s->paho->strerror(code), skipped);
-        sink_mqtt_report_locked(s, kind, slot->cls, slot->seq, NULL, 0);
+        sink_mqtt_report_waking_locked(s, kind, slot->cls, slot->seq, NULL, 0,
+                                       recv_settle_wakes(s, kind, slot->cls));
     }
     pthread_mutex_unlock(&s->lock);
 }

@@ -3,7 +3,8 @@
  *
  * Order across the ring's wrap, refusals counted on a full ring, batches that
  * fit only in part, the doorbell ringing once per empty-to-non-empty change
- * (read back from the real eventfd, whose counter sums the rings), the rewind
+ * (read back from the real eventfd, whose counter sums the rings), quiet pushes
+ * that do not ring but never silence a ringing one behind them, the rewind
  * of a drained ring to its first slot, and producers on other threads.
  */
 #include <pthread.h>
@@ -90,6 +91,38 @@ static void test_doorbell_and_rewind(void)
     doorbell_close(&bell);
 }
 
+/* A quiet push (a telemetry PUBACK) must not wake the core, but it must not swallow
+ * the ring of a command or an alarm's confirmation pushed behind it either. */
+static void test_quiet_push(void)
+{
+    struct doorbell bell;
+    struct queue q;
+    CHECK_INT(doorbell_open(&bell), 0);
+    CHECK_INT(queue_init(&q, sizeof(int), CAP, &bell), 0);
+    int v = 7, out[CAP];
+    CHECK_INT(queue_push_quiet(&q, &v), 0);
+    CHECK_INT(rings(&bell), 0);                 /* quiet: the consumer sleeps on */
+    CHECK_INT(queue_push(&q, &v), 0);           /* not empty, but nothing rang yet */
+    CHECK_INT(rings(&bell), 1);
+    CHECK_INT(queue_push(&q, &v), 0);           /* rang already: once is enough */
+    CHECK_INT(rings(&bell), 0);
+    CHECK_INT(queue_pop(&q, out, CAP), 3);
+    CHECK_INT(queue_push_quiet(&q, &v), 0);     /* CAP / 4 = 2: the second quiet push rings */
+    CHECK_INT(rings(&bell), 0);
+    CHECK_INT(queue_push_quiet(&q, &v), 0);
+    CHECK_INT(rings(&bell), 1);
+    CHECK_INT(queue_push_quiet(&q, &v), 0);
+    CHECK_INT(rings(&bell), 0);
+    CHECK_INT(queue_pop(&q, out, 1), 1);        /* not drained: a push still need not ring */
+    CHECK_INT(queue_push(&q, &v), 0);
+    CHECK_INT(rings(&bell), 0);
+    CHECK_INT(queue_pop(&q, out, CAP), 3);
+    CHECK_INT(queue_push(&q, &v), 0);           /* drained: the next push rings again */
+    CHECK_INT(rings(&bell), 1);
+    queue_destroy(&q);
+    doorbell_close(&bell);
+}
+
 struct producer { struct queue *q; int id; };
 
 static void *produce(void *arg)
@@ -146,6 +179,7 @@ int main(void)
     test_order_and_wrap();
     test_full_and_batches();
     test_doorbell_and_rewind();
+    test_quiet_push();
     test_threads();
     return check_summary();
 }
