@@ -72,13 +72,16 @@ stop_sims() {
     SIM_PIDS=()
 }
 
-# bench_devices N BASE [INTERVAL_MS]: the JSON device objects d0000.. for N devices on
-# BASE.., their phases spread evenly over the interval so the load is smooth.
+# bench_devices N BASE [INTERVAL_MS] [PHASES]: the JSON device objects d0000.. for N
+# devices on BASE... PHASES "spread" (the default) sets their phase_ms evenly over the
+# interval so the load is smooth; "none" leaves phase_ms out, as a site's config does
+# unless it asks: every device is then polled at the same instant (docs/configuration.md).
 bench_devices() {
-    local n=$1 base=$2 interval=${3:-1000} i sep=
+    local n=$1 base=$2 interval=${3:-1000} phases=${4:-spread} i sep= phase=
     for ((i = 0; i < n; i++)); do
-        printf '%s{"id":"d%04d","profile":"%s","host":"127.0.0.1","port":%d,"unit":1,"interval_ms":%d,"phase_ms":%d}' \
-            "$sep" "$i" "$BENCH_PROFILE" $((base + i)) "$interval" $((i * interval / n))
+        [ "$phases" = spread ] && phase=",\"phase_ms\":$((i * interval / n))"
+        printf '%s{"id":"d%04d","profile":"%s","host":"127.0.0.1","port":%d,"unit":1,"interval_ms":%d%s}' \
+            "$sep" "$i" "$BENCH_PROFILE" $((base + i)) "$interval" "$phase"
         sep=,
     done
 }
