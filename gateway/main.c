@@ -26,6 +26,7 @@
 #include "core.h"
 #include "log.h"
 #include "status_view.h"
+#include "store.h"
 #include "tool.h"
 
 #define DEFAULT_CONFIG "/etc/riskgw/riskgw.json"
@@ -86,6 +87,7 @@ static void block_signals(void)
 
 int main(int argc, char **argv)
 {
+    store_setup_process();
     if (argc > 1 && tool_is(argv[1])) {
         struct tool_env env = {DEFAULT_CONFIG, default_profile_dir()};
         signal(SIGPIPE, SIG_IGN);

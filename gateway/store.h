@@ -229,4 +229,7 @@ struct stored_event {
 int store_lookup_event(const char *path, int64_t id, struct stored_event *out, char *err,
                        size_t errlen);
 
+/* SQLite's process-wide settings (store_setup.c): call once, before any store opens. */
+void store_setup_process(void);
+
 #endif
