@@ -5,8 +5,9 @@
  * a full ring refuses the item and counts it, so overflow is visible in status.
  * The doorbell rings only when a push finds the queue empty: a device's reply
  * of 30 samples costs one wake-up of the core, not 30 eventfd writes. A drained
- * queue rewinds to its first slot, so a ring sized for the worst burst keeps
- * resident only the pages its deepest backlog actually used.
+ * queue rewinds to its first slot, and its ring is a mapping of its own
+ * (reserve.h), so a ring sized for the worst burst keeps resident only the pages
+ * its deepest backlog actually used.
  */
 #include "queue.h"
 
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
+#include "reserve.h"
 
 int doorbell_open(struct doorbell *d)
 {
@@ -50,7 +52,11 @@ int queue_init(struct queue *q, size_t item_size, size_t capacity, struct doorbe
         errno = EINVAL;
         return -1;
     }
-    q->items = calloc(capacity, item_size);
+    if (capacity > SIZE_MAX / item_size) {
+        errno = EOVERFLOW;
+        return -1;
+    }
+    q->items = reserve_zeroed(capacity * item_size);
     if (!q->items)
         return -1;
     q->item_size = item_size;
@@ -65,7 +71,7 @@ void queue_destroy(struct queue *q)
     if (!q->items)
         return;
     pthread_mutex_destroy(&q->lock);
-    free(q->items);
+    reserve_release(q->items, q->capacity * q->item_size);
     q->items = NULL;
 }
 
