@@ -35,6 +35,12 @@ proc_status() {
     awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null
 }
 
+# private_kib PID: Private_Clean + Private_Dirty of the process (KiB): its memory less
+# the shared library pages that RSS counts but the box pays for once.
+private_kib() {
+    awk '/^Private_(Clean|Dirty):/ { s += $2 } END { print s + 0 }' "/proc/$1/smaps_rollup"
+}
+
 # cpu_mark PID: "WALL_MS TICKS" now; cpu_pct MARK0 MARK1: the mean CPU between two
 # marks of one process, as % of one core.
 cpu_mark() {
@@ -54,10 +60,11 @@ cpu_pct() {
 # burst on a shared machine then moves one part, not the figure. Sets M_CPU,
 # M_CPU_PARTS, M_RSS_KIB, M_HWM_KIB, M_THREADS, M_DB0, M_DB1, and M_WRITE_KIBS (storage
 # writes over the window, KiB/s; null when /proc/PID/io cannot be read). 1 when the
-# process is gone.
+# process is gone. M_PRIV_KIB: its private pages at the end (private_kib).
 measure() {
     local pid=$1 db=${4:-} m0 m1 k splits=${CPU_SPLITS:-1} w0 w1
     M_CPU=null M_CPU_PARTS= M_RSS_KIB=null M_HWM_KIB=null M_THREADS=null M_DB0= M_DB1= M_WRITE_KIBS=null
+    M_PRIV_KIB=null
     sleep_until_ms "$2"
     m0=$(cpu_mark "$pid") || return 1
     w0=$(proc_written "$pid")
@@ -74,6 +81,7 @@ measure() {
     M_CPU=$(tr ' ' '\n' <<<"$M_CPU_PARTS" | grep . | median)
     M_RSS_KIB=$(proc_status "$pid" VmRSS)
     M_HWM_KIB=$(proc_status "$pid" VmHWM)
+    M_PRIV_KIB=$(private_kib "$pid" 2>/dev/null) || M_PRIV_KIB=null
     M_THREADS=$(proc_status "$pid" Threads)
 }
 

@@ -11,11 +11,6 @@ CONSOLE_PAGES=5
 CONSOLE_CPU_TARGET=1.10
 CONSOLE_IDLE_KIB_TARGET=1024
 
-# private_kib PID: Private_Clean + Private_Dirty of the process.
-private_kib() {
-    awk '/^Private_(Clean|Dirty):/ { s += $2 } END { print s + 0 }' "/proc/$1/smaps_rollup"
-}
-
 # page_loop URL: one open console page's requests, until killed.
 page_loop() {
     local k=0

@@ -33,8 +33,10 @@ witness_wait() {
 measured_json() {
     jq -nc --argjson cpu "$M_CPU" --argjson rss "${M_RSS_KIB:-null}" --argjson hwm "${M_HWM_KIB:-null}" \
            --argjson threads "${M_THREADS:-null}" --argjson pts "$1" --argjson want "$EXPECT" \
+           --argjson priv "${M_PRIV_KIB:-null}" \
            --argjson parts "[$(tr -s ' ' ',' <<<"${M_CPU_PARTS# }")]" --argjson written "$M_WRITE_KIBS" \
-        '{cpu_pct: $cpu, cpu_parts_pct: $parts, rss_kib: $rss, hwm_kib: $hwm, threads: $threads, points_per_s: $pts,
+        '{cpu_pct: $cpu, cpu_parts_pct: $parts, rss_kib: $rss, hwm_kib: $hwm, private_kib: $priv, threads: $threads,
+          points_per_s: $pts,
           disk_write_kib_s: $written,
           delivered: (if $pts == null then null else ($pts / $want * 10000 | round / 10000) end)}'
 }
@@ -95,7 +97,7 @@ scale_rows() {
     v=-; [ "$judge" = 1 ] && v=$(verdict "$ratio" "<=" 3)
     row "N=$n riskgw CPU" "$(fmt "$cpu" 2) % of a core ($(fmt "$ratio" 2) x bare)" "<= 3 x bare" "$v"
     v=-; [ "$judge" = 1 ] && v=$(verdict "$rss" "<=" 8192)
-    row "N=$n riskgw RSS" "$(fmt "$(calc "$rss / 1024")" 1) MiB" "<= 8 MiB" "$v"
+    row "N=$n riskgw RSS" "$(fmt "$(calc "$rss / 1024")" 1) MiB ($(fmt "$(calc "$(jq -r .private_kib <<<"$g") / 1024")" 1) MiB private)" "<= 8 MiB" "$v"
     v=-; [ "$judge" = 1 ] && v=$(verdict "$threads" "<=" "$SCALE_THREADS0")
     row "N=$n riskgw threads" "$threads" "not growing (N=$SCALE_N0: $SCALE_THREADS0)" "$v"
     local written

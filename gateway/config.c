@@ -98,6 +98,7 @@ static int parse_bus(const cJSON *obj, const char *path, struct bus_cfg *b, stru
 static void device_defaults(struct device_cfg *d)
 {
     memset(d, 0, sizeof *d);
+    d->host = d->profile = "";
     d->unit = 1;
     d->interval_ms = DEFAULT_INTERVAL_MS;
     d->timeout_ms = DEFAULT_TIMEOUT_MS;
@@ -111,16 +112,18 @@ static void device_defaults(struct device_cfg *d)
 }
 
 /* Where the device is: a serial bus by id, or a TCP host and port. */
-static int parse_device_link(const cJSON *obj, const char *path, const struct config *cfg,
+static int parse_device_link(const cJSON *obj, const char *path, struct config *cfg,
                              struct device_cfg *d, struct cfg_err *err)
 {
-    char bus[ID_MAX] = "", p[CFG_PATH_MAX];
+    char bus[ID_MAX] = "", host[TEXT_MAX] = "", p[CFG_PATH_MAX];
     long port = 0, unit = d->unit;
     if (jf_string(obj, "bus", path, JF_OPTIONAL, bus, sizeof bus, err) < 0 ||
-        jf_string(obj, "host", path, JF_OPTIONAL, d->host, sizeof d->host, err) < 0 ||
+        jf_string(obj, "host", path, JF_OPTIONAL, host, sizeof host, err) < 0 ||
         jf_int(obj, "port", path, JF_OPTIONAL, 1, 65535, &port, err) < 0 ||
         jf_int(obj, "unit", path, JF_OPTIONAL, 0, MODBUS_TCP_UNIT_ANY, &unit, err) < 0)
         return -1;
+    if (!(d->host = config_intern_str(cfg, host)))
+        return cfg_fail(err, path, "out of memory");
     d->unit = (uint8_t)unit;
     if (bus[0] && d->host[0])
         return cfg_fail(err, path, "give either \"bus\" (a serial line) or \"host\" (Modbus TCP), not both");
@@ -244,18 +247,20 @@ static int parse_device(const cJSON *obj, const char *path, struct config *cfg, 
     size_t npts = 0;
     long base = 0;
     const cJSON *arr;
-    char p[CFG_PATH_MAX];
+    char p[CFG_PATH_MAX], profile[ID_MAX] = "";
     int rc = -1;
     device_defaults(d);
     if (jf_known_keys(obj, path, device_keys, err) < 0 ||
         jf_string(obj, "id", path, JF_REQUIRED, d->id, sizeof d->id, err) < 0 ||
         check_id(d->id, path, "id", err) < 0 ||
-        jf_string(obj, "profile", path, JF_OPTIONAL, d->profile, sizeof d->profile, err) < 0 ||
+        jf_string(obj, "profile", path, JF_OPTIONAL, profile, sizeof profile, err) < 0 ||
         jf_int(obj, "base", path, JF_OPTIONAL, 0, 1, &base, err) < 0 ||
         parse_device_link(obj, path, cfg, d, err) < 0 ||
         parse_device_timing(obj, path, d, err) < 0 ||
         jf_array(obj, "points", path, JF_OPTIONAL, &arr, err) < 0)
         return -1;
+    if (!(d->profile = config_intern_str(cfg, profile)))
+        return cfg_fail(err, path, "out of memory");
     for (size_t i = 0; i < dev; i++)
         if (strcmp(cfg->devices[i].id, d->id) == 0) {
             jf_path_key(p, sizeof p, path, "id");
@@ -525,6 +530,7 @@ void config_free(struct config *cfg)
     free(cfg->points);
     free(cfg->alarm_points);
     config_free_defs(cfg);
+    config_free_strings(cfg);
     free(cfg);
 }
 

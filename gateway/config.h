@@ -46,10 +46,10 @@ struct bus_cfg {                    /* a serial line; TCP devices name host:port
 
 struct device_cfg {
     char id[ID_MAX];
-    char profile[ID_MAX];
+    const char *profile;            /* "" none; shared (config_strings.c), never NULL once parsed */
     enum bus_kind kind;
     int bus;                        /* BUS_RTU: index into config->buses */
-    char host[TEXT_MAX];            /* BUS_TCP */
+    const char *host;               /* BUS_TCP; "" otherwise; shared like profile */
     uint16_t port;
     uint8_t unit;
     long interval_ms, phase_ms;
@@ -100,6 +100,12 @@ struct point_defs {
     size_t n, cap;
     uint32_t *slot;                 /* open addressing: index + 1 into def, 0 = empty */
     size_t nslots;                  /* a power of two, at least twice n */
+};
+
+/* Host and profile names of the devices, each stored once (config_strings.c). */
+struct config_strings {
+    char **s;
+    size_t n, cap;
 };
 
 #define MQTT_URIS_MAX 8             /* the nodes of a broker cluster (config_mqtt_uri.c) */
@@ -161,6 +167,7 @@ struct config {
     struct site_point *points;
     size_t npoints;
     struct point_defs defs;         /* what points[].def point into */
+    struct config_strings strings;  /* what devices[].host and .profile point into */
     uint32_t *alarm_points;         /* the points with a rule: alarm_points[k] owns slot k */
     size_t nalarm_points;
     struct mqtt_cfg mqtt;
@@ -221,6 +228,9 @@ static inline const struct device_cfg *config_device_of(const struct config *cfg
 const struct point_cfg *config_intern_def(struct config *cfg, const struct point_cfg *pc,
                                           struct cfg_err *err);
 void config_free_defs(struct config *cfg);
+/* config_strings.c: the shared copy of s ("" for ""), or NULL when memory ran out. */
+const char *config_intern_str(struct config *cfg, const char *s);
+void config_free_strings(struct config *cfg);
 
 /* 1 when the file holds secrets (passwords, keys, tokens) and every user may read it. */
 int config_secrets_exposed(const struct config *cfg);

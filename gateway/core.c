@@ -24,6 +24,7 @@
 #include "core_watchdog.h"
 #include "log.h"
 #include "payload.h"
+#include "reserve.h"
 #include "sink_http.h"
 #include "sink_mqtt.h"
 
@@ -120,8 +121,8 @@ static void open_metrics(struct core *c)
 
 struct core *core_open(struct config *cfg, char *err, size_t errlen)
 {
-    struct core *c = calloc(1, sizeof *c);
-    if (!c) {
+    struct core *c = reserve_zeroed(sizeof *c);    /* 1 MiB, mostly the events kept while the */
+    if (!c) {                                       /* store fails: resident only once used */
         snprintf(err, errlen, "out of memory");
         config_free(cfg);
         return NULL;
@@ -376,5 +377,5 @@ void core_close(struct core *c)
     struct point_tables none = {0};
     core_tables_install(c, &none);
     config_free(c->cfg);
-    free(c);
+    reserve_release(c, sizeof *c);
 }

@@ -72,7 +72,7 @@ struct core {
     /* Parallel to cfg->points: what the core knows of each point now. */
     struct reading *latest;         /* last reading (ts_ms 0: none yet) */
     struct rule_state *rule_state;  /* by alarm slot (cfg->points[p].alarm_slot) */
-    int64_t *store_key;             /* store_point_key of device/point */
+    uint32_t *store_key;            /* store_point_key of device/point (rowids: 32 bits, core_state.c) */
     struct reading *stored;
     struct minute_acc *minute;
     uint8_t *unsent;
@@ -176,7 +176,7 @@ struct minute_acc {
 struct point_tables {
     struct reading *latest;
     struct rule_state *rule_state;  /* cfg->nalarm_points of them */
-    int64_t *store_key;
+    uint32_t *store_key;
     uint8_t *device_dirty;
     struct reading *stored;         /* the last reading written to history */
     struct minute_acc *minute;      /* this minute's min/avg/max so far */

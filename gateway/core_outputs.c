@@ -76,6 +76,8 @@ int core_outputs_open(struct core *c, char *err, size_t errlen)
     size_t np = cfg->npoints ? cfg->npoints : 1, n = 0;
     for (size_t i = 0; i < cfg->npoints; i++)
         n += cfg->points[i].def->writable != 0;
+    if (!n && !cfg->noutputs)
+        return 0;                   /* no per-point tables: NULL reads as "not writable, drives none" */
     c->output_of = calloc(np, sizeof *c->output_of);
     c->drives = calloc(np, 1);
     c->outputs = calloc(n ? n : 1, sizeof *c->outputs);

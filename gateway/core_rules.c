@@ -29,6 +29,8 @@ static struct history_spec *window_specs(const struct config *cfg)
 int core_rules_open(struct core *c, char *err, size_t errlen)
 {
     const struct config *cfg = c->cfg;
+    if (!cfg->ncrules)
+        return 0;                   /* no table: core_rules_sample reads NULL as "in none" */
     c->in_rules = calloc(cfg->npoints ? cfg->npoints : 1, 1);
     if (!c->in_rules) {
         snprintf(err, errlen, "out of memory for the combined rules");

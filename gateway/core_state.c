@@ -120,12 +120,19 @@ int core_register_points(struct core *c, char *err, size_t errlen)
     int created = 0;
     for (size_t i = 0; i < c->cfg->npoints; i++) {
         const struct point_cfg *pc = c->cfg->points[i].def;
-        int rc = store_point_key_staged(c->store, config_device_of(c->cfg, i)->id, pc->id, &c->store_key[i]);
+        int64_t key = 0;
+        int rc = store_point_key_staged(c->store, config_device_of(c->cfg, i)->id, pc->id, &key);
         if (rc < 0) {
             snprintf(err, errlen, "store: cannot register point %s/%s: %s",
                      config_device_of(c->cfg, i)->id, pc->id, store_last_error(c->store));
             return -1;
         }
+        if (key < 1 || key > (int64_t)UINT32_MAX) {     /* the table keeps 32 bits a point */
+            snprintf(err, errlen, "store: point %s/%s has key %lld, beyond the 32 bits the gateway keeps",
+                     config_device_of(c->cfg, i)->id, pc->id, (long long)key);
+            return -1;
+        }
+        c->store_key[i] = (uint32_t)key;
         created += rc;
     }
     if (created > 0 && store_commit(c->store) < 0) {      /* the new keys, on disk before any use */

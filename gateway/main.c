@@ -15,6 +15,7 @@
  * core loop's signalfd and never interrupt a poller in the middle of a frame.
  */
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,8 +86,19 @@ static void block_signals(void)
     signal(SIGPIPE, SIG_IGN);       /* a dropped socket is an error return, not a death */
 }
 
+/*
+ * glibc raises its mmap threshold each time a large block is freed, up to 32 MiB,
+ * so after the first health report of a big site (256 bytes a device) every later
+ * report and table came from the heap, whose freed pages stay resident: 0.7 MiB
+ * of private memory at 2,000 devices. A fixed threshold (its default, 128 KiB)
+ * keeps large blocks in their own mappings, returned to the system when freed;
+ * nothing on the hot path allocates that much (docs/architecture.md, "Memory").
+ */
+#define MALLOC_MMAP_THRESHOLD (128 * 1024)
+
 int main(int argc, char **argv)
 {
+    mallopt(M_MMAP_THRESHOLD, MALLOC_MMAP_THRESHOLD);
     store_setup_process();
     if (argc > 1 && tool_is(argv[1])) {
         struct tool_env env = {DEFAULT_CONFIG, default_profile_dir()};

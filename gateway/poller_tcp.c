@@ -136,6 +136,12 @@ static int conn_resolve(struct tcp_conn *c, char *err, size_t errlen)
                  gai_strerror(rc));
         return -1;
     }
+    if (res->ai_addrlen > sizeof c->addr) {     /* SOCK_STREAM gives IPv4 or IPv6 only */
+        snprintf(err, errlen, "device '%s': Modbus TCP host '%s' resolved to an address of family %d, "
+                 "neither IPv4 nor IPv6", c->devs[0]->cfg->id, c->host, res->ai_family);
+        freeaddrinfo(res);
+        return -1;
+    }
     memcpy(&c->addr, res->ai_addr, res->ai_addrlen);
     c->addrlen = res->ai_addrlen;
     freeaddrinfo(res);

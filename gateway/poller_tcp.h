@@ -22,7 +22,11 @@ struct tcp_conn {
     int epfd;                           /* the poller's epoll set */
     const char *host;
     uint16_t port;
-    struct sockaddr_storage addr;
+    union {                             /* getaddrinfo's IPv4 or IPv6 address: 28 bytes, where */
+        struct sockaddr sa;             /* sockaddr_storage took 128 a connection */
+        struct sockaddr_in in;
+        struct sockaddr_in6 in6;
+    } addr;
     socklen_t addrlen;
     struct poll_device **devs;
     size_t ndevs, rr;

@@ -102,7 +102,7 @@ static void conn_connect(struct tcp_conn *c, int64_t now)
     struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT, .data.ptr = c };
     int one = 1;
 
-    c->fd = socket(c->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    c->fd = socket(c->addr.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (c->fd < 0) {
         conn_connect_failed(c, now, strerror(errno));
         return;
@@ -114,7 +114,7 @@ static void conn_connect(struct tcp_conn *c, int64_t now)
     }
     c->state = CONN_CONNECTING;
     c->deadline = now + c->connect_timeout_ms;
-    if (connect(c->fd, (const struct sockaddr *)&c->addr, c->addrlen) == 0)
+    if (connect(c->fd, &c->addr.sa, c->addrlen) == 0)
         conn_up(c, now);
     else if (errno != EINPROGRESS)
         conn_connect_failed(c, now, strerror(errno));

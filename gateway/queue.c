@@ -6,9 +6,10 @@
  * The doorbell rings only once until the consumer empties the queue: a device's
  * reply of 30 samples costs one wake-up of the core, not 30 eventfd writes. A quiet
  * push (queue_push_quiet) does not ring and does not count as having rung, so
- * a ringing push behind it still wakes the consumer. A drained
- * queue rewinds to its first slot, so a ring sized for the worst burst keeps
- * resident only the pages its deepest backlog actually used.
+ * a ringing push behind it still wakes the consumer. A drained queue rewinds to
+ * its first slot, and its ring is a mapping of its own (reserve.h), so a ring
+ * sized for the worst burst keeps resident only the pages its deepest backlog
+ * actually used.
  */
 #include "queue.h"
 
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
+#include "reserve.h"
 
 int doorbell_open(struct doorbell *d)
 {
@@ -52,7 +54,11 @@ int queue_init(struct queue *q, size_t item_size, size_t capacity, struct doorbe
         errno = EINVAL;
         return -1;
     }
-    q->items = calloc(capacity, item_size);
+    if (capacity > SIZE_MAX / item_size) {
+        errno = EOVERFLOW;
+        return -1;
+    }
+    q->items = reserve_zeroed(capacity * item_size);
     if (!q->items)
         return -1;
     q->item_size = item_size;
@@ -67,7 +73,7 @@ void queue_destroy(struct queue *q)
     if (!q->items)
         return;
     pthread_mutex_destroy(&q->lock);
-    free(q->items);
+    reserve_release(q->items, q->capacity * q->item_size);
     q->items = NULL;
 }
 

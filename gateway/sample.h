@@ -25,12 +25,15 @@ struct sample {
 };
 
 /* A point's last reading as the core keeps it per point: a sample without its point
- * index and monotonic time (24 bytes, not 32, times every point of the site). */
+ * index and monotonic time. The core holds two per point (the latest and the last
+ * stored), so the wall time and the quality share one word: 16 bytes, not 24 (at
+ * 60,000 points that is 0.9 MiB; 56 bits of ms last a million years). */
 struct reading {
     double value;           /* meaningful only when quality_has_value(quality) */
-    int64_t ts_ms;          /* wall clock; 0: no reading yet */
-    enum quality quality;
+    int64_t ts_ms : 56;     /* wall clock; 0: no reading yet */
+    enum quality quality : 8;
 };
+_Static_assert(sizeof(struct reading) == 16, "struct reading is one double and one word");
 
 static inline struct reading reading_of(const struct sample *s)
 {

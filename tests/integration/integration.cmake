@@ -24,3 +24,7 @@ endif()
 if(TARGET riskgw AND TARGET riskgw-sim AND TARGET rg_console)
   rg_script_test(test_console tests/integration/test_console.sh)
 endif()
+# Issue 17: what one more device costs in private memory (two site sizes in one run).
+if(TARGET riskgw AND TARGET riskgw-sim)
+  rg_script_test(test_memory_per_device tests/integration/test_memory_per_device.sh)
+endif()

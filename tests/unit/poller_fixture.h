@@ -67,7 +67,8 @@ static inline struct device_cfg *fx_device(struct fixture *f, const char *id, en
     snprintf(d->id, sizeof d->id, "%s", id);
     d->kind = kind;
     d->bus = 0;
-    snprintf(d->host, sizeof d->host, "127.0.0.1");
+    d->host = "127.0.0.1";
+    d->profile = "";
     d->port = port;
     d->unit = unit;
     d->interval_ms = 100;
