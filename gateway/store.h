@@ -60,7 +60,15 @@ int store_point_key(struct store *st, const char *device, const char *point, int
  * times (1.5 s of a 500-device first start on the bench machine, more on flash). */
 int store_point_key_staged(struct store *st, const char *device, const char *point, int64_t *key);
 
+/* Stage a sample in memory (no allocation, no SQLite). Staged samples are written by
+ * the next routine commit: a store_commit() whose transaction holds no event, so an
+ * alarm's synced commit never carries them. A failed commit keeps them staged; a
+ * clean close writes them; kill -9 or a power cut loses them (store_stage.c). */
 int store_add_sample(struct store *st, int64_t point_key, const struct sample *s);
+/* Routine commits are due once this many samples are staged (store_samples_due). */
+#define STORE_STAGE_ROWS 4096
+int store_samples_due(const struct store *st);
+int store_samples_staged(const struct store *st);
 
 /* Insert the event; sets ev->id (stable, never reused). Part of the open
  * transaction. device/point may be NULL for an event about the gateway itself. */
@@ -91,7 +99,8 @@ int store_outbox_append(struct store *st, enum outbox_class cls, const char *top
 #define STORE_RETIRE_BATCH 5000
 int store_outbox_retire(struct store *st, const int64_t delivered[OUTBOX_CLASS_COUNT]);
 
-/* Commit the open transaction (no-op when none). Returns 0 or -1. */
+/* Commit the open transaction (no-op when none), with the staged samples unless it
+ * holds an event. Returns 0 or -1. */
 int store_commit(struct store *st);
 /* Rows written into the open transaction so far; 0 when none is open. */
 int store_txn_writes(const struct store *st);
@@ -129,7 +138,8 @@ struct store_stats {
     uint64_t durable_commits;   /* of which also synced the WAL (held an event or a seq block) */
     uint64_t checkpoints;       /* WAL copied into the database (by the checkpoint thread, or inline) */
     uint64_t rollbacks;         /* transactions lost to a failed write */
-    uint64_t samples, events;   /* rows written (committed or pending) */
+    uint64_t samples, events;   /* rows written (committed, pending or staged) */
+    uint64_t sample_commits;    /* commits that wrote staged samples */
     uint64_t telemetry_spilled; /* telemetry messages written to flash because the uplinks lagged */
 };
 const struct store_stats *store_stats(struct store *st);

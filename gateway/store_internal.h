@@ -62,6 +62,18 @@ struct store_tele_mem {
     size_t bytes;
 };
 
+/* Samples waiting in memory for the next routine commit (store_stage.c). */
+struct store_staged {
+    int64_t point_key, ts_ms;
+    double value;
+    int quality;                /* enum quality */
+};
+struct store_stage {
+    struct store_staged *rows;  /* preallocated at open: oldest first */
+    size_t count;
+    size_t writing;             /* the oldest this many are in the commit under way */
+};
+
 struct store {
     sqlite3 *db;
     char path[PATH_MAX];
@@ -83,6 +95,7 @@ struct store {
     struct store_tele_mem mem;                  /* telemetry not yet confirmed everywhere */
     int64_t tele_table_max;                     /* highest telemetry seq written to the table, 0: none to retire */
     size_t mem_spilling;                        /* oldest held messages written into the commit under way */
+    struct store_stage stage;                   /* samples not yet in a commit (store_stage.c) */
     int64_t epoch_ms;
     struct store_stats stats;
     uint32_t sync_us[STORE_SYNC_RECENT];        /* durations of the last WAL syncs, a ring */
@@ -170,6 +183,17 @@ void store_mem_spilled(struct store *st);          /* after that COMMIT held: dr
 void store_mem_free(struct store *st);
 /* store_seq.c: after a rollback, held telemetry above the reserved mark is reserved again */
 int store_seq_cover(struct store *st);
+
+/* store_rows.c: a value, or NULL when the quality says the reading carries none */
+void store_bind_value(sqlite3_stmt *s, int col, double value, enum quality q);
+
+/* store_stage.c: samples wait in memory for a routine commit (see there for why) */
+int store_stage_alloc(struct store *st);        /* at open: 0 or -1 (out of memory) */
+void store_stage_free(struct store *st);
+int store_stage_write(struct store *st);        /* before a routine COMMIT: the staged rows into it */
+void store_stage_committed(struct store *st);   /* after that COMMIT held: drop them */
+void store_stage_rolled_back(struct store *st); /* they stay staged */
+void store_stage_forget(struct store *st, const char *why);    /* their keys mean nothing any more */
 
 /* store_schema.c */
 int store_schema_version(void);                 /* the newest version this build knows */
