@@ -312,6 +312,7 @@ void store_disconnect(struct store *st)
     }
     sqlite3_close_v2(st->db);
     st->db = NULL;
+    store_grow_close(st);
     store_wal_forget(st);
 }
 
@@ -406,7 +407,8 @@ int store_attach(struct store *st, int create)
         return -1;
     }
     store_remember_file(st);
-    st->checkpointer = store_checkpointer_start(st->path);
+    store_grow_open(st);
+    st->checkpointer = store_checkpointer_start(st->path, st->db_fd);
     return 0;
 }
 
@@ -418,6 +420,7 @@ struct store *store_open(const char *path, char *err, size_t errlen)
         return NULL;
     }
     st->wal_fd = -1;
+    st->db_fd = -1;
     if (snprintf(st->path, sizeof st->path, "%s", path) >= (int)sizeof st->path) {
         snprintf(err, errlen, "store %.64s...: the path is longer than %d bytes; choose a "
                  "shorter store.path", path, PATH_MAX - 1);

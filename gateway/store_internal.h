@@ -83,6 +83,7 @@ struct store {
     int txn_writes;                             /* rows written into the open transaction */
     int wal_pages;                              /* the WAL's size after the last commit */
     int wal_fd;                                 /* our own read-only fd on PATH-wal, or -1 */
+    int db_fd;                                  /* our own fd on PATH, for fallocate (store_grow.c), or -1 */
     int wal_writeback_warned;
     struct store_checkpointer *checkpointer;    /* NULL: checkpoints run inline */
     uint64_t checkpoints_inline;                /* run by store_wal_checkpoint() itself */
@@ -150,17 +151,25 @@ void store_sync_timed(struct store *st, int64_t ns);
 
 /* store_wal.c: the WAL's sync, writeback and checkpoints (see there for why) */
 void store_wal_watch(struct store *st);         /* after open: SQLite's auto-checkpoint off */
-void store_db_grow_in_chunks(sqlite3 *db);      /* after open, on every connection that checkpoints */
 int store_wal_sync(struct store *st);           /* fdatasync the WAL; an SQLite rc */
 void store_wal_writeback(struct store *st);     /* after a routine commit: start writing */
 void store_wal_checkpoint(struct store *st, int durable);   /* after any commit */
 /* store_checkpoint.c: checkpoints on a thread of their own (see there for why). start
  * returns NULL, having said why, when the thread cannot run; stop(NULL) does nothing. */
-struct store_checkpointer *store_checkpointer_start(const char *path);
+struct store_checkpointer *store_checkpointer_start(const char *path, int db_fd);
 void store_checkpointer_ask(struct store_checkpointer *ck);
 uint64_t store_checkpointer_done(struct store_checkpointer *ck);
 void store_checkpointer_stop(struct store_checkpointer *ck);
 void store_wal_forget(struct store *st);        /* on disconnect */
+
+/* store_grow.c: the database file grows in chunks given by fallocate (see there for why) */
+#define STORE_DB_CHUNK_BYTES (1024 * 1024)      /* the database file grows by this much at a time */
+void store_db_grow_in_chunks(sqlite3 *db);      /* after open, on every connection that checkpoints */
+void store_grow_open(struct store *st);         /* after attach: st->db_fd, -1 when it cannot */
+void store_grow_close(struct store *st);        /* after every connection of the store closed */
+/* Before a checkpoint on db: the file at least a chunk past its pages. 0, or the errno
+ * of a refused fallocate (SQLite then grows the file its own way). */
+int store_db_make_room(sqlite3 *db, int fd);
 
 /* store_seq.c: telemetry seqs reserved on disk (see there for why) */
 int store_seq_load(struct store *st, int *rc);  /* at open, after last_seq: where seqs go on */
