@@ -2,8 +2,9 @@
  * store.h - the one truth on the box: samples, events and the outbox, in SQLite (WAL).
  *
  * Single writer: only the core thread calls these. Writes gather in one open
- * transaction; store_commit() ends it. Samples are committed on the core's timer
- * (once a second by default); an event and its outbox row are committed before
+ * transaction; store_commit() ends it. Samples are staged in memory and written by
+ * routine commits, on the core's timer (once a second by default) or once
+ * STORE_STAGE_ROWS wait; an event and its outbox row are committed before
  * anything is published, so an alarm decided is an alarm on disk. A commit that
  * holds an event (or an OUTBOX_EVENTS row) also syncs the WAL, so it survives a
  * power cut; other commits survive a crash (kill -9) but may lose the last second

@@ -5,7 +5,8 @@
  * store.c opens, commits and reports errors; store_schema.c migrates; store_rows.c
  * writes points, samples, events and rule state; store_outbox.c keeps the outbox
  * log and the sinks' cursors; store_seq.c reserves telemetry seqs on disk;
- * store_retention.c writes aggregates and prunes. Nothing outside gateway/store*.c
+ * store_retention.c writes aggregates and prunes; store_stage.c keeps samples in
+ * memory until a routine commit; store_grow.c grows the file. Nothing outside gateway/store*.c
  * includes this (the store's unit tests do, to look inside).
  */
 #ifndef RISKGW_STORE_INTERNAL_H
