@@ -38,6 +38,13 @@ static long long rows_in_order(const char *path)
                          " WHERE b.ts_ms = a.ts_ms + 1");
 }
 
+/* Exactly n rows stored, in order, each once. */
+static void check_stored(const char *path, long long n)
+{
+    CHECK_INT(rows(path), n);
+    CHECK_INT(rows_in_order(path), n - 1);
+}
+
 static void stage(struct store *st, int64_t key, int64_t from_ts, int n)
 {
     for (int i = 0; i < n; i++) {
@@ -56,13 +63,21 @@ static int commit_alarm(struct store *st)
     return store_commit(st);
 }
 
+/* A fresh store with one point, its key in *key. */
+static struct store *open_with_point(const char *path, int64_t *key)
+{
+    struct store *st = test_store_open(path);
+    if (store_point_key(st, "gas1", "lel", key) < 0)
+        test_abort(store_last_error(st));
+    return st;
+}
+
 /* An alarm's synced commit carries the event, not the samples staged before it. */
 static void test_alarm_commit_carries_no_samples(void)
 {
     const char *path = test_path("alarm.db");
-    struct store *st = test_store_open(path);
     int64_t key = 0;
-    CHECK_INT(store_point_key(st, "gas1", "lel", &key), 0);
+    struct store *st = open_with_point(path, &key);
     CHECK_INT(commit_alarm(st), 0);                /* the tables' first pages exist */
     stage(st, key, 1, BATCH);
     CHECK_INT(store_samples_staged(st), BATCH);
@@ -81,8 +96,7 @@ static void test_alarm_commit_carries_no_samples(void)
     /* The next routine commit writes them, unsynced. */
     CHECK_INT(store_commit(st), 0);
     CHECK_INT(store_stats(st)->durable_commits, synced + 1);
-    CHECK_INT(rows(path), BATCH);
-    CHECK_INT(rows_in_order(path), BATCH - 1);
+    check_stored(path, BATCH);
     CHECK_INT(store_samples_staged(st), 0);
     CHECK_INT(store_stats(st)->sample_commits >= 1, 1);
 
@@ -92,8 +106,7 @@ static void test_alarm_commit_carries_no_samples(void)
     stage(st, key, BATCH + 1 + STORE_STAGE_ROWS, STORE_STAGE_ROWS + 5);
     CHECK_INT(store_samples_staged(st), 5);
     CHECK_INT(store_commit(st), 0);
-    CHECK_INT(rows(path), BATCH + 2 * STORE_STAGE_ROWS + 5);
-    CHECK_INT(rows_in_order(path), BATCH + 2 * STORE_STAGE_ROWS + 4);
+    check_stored(path, BATCH + 2 * STORE_STAGE_ROWS + 5);
     store_close(st);
 }
 
@@ -101,9 +114,8 @@ static void test_alarm_commit_carries_no_samples(void)
 static void test_failed_commit_keeps_samples(void)
 {
     const char *path = test_path("rollback.db");
-    struct store *st = test_store_open(path);
     int64_t key = 0;
-    CHECK_INT(store_point_key(st, "gas1", "lel", &key), 0);
+    struct store *st = open_with_point(path, &key);
     stage(st, key, 1, 100);
     CHECK_INT(store_commit(st), 0);
     sqlite3 *db = NULL;
@@ -119,8 +131,7 @@ static void test_failed_commit_keeps_samples(void)
     sqlite3_close(db);
     stage(st, key, 201, 50);
     CHECK_INT(store_commit(st), 0);
-    CHECK_INT(rows(path), 250);
-    CHECK_INT(rows_in_order(path), 249);
+    check_stored(path, 250);
     store_close(st);
 }
 
@@ -128,13 +139,12 @@ static void test_failed_commit_keeps_samples(void)
 static void test_card_outage_keeps_samples(void)
 {
     const char *path = test_path("card.db");
-    struct store *st = test_store_open(path);
     int64_t key = 0;
-    CHECK_INT(store_point_key(st, "gas1", "lel", &key), 0);
+    struct store *st = open_with_point(path, &key);
     stage(st, key, 1, 500);
     CHECK_INT(store_commit(st), 0);
     stage(st, key, 501, 700);
-    CHECK_INT(commit_alarm(st), 0);                /* synced, the samples still staged */
+    CHECK_INT(commit_alarm(st), 0);         /* synced, the samples still staged */
     writes_fail = 1;
     CHECK_INT(store_commit(st), -1);
     CHECK_INT(store_trouble(st), STORE_TROUBLE_IO);
@@ -147,8 +157,7 @@ static void test_card_outage_keeps_samples(void)
     CHECK_INT(store_reopen(st), 0);
     CHECK_INT(store_samples_staged(st), 700);
     CHECK_INT(store_commit(st), 0);
-    CHECK_INT(rows(path), 1200);
-    CHECK_INT(rows_in_order(path), 1199);
+    check_stored(path, 1200);
     store_close(st);
 }
 
@@ -156,15 +165,13 @@ static void test_card_outage_keeps_samples(void)
 static void test_clean_stop_keeps_samples(void)
 {
     const char *path = test_path("stop.db");
-    struct store *st = test_store_open(path);
     int64_t key = 0;
-    CHECK_INT(store_point_key(st, "gas1", "lel", &key), 0);
+    struct store *st = open_with_point(path, &key);
     stage(st, key, 1, 900);
     CHECK_INT(commit_alarm(st), 0);
     CHECK_INT(rows(path), 0);
     store_close(st);
-    CHECK_INT(rows(path), 900);
-    CHECK_INT(rows_in_order(path), 899);
+    check_stored(path, 900);
 }
 
 int main(void)
