@@ -67,7 +67,7 @@ int store_point_key_staged(struct store *st, const char *device, const char *poi
  * clean close writes them; kill -9 or a power cut loses them (store_stage.c). */
 int store_add_sample(struct store *st, int64_t point_key, const struct sample *s);
 /* Routine commits are due once this many samples are staged (store_samples_due). */
-#define STORE_STAGE_ROWS 4096
+#define STORE_STAGE_ROWS 2048
 int store_samples_due(const struct store *st);
 int store_samples_staged(const struct store *st);
 

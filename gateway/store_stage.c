@@ -4,8 +4,8 @@
  *
  * Each commit rewrites the part-filled last page of the samples table and the
  * pages above it, whatever it adds: committing samples in batches of 512 rows
- * wrote about 2.4 KiB per device a second at 500 busy devices, 4,096 rows about
- * 1.6. But rows in the open transaction ride along with whichever commit comes
+ * wrote about 2.4 KiB per device a second at 500 busy devices, larger batches
+ * less (docs/store.md gives the figures). But rows in the open transaction ride along with whichever commit comes
  * next, and an alarm's commit is synced: 4,096 rows there were up to 85 KiB in
  * its fsync (docs/store.md). So store_add_sample() only copies the reading into
  * a preallocated array (no allocation, no SQLite), and store_commit() writes the
@@ -18,7 +18,7 @@
  * failed commit or a released store (the card failed) keeps them, and the first
  * routine commit after the store writes again stores them, in their order. A
  * clean close writes them. kill -9 and a power cut lose what is staged (at most
- * a commit interval or STORE_STAGE_ROWS rows), as they lost the open transaction.
+ * a commit interval, or twice STORE_STAGE_ROWS rows), as they lost the open transaction.
  */
 #include <stdlib.h>
 #include <string.h>

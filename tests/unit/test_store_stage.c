@@ -18,8 +18,8 @@
 #include "test_vfs_shim.h"
 
 #define WAL_FRAME_BYTES (4096 + 24)
-#define ALARM_COMMIT_FRAMES_MAX 12      /* the event, its outbox row, the sequence, the tree above them */
-#define BATCH 3000                      /* staged rows: below STORE_STAGE_ROWS, over 70 pages of samples */
+#define ALARM_COMMIT_FRAMES_MAX 8       /* the event, its outbox row, the sequence: 4 frames here */
+#define BATCH (STORE_STAGE_ROWS - 1)    /* staged rows, not yet due: about 14 pages of samples */
 
 static long long wal_bytes(const char *path)
 {
