@@ -28,7 +28,7 @@ struct store_checkpointer {
     sqlite3 *db;
     const char *path;               /* the store's, which outlives this */
     int db_fd;                      /* the store's own fd on path, for fallocate (store_grow.c) */
-    int room_refused;               /* fallocate said no once: SQLite grows the file itself */
+    int room_refused;               /* fallocate failed once (said once): SQLite grows the file itself then */
     int wanted, stop;
     int last_rc;                    /* of the last checkpoint: a failure is logged once */
     uint64_t done;
@@ -39,8 +39,8 @@ static void checkpoint_once(struct store_checkpointer *ck)
 {
     int refused = store_db_make_room(ck->db, ck->db_fd);
     if (refused && !ck->room_refused)
-        log_info("store %s: the filesystem refuses fallocate (%s); SQLite grows the database "
-                 "by writing zeros first, which writes the card more", ck->path, strerror(refused));
+        log_info("store %s: growing the database file with fallocate failed (%s); SQLite grows "
+                 "it by writing zeros first, which writes the card more", ck->path, strerror(refused));
     ck->room_refused |= refused != 0;
     int rc = sqlite3_wal_checkpoint_v2(ck->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     if (rc != SQLITE_OK && rc != ck->last_rc)
