@@ -29,13 +29,11 @@
 #include "sink_mqtt.h"
 
 #define CORE_BATCH 256              /* items taken from a queue per wake-up */
-/* A routine commit runs once the open transaction holds this many rows, so an
- * alarm's commit (and its WAL fsync) carries at most this much besides itself.
- * With telemetry held in memory these are sample rows (about 21 bytes each). At
- * 4,096 a busy 500-device plant wrote 0.8 MiB/s instead of 1.2 (fewer rewrites of
- * part-filled pages), but each alarm's sync carried up to 85 KiB of samples and
- * its p50 rose from 0.8 to 1.3-1.8 ms in an A/B on a shared machine: alarms come
- * first, so 512 stays until a quiet latency run says otherwise (docs/store.md). */
+/* A routine commit runs once the open transaction holds this many rows (minute
+ * aggregates, cursors), so an alarm's commit (and its WAL fsync) carries at most
+ * this much besides itself. Samples are not in the transaction: they are staged in
+ * memory and written by routine commits only, once STORE_STAGE_ROWS wait
+ * (store_samples_due) or on the commit timer (store_stage.c, docs/store.md). */
 #define CORE_COMMIT_ROWS 512
 #define RULE_TICK_MS 100            /* how often rule delays are checked without samples */
 #define STATUS_PAYLOAD_MAX 512
@@ -165,7 +163,7 @@ void core_drain_samples(struct core *c)
         c->poll_progress_ms = clock_mono_ms();
         for (size_t i = 0; i < n; i++)
             core_handle_sample(c, &batch[i]);
-        if (store_txn_writes(c->store) >= CORE_COMMIT_ROWS)
+        if (store_txn_writes(c->store) >= CORE_COMMIT_ROWS || store_samples_due(c->store))
             core_commit(c);
     }
 }

@@ -134,6 +134,7 @@ void store_rollback(struct store *st)
     st->txn_durable = 0;
     st->next_seq[OUTBOX_EVENTS] = st->last_seq[OUTBOX_EVENTS] + 1;
     st->mem_spilling = 0;       /* telemetry is held in memory: its seqs stand (store_outbox_mem.c) */
+    store_stage_rolled_back(st);
     store_seq_rolled_back(st);
 }
 
@@ -229,12 +230,15 @@ static void store_sync_held(struct store *st)
     store_seq_synced(st);
 }
 
-/* Commit, spilling held telemetry into the transaction first when all or over budget. */
+/* Commit, spilling held telemetry into the transaction first when all or over budget;
+ * staged samples too, unless the transaction holds an event (its sync stays short). */
 static int store_commit_spilling(struct store *st, int all)
 {
     if (!st->db)
         return store_closed(st, "committing");
     if (store_seq_cover(st) < 0 || store_mem_spill(st, all) < 0)
+        return -1;
+    if ((all || !st->txn_durable) && store_stage_write(st) < 0)
         return -1;
     if (!st->in_txn) {
         store_seq_committed(st);
@@ -251,6 +255,7 @@ static int store_commit_spilling(struct store *st, int all)
     st->stats.commits++;
     st->last_seq[OUTBOX_EVENTS] = st->next_seq[OUTBOX_EVENTS] - 1;
     store_mem_spilled(st);
+    store_stage_committed(st);
     store_seq_committed(st);    /* telemetry is sent unsynced, within its reserved seqs */
     int durable = st->txn_durable || st->sync_owed;
     st->txn_durable = 0;
@@ -307,6 +312,7 @@ void store_disconnect(struct store *st)
     }
     sqlite3_close_v2(st->db);
     st->db = NULL;
+    store_grow_close(st);
     store_wal_forget(st);
 }
 
@@ -401,7 +407,8 @@ int store_attach(struct store *st, int create)
         return -1;
     }
     store_remember_file(st);
-    st->checkpointer = store_checkpointer_start(st->path);
+    store_grow_open(st);
+    st->checkpointer = store_checkpointer_start(st->path, st->db_fd);
     return 0;
 }
 
@@ -413,14 +420,21 @@ struct store *store_open(const char *path, char *err, size_t errlen)
         return NULL;
     }
     st->wal_fd = -1;
+    st->db_fd = -1;
     if (snprintf(st->path, sizeof st->path, "%s", path) >= (int)sizeof st->path) {
         snprintf(err, errlen, "store %.64s...: the path is longer than %d bytes; choose a "
                  "shorter store.path", path, PATH_MAX - 1);
         free(st);
         return NULL;
     }
+    if (store_stage_alloc(st) < 0) {
+        snprintf(err, errlen, "store %s: out of memory for the staged samples", path);
+        free(st);
+        return NULL;
+    }
     if (store_attach(st, 1) < 0) {
         snprintf(err, errlen, "%s", st->err);
+        store_stage_free(st);
         free(st);
         return NULL;
     }
@@ -436,6 +450,7 @@ void store_close(struct store *st)
         log_error("%s; the next start skips a block of telemetry seqs", st->err);
     store_disconnect(st);
     store_mem_free(st);
+    store_stage_free(st);
     free(st);
 }
 

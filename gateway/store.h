@@ -2,8 +2,9 @@
  * store.h - the one truth on the box: samples, events and the outbox, in SQLite (WAL).
  *
  * Single writer: only the core thread calls these. Writes gather in one open
- * transaction; store_commit() ends it. Samples are committed on the core's timer
- * (once a second by default); an event and its outbox row are committed before
+ * transaction; store_commit() ends it. Samples are staged in memory and written by
+ * routine commits, on the core's timer (once a second by default) or once
+ * STORE_STAGE_ROWS wait; an event and its outbox row are committed before
  * anything is published, so an alarm decided is an alarm on disk. A commit that
  * holds an event (or an OUTBOX_EVENTS row) also syncs the WAL, so it survives a
  * power cut; other commits survive a crash (kill -9) but may lose the last second
@@ -60,7 +61,15 @@ int store_point_key(struct store *st, const char *device, const char *point, int
  * times (1.5 s of a 500-device first start on the bench machine, more on flash). */
 int store_point_key_staged(struct store *st, const char *device, const char *point, int64_t *key);
 
+/* Stage a sample in memory (no allocation, no SQLite). Staged samples are written by
+ * the next routine commit: a store_commit() whose transaction holds no event, so an
+ * alarm's synced commit never carries them. A failed commit keeps them staged; a
+ * clean close writes them; kill -9 or a power cut loses them (store_stage.c). */
 int store_add_sample(struct store *st, int64_t point_key, const struct sample *s);
+/* Routine commits are due once this many samples are staged (store_samples_due). */
+#define STORE_STAGE_ROWS 2048
+int store_samples_due(const struct store *st);
+int store_samples_staged(const struct store *st);
 
 /* Insert the event; sets ev->id (stable, never reused). Part of the open
  * transaction. device/point may be NULL for an event about the gateway itself. */
@@ -91,7 +100,8 @@ int store_outbox_append(struct store *st, enum outbox_class cls, const char *top
 #define STORE_RETIRE_BATCH 5000
 int store_outbox_retire(struct store *st, const int64_t delivered[OUTBOX_CLASS_COUNT]);
 
-/* Commit the open transaction (no-op when none). Returns 0 or -1. */
+/* Commit the open transaction (no-op when none), with the staged samples unless it
+ * holds an event. Returns 0 or -1. */
 int store_commit(struct store *st);
 /* Rows written into the open transaction so far; 0 when none is open. */
 int store_txn_writes(const struct store *st);
@@ -129,7 +139,8 @@ struct store_stats {
     uint64_t durable_commits;   /* of which also synced the WAL (held an event or a seq block) */
     uint64_t checkpoints;       /* WAL copied into the database (by the checkpoint thread, or inline) */
     uint64_t rollbacks;         /* transactions lost to a failed write */
-    uint64_t samples, events;   /* rows written (committed or pending) */
+    uint64_t samples, events;   /* rows written (committed, pending or staged) */
+    uint64_t sample_commits;    /* commits that wrote staged samples */
     uint64_t telemetry_spilled; /* telemetry messages written to flash because the uplinks lagged */
 };
 const struct store_stats *store_stats(struct store *st);

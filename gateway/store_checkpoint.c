@@ -13,6 +13,7 @@
  */
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "log.h"
 #include "store_internal.h"
@@ -26,6 +27,8 @@ struct store_checkpointer {
     pthread_cond_t wake;
     sqlite3 *db;
     const char *path;               /* the store's, which outlives this */
+    int db_fd;                      /* the store's own fd on path, for fallocate (store_grow.c) */
+    int room_refused;               /* fallocate failed once (said once): SQLite grows the file itself then */
     int wanted, stop;
     int last_rc;                    /* of the last checkpoint: a failure is logged once */
     uint64_t done;
@@ -34,6 +37,11 @@ struct store_checkpointer {
 /* One PASSIVE checkpoint; a failure is logged when it starts, and the recovery. */
 static void checkpoint_once(struct store_checkpointer *ck)
 {
+    int refused = store_db_make_room(ck->db, ck->db_fd);
+    if (refused && !ck->room_refused)
+        log_info("store %s: growing the database file with fallocate failed (%s); SQLite grows "
+                 "it by writing zeros first, which writes the card more", ck->path, strerror(refused));
+    ck->room_refused |= refused != 0;
     int rc = sqlite3_wal_checkpoint_v2(ck->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     if (rc != SQLITE_OK && rc != ck->last_rc)
         log_warn("store %s: copying the WAL into the database failed: %s; the WAL grows until "
@@ -77,12 +85,13 @@ static int checkpointer_open_db(struct store_checkpointer *ck)
     return rc == SQLITE_OK ? 0 : -1;
 }
 
-struct store_checkpointer *store_checkpointer_start(const char *path)
+struct store_checkpointer *store_checkpointer_start(const char *path, int db_fd)
 {
     struct store_checkpointer *ck = calloc(1, sizeof *ck);
     if (!ck)
         return NULL;
     ck->path = path;
+    ck->db_fd = db_fd;
     pthread_mutex_init(&ck->lock, NULL);
     pthread_cond_init(&ck->wake, NULL);
     pthread_attr_t attr;

@@ -5,7 +5,8 @@
  * store.c opens, commits and reports errors; store_schema.c migrates; store_rows.c
  * writes points, samples, events and rule state; store_outbox.c keeps the outbox
  * log and the sinks' cursors; store_seq.c reserves telemetry seqs on disk;
- * store_retention.c writes aggregates and prunes. Nothing outside gateway/store*.c
+ * store_retention.c writes aggregates and prunes; store_stage.c keeps samples in
+ * memory until a routine commit; store_grow.c grows the file. Nothing outside gateway/store*.c
  * includes this (the store's unit tests do, to look inside).
  */
 #ifndef RISKGW_STORE_INTERNAL_H
@@ -62,6 +63,18 @@ struct store_tele_mem {
     size_t bytes;
 };
 
+/* Samples waiting in memory for the next routine commit (store_stage.c). */
+struct store_staged {
+    int64_t point_key, ts_ms;
+    double value;
+    int quality;                /* enum quality */
+};
+struct store_stage {
+    struct store_staged *rows;  /* preallocated at open: oldest first */
+    size_t count;
+    size_t writing;             /* the oldest this many are in the commit under way */
+};
+
 struct store {
     sqlite3 *db;
     char path[PATH_MAX];
@@ -71,6 +84,7 @@ struct store {
     int txn_writes;                             /* rows written into the open transaction */
     int wal_pages;                              /* the WAL's size after the last commit */
     int wal_fd;                                 /* our own read-only fd on PATH-wal, or -1 */
+    int db_fd;                                  /* our own fd on PATH, for fallocate (store_grow.c), or -1 */
     int wal_writeback_warned;
     struct store_checkpointer *checkpointer;    /* NULL: checkpoints run inline */
     uint64_t checkpoints_inline;                /* run by store_wal_checkpoint() itself */
@@ -83,6 +97,7 @@ struct store {
     struct store_tele_mem mem;                  /* telemetry not yet confirmed everywhere */
     int64_t tele_table_max;                     /* highest telemetry seq written to the table, 0: none to retire */
     size_t mem_spilling;                        /* oldest held messages written into the commit under way */
+    struct store_stage stage;                   /* samples not yet in a commit (store_stage.c) */
     int64_t epoch_ms;
     struct store_stats stats;
     uint32_t sync_us[STORE_SYNC_RECENT];        /* durations of the last WAL syncs, a ring */
@@ -137,17 +152,25 @@ void store_sync_timed(struct store *st, int64_t ns);
 
 /* store_wal.c: the WAL's sync, writeback and checkpoints (see there for why) */
 void store_wal_watch(struct store *st);         /* after open: SQLite's auto-checkpoint off */
-void store_db_grow_in_chunks(sqlite3 *db);      /* after open, on every connection that checkpoints */
 int store_wal_sync(struct store *st);           /* fdatasync the WAL; an SQLite rc */
 void store_wal_writeback(struct store *st);     /* after a routine commit: start writing */
 void store_wal_checkpoint(struct store *st, int durable);   /* after any commit */
 /* store_checkpoint.c: checkpoints on a thread of their own (see there for why). start
  * returns NULL, having said why, when the thread cannot run; stop(NULL) does nothing. */
-struct store_checkpointer *store_checkpointer_start(const char *path);
+struct store_checkpointer *store_checkpointer_start(const char *path, int db_fd);
 void store_checkpointer_ask(struct store_checkpointer *ck);
 uint64_t store_checkpointer_done(struct store_checkpointer *ck);
 void store_checkpointer_stop(struct store_checkpointer *ck);
 void store_wal_forget(struct store *st);        /* on disconnect */
+
+/* store_grow.c: the database file grows in chunks given by fallocate (see there for why) */
+#define STORE_DB_CHUNK_BYTES (1024 * 1024)      /* the database file grows by this much at a time */
+void store_db_grow_in_chunks(sqlite3 *db);      /* after open, on every connection that checkpoints */
+void store_grow_open(struct store *st);         /* after attach: st->db_fd, -1 when it cannot */
+void store_grow_close(struct store *st);        /* after every connection of the store closed */
+/* Before a checkpoint on db: the file at least a chunk past its pages. 0, or the errno
+ * of a refused fallocate (SQLite then grows the file its own way). */
+int store_db_make_room(sqlite3 *db, int fd);
 
 /* store_seq.c: telemetry seqs reserved on disk (see there for why) */
 int store_seq_load(struct store *st, int *rc);  /* at open, after last_seq: where seqs go on */
@@ -170,6 +193,17 @@ void store_mem_spilled(struct store *st);          /* after that COMMIT held: dr
 void store_mem_free(struct store *st);
 /* store_seq.c: after a rollback, held telemetry above the reserved mark is reserved again */
 int store_seq_cover(struct store *st);
+
+/* store_rows.c: a value, or NULL when the quality says the reading carries none */
+void store_bind_value(sqlite3_stmt *s, int col, double value, enum quality q);
+
+/* store_stage.c: samples wait in memory for a routine commit (see there for why) */
+int store_stage_alloc(struct store *st);        /* at open: 0 or -1 (out of memory) */
+void store_stage_free(struct store *st);
+int store_stage_write(struct store *st);        /* before a routine COMMIT: the staged rows into it */
+void store_stage_committed(struct store *st);   /* after that COMMIT held: drop them */
+void store_stage_rolled_back(struct store *st); /* they stay staged */
+void store_stage_forget(struct store *st, const char *why);    /* their keys mean nothing any more */
 
 /* store_schema.c */
 int store_schema_version(void);                 /* the newest version this build knows */

@@ -284,5 +284,7 @@ int store_reopen(struct store *st)
         return -1;
     }
     st->sync_owed = 0;
+    if (st->epoch_ms != epoch)
+        store_stage_forget(st, "their point keys belong to the database used before");
     return st->epoch_ms != epoch;
 }

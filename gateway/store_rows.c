@@ -1,10 +1,9 @@
 /*
  * store_rows.c - the rows the core writes: point keys, samples, events, rule state.
  *
- * store_add_sample() is the hot path (hundreds of thousands a second batched): one
- * kept statement, four binds, one step, no allocation. A reading without a usable
- * value (a fault quality) is stored with value NULL, so nobody downstream can take
- * a fault for zero gas. Events store their kind and quality by wire name, so the
+ * Samples are staged in memory and written by store_stage.c. A reading without a
+ * usable value (a fault quality) is stored with value NULL, so nobody downstream
+ * can take a fault for zero gas. Events store their kind and quality by wire name, so the
  * table reads the same as the payloads and never depends on enum order.
  */
 #include "store_internal.h"
@@ -50,29 +49,12 @@ int store_point_key(struct store *st, const char *device, const char *point, int
     return store_commit(st);    /* a key handed out must never be rolled back */
 }
 
-/* A value, or NULL when the quality says the reading carries none. */
-static void rows_bind_value(sqlite3_stmt *s, int col, double value, enum quality q)
+void store_bind_value(sqlite3_stmt *s, int col, double value, enum quality q)
 {
     if (quality_has_value(q))
         sqlite3_bind_double(s, col, value);
     else
         sqlite3_bind_null(s, col);
-}
-
-int store_add_sample(struct store *st, int64_t point_key, const struct sample *smp)
-{
-    static const char doing[] = "adding a sample";
-    sqlite3_stmt *s = store_writer(st, STMT_SAMPLE_ADD, doing);
-    if (!s)
-        return -1;
-    sqlite3_bind_int64(s, 1, point_key);
-    sqlite3_bind_int64(s, 2, smp->ts_ms);
-    rows_bind_value(s, 3, smp->value, smp->quality);
-    sqlite3_bind_int(s, 4, (int)smp->quality);
-    if (store_run(st, s, doing) < 0)
-        return -1;
-    st->stats.samples++;
-    return 0;
 }
 
 int store_add_event(struct store *st, struct event *ev, const char *device, const char *point)
@@ -93,7 +75,7 @@ int store_add_event(struct store *st, struct event *ev, const char *device, cons
     sqlite3_bind_text(s, 3, event_kind_name(ev->kind), -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 4, ev->level, -1, SQLITE_STATIC);
     sqlite3_bind_int(s, 5, ev->severity);
-    rows_bind_value(s, 6, ev->value, ev->quality);
+    store_bind_value(s, 6, ev->value, ev->quality);
     sqlite3_bind_text(s, 7, quality_name(ev->quality), -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 8, ev->actor, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 9, ev->detail, -1, SQLITE_STATIC);

@@ -31,7 +31,6 @@
 #define STORE_CHECKPOINT_PAGES 1000         /* SQLite's own auto-checkpoint threshold */
 #define STORE_CHECKPOINT_FORCE_PAGES 4000   /* even a commit holding an event checkpoints */
 #define STORE_CHECKPOINT_ASK_MS 100         /* the checkpoint thread is asked at most this often */
-#define STORE_DB_CHUNK_BYTES (1024 * 1024)  /* the database file grows by this much at a time */
 
 /* SQLite calls this after every commit with the WAL's size in pages. */
 static int store_wal_grew(void *arg, sqlite3 *db, const char *name, int pages)
@@ -45,19 +44,6 @@ static int store_wal_grew(void *arg, sqlite3 *db, const char *name, int pages)
 void store_wal_watch(struct store *st)
 {
     sqlite3_wal_hook(st->db, store_wal_grew, st);   /* replaces the auto-checkpoint */
-}
-
-/*
- * Each checkpoint ends by setting the database file's size to the pages it holds.
- * While the database grows, that is a new size every checkpoint, and the fsync after
- * it must commit the filesystem's journal as well as the data: a second flush of the
- * disk, several times a second, beside the alarm's own fsync of the WAL. Grown in
- * chunks, the file changes size once per chunk.
- */
-void store_db_grow_in_chunks(sqlite3 *db)
-{
-    int chunk = STORE_DB_CHUNK_BYTES;
-    sqlite3_file_control(db, "main", SQLITE_FCNTL_CHUNK_SIZE, &chunk);     /* a hint: no failure */
 }
 
 /* Our own read-only fd on PATH-wal (page cache is per file, not per fd), or -1 when
@@ -114,6 +100,7 @@ void store_wal_writeback(struct store *st)
 /* A PASSIVE checkpoint on the writer's own connection, between two of its transactions. */
 static void checkpoint_inline(struct store *st)
 {
+    store_db_make_room(st->db, st->db_fd);     /* refused: SQLite grows the file its own way */
     /* PASSIVE: a reader beside us (a sqlite3 shell) is never waited for. */
     int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     st->wal_pages = 0;          /* the next commit reports the size again */

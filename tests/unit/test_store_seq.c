@@ -154,11 +154,11 @@ static void test_reservation_rolled_back(void)
     CHECK_INT(store_point_key(st, "gas1", "lel", &key), 0);
     sqlite3 *db = NULL;
     CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
-    CHECK_INT(sqlite3_exec(db, "CREATE TRIGGER in_the_way BEFORE INSERT ON samples"
+    CHECK_INT(sqlite3_exec(db, "CREATE TRIGGER in_the_way BEFORE INSERT ON aggregates"
                                " BEGIN SELECT RAISE(ABORT, 'in the way'); END", NULL, NULL, NULL), SQLITE_OK);
     CHECK_INT(telemetry_n(st, 2), 2);
-    struct sample smp = {.ts_ms = 1, .value = 1, .quality = QUALITY_GOOD};
-    CHECK_INT(store_add_sample(st, key, &smp), -1);     /* the block's reservation is rolled back */
+    struct store_aggregate minute = {.minute_ms = 60000, .n = 1, .min = 1, .sum = 1, .max = 1};
+    CHECK_INT(store_add_aggregate(st, key, &minute), -1);  /* the block's reservation is rolled back */
     CHECK_CONTAINS(store_last_error(st), "rolled back");
     CHECK_INT(next_telemetry(st), 3);                   /* held in memory: the seqs stand */
     CHECK_INT(sqlite3_exec(db, "DROP TRIGGER in_the_way", NULL, NULL, NULL), SQLITE_OK);
