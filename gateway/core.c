@@ -117,6 +117,13 @@ static void open_metrics(struct core *c)
         log_error("%s; the gateway runs without its metrics endpoint", why);
 }
 
+/* The sample ring: CORE_SAMPLE_ROUNDS readings of every point, at least CORE_SAMPLE_QUEUE. */
+static size_t core_sample_queue_size(const struct config *cfg)
+{
+    size_t rounds = cfg->npoints * CORE_SAMPLE_ROUNDS;
+    return rounds > CORE_SAMPLE_QUEUE ? rounds : CORE_SAMPLE_QUEUE;
+}
+
 struct core *core_open(struct config *cfg, char *err, size_t errlen)
 {
     struct core *c = reserve_zeroed(sizeof *c);    /* 1 MiB, mostly the events kept while the */
@@ -130,7 +137,7 @@ struct core *core_open(struct config *cfg, char *err, size_t errlen)
     c->ctlfd = -1;
     c->bell.fd = -1;
     if (doorbell_open(&c->bell) < 0 || open_signals(c) < 0 ||
-        queue_init(&c->samples, sizeof(struct sample), CORE_SAMPLE_QUEUE, &c->bell) < 0 ||
+        queue_init(&c->samples, sizeof(struct sample), core_sample_queue_size(cfg), &c->bell) < 0 ||
         queue_init(&c->control, sizeof(struct ctl_msg), CORE_CONTROL_QUEUE, &c->bell) < 0 ||
         queue_init(&c->write_results, sizeof(struct write_result), CORE_WRITE_RESULTS, &c->bell) < 0) {
         snprintf(err, errlen, "cannot set up the core's queues: %s", strerror(errno));

@@ -24,6 +24,12 @@
 /* Samples: 2,000 devices x 30 points a second is 60,000/s; 16 Ki entries (512 KiB)
  * ride out a quarter-second stall of the core (a slow fsync). Overflow is counted. */
 #define CORE_SAMPLE_QUEUE 16384
+/* ... and at least this many readings of every point of the site: with every device
+ * polled at the same instant (phase_ms 0, the default) a round of 2,000 devices is
+ * 60,000 samples within milliseconds, faster than the core takes them, and a ring of
+ * 16,384 refused a fifth of them. The ring is a mapping of its own, resident only as
+ * deep as a burst really went (queue.c). */
+#define CORE_SAMPLE_ROUNDS 2
 /* Acks and commands: at most the sinks' windows (64 + 2 x 256) in flight, plus commands. */
 #define CORE_CONTROL_QUEUE 4096
 #define CORE_MAX_SINKS (2 + CONFIG_MAX_WEBHOOKS)   /* mqtt, national, webhooks */
