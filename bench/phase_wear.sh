@@ -23,7 +23,10 @@ wear_start() {
     base=$(free_port_range "$2") || fail "no $2 consecutive free ports"
     start_sims "$2" "$base" "$3" || fail "riskgw-sim lacks --count: no wear figures at N=$2"
     WEAR_SIMS=("${SIM_PIDS[@]}")
-    write_site "$site" "$WORK/wear-$1-$2.db" "$MQ_PORT" "$(bench_devices "$2" "$base")"
+    # Both steady gateways run at once on one broker: each needs its own client id, or
+    # the broker hands the session from one to the other every few seconds (each then
+    # falls behind and spills its telemetry to the card, which is what the row measured).
+    BENCH_GATEWAY="gw-wear-$1-$2" write_site "$site" "$WORK/wear-$1-$2.db" "$MQ_PORT" "$(bench_devices "$2" "$base")"
     start_gateway "gw-wear-$1-$2" "$site"
     WEAR_GW=$GW_PID
 }

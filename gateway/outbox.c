@@ -156,8 +156,10 @@ static int outlet_in_flight(const struct outlet *o)
 /*
  * Hand one class's next rows to the sink while its window has room. 1 when the sink
  * refused a message (stop serving it this round), 0 when done, -1 on a store error.
+ * *full is set when rows are left because the window is full.
  */
-static int outbox_fill_lane(struct outbox *ob, struct outlet *o, enum outbox_class cls, int *handed)
+static int outbox_fill_lane(struct outbox *ob, struct outlet *o, enum outbox_class cls, int *handed,
+                            int *full)
 {
     struct lane *l = &o->lane[cls];
     int64_t last = store_outbox_last_seq(ob->st, cls);
@@ -167,8 +169,10 @@ static int outbox_fill_lane(struct outbox *ob, struct outlet *o, enum outbox_cla
         int room = window - outlet_in_flight(o);
         if (room > l->cap - l->count)
             room = l->cap - l->count;
-        if (room <= 0)
+        if (room <= 0) {
+            *full = 1;      /* more to send than the window takes */
             return 0;
+        }
         struct outbox_msg msgs[OUTBOX_FETCH_BATCH];
         int n = store_outbox_fetch(ob->st, cls, l->sent,
                                    msgs, room < OUTBOX_FETCH_BATCH ? room : OUTBOX_FETCH_BATCH);
@@ -230,12 +234,15 @@ int outbox_pump(struct outbox *ob, int64_t now_ms)
         struct outlet *o = &ob->outlets[i];
         if (now_ms < o->retry_at_ms || !o->sink->ops->connected(o->sink))
             continue;
+        int full = 0;
         for (int c = 0; c < OUTBOX_CLASS_COUNT; c++) {
-            int rc = outbox_fill_lane(ob, o, (enum outbox_class)c, &handed);
+            int rc = outbox_fill_lane(ob, o, (enum outbox_class)c, &handed, &full);
             failed |= rc < 0;
             if (rc != 0)
                 break;      /* refused or failed: telemetry never overtakes events */
         }
+        /* A backlog waits for room: the sink wakes the core as confirmations free it. */
+        atomic_store(&o->sink->wants_room, full);
     }
     return failed ? -1 : handed;
 }

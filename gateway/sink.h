@@ -9,6 +9,7 @@
 #ifndef RISKGW_SINK_H
 #define RISKGW_SINK_H
 
+#include <stdatomic.h>
 #include "store.h"
 
 struct sink;
@@ -26,6 +27,7 @@ struct sink {
     char name[32];          /* cursor key in the store: "mqtt", "national", "webhook" */
     int index;              /* position in the outbox's sink list, reported back in ctl_msg */
     int window;             /* most messages in flight at once */
+    atomic_int wants_room;  /* the outbox has more than the window takes (outbox_pump) */
     const struct sink_ops *ops;
     void *impl;
 };

@@ -15,17 +15,18 @@
 
 /*
  * Does this settlement need the core awake now? A failure, an event's confirmation
- * or a small window: yes. A telemetry confirmation only when it brings the window
- * down to half full, so that the core tops it up in one go: while the plant sends
- * a burst, one wake-up per half window instead of one per PUBACK (half the core's
- * wake-ups at 500 devices). The rest wait for the core's next wake-up (a sample,
- * or its 100 ms tick): all a late confirmation holds up is freeing the message's
- * memory, and the window has room.
+ * or a small window: yes. A telemetry confirmation only while the outbox has a
+ * backlog waiting for room (after an outage: sink.wants_room), so that the backlog
+ * drains at full speed (waking at half a window instead halved the drain rate,
+ * bench_drain). Otherwise - the plant's telemetry paced over the second, nothing
+ * waiting - it waits for the core's next wake-up (a sample, or its 100 ms tick):
+ * all a late confirmation holds up is freeing the message's memory. At 500 devices
+ * that was most of the core's wake-ups.
  */
 static int recv_settle_wakes(const struct sink_mqtt *s, enum ctl_kind kind, enum outbox_class cls)
 {
     return kind != CTL_DELIVERED || cls != OUTBOX_TELEMETRY || s->base.window < SINK_MQTT_QUIET_WINDOW_MIN ||
-           s->in_flight == s->base.window / 2;
+           atomic_load(&s->base.wants_room);
 }
 
 /*
