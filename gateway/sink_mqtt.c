@@ -95,7 +95,6 @@ static struct sink_mqtt_slot *sink_mqtt_claim(struct sink_mqtt *s, const struct 
         if (!s->slots[at].busy) {
             slot = &s->slots[at];
             slot->busy = 1;
-            s->in_flight++;
             slot->cls = m->cls;
             slot->seq = m->seq;
             slot->link_gen = s->link_gen;
@@ -123,7 +122,6 @@ static int sink_mqtt_send(struct sink *base, const struct outbox_msg *m)
     unsigned long skipped;
     pthread_mutex_lock(&s->lock);
     slot->busy = 0;                     /* refused at once: Paho calls neither callback */
-    s->in_flight--;
     if (sink_mqtt_ratelog_due(&s->log_send, &skipped))
         log_warn("MQTT client for broker %s refused outbox message %d/%lld of %zu bytes on "
                  "\"%s\" (%s); it stays in the outbox (%lu similar not logged)", s->uri,

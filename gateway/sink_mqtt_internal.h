@@ -85,7 +85,6 @@ struct sink_mqtt {
 
     struct sink_mqtt_slot *slots;       /* base.window of them */
     int slot_hint;
-    int in_flight;                      /* slots busy */
 
     struct sink_mqtt_ratelog log_connect, log_tls, log_send, log_foreign, log_command, log_queue;
 };

@@ -45,10 +45,8 @@ static void recv_settle(struct sink_mqtt_slot *slot, enum ctl_kind kind, int cod
     pthread_mutex_lock(&s->lock);
     if (slot->busy && kind == CTL_FAILED && slot->link_gen != s->link_gen) {
         slot->busy = 0;                 /* settled by the CTL_LINK_DOWN */
-        s->in_flight--;
     } else if (slot->busy) {
         slot->busy = 0;
-        s->in_flight--;
         if (kind == CTL_FAILED && !s->closing && sink_mqtt_ratelog_due(&s->log_send, &skipped))
             log_warn("MQTT broker %s did not confirm outbox message %d/%lld (%s); it stays in "
                      "the outbox and is sent again (%lu similar not logged)", s->uri,
