@@ -11,30 +11,53 @@
 
 static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
 
+enum stall { STALL_NONE, STALL_LOOP, STALL_POLL, STALL_COMMIT };
+
+struct stall_ages {
+    int64_t loop, poll, commit, poll_window, commit_window;
+};
+
+static enum stall stall_of(const struct watchdog_inputs *in, struct stall_ages *a)
+{
+    a->loop = in->now_ms - in->loop_ms;
+    a->poll = in->now_ms - in->poll_progress_ms;
+    a->commit = in->now_ms - in->commit_ms;
+    a->poll_window = max64(in->interval_ms, in->poll_period_ms);
+    a->commit_window = WATCHDOG_COMMIT_SLACK * in->commit_interval_ms;
+    if (a->loop > in->interval_ms)
+        return STALL_LOOP;
+    if (in->ndevices > 0 && a->poll > a->poll_window)
+        return STALL_POLL;
+    if (!in->store_failing && a->commit > a->commit_window)
+        return STALL_COMMIT;
+    return STALL_NONE;
+}
+
 const char *watchdog_stall_reason(const struct watchdog_inputs *in, char *buf, size_t len)
 {
-    int64_t loop_age = in->now_ms - in->loop_ms;
-    int64_t poll_age = in->now_ms - in->poll_progress_ms;
-    int64_t commit_age = in->now_ms - in->commit_ms;
-    int64_t poll_window = max64(in->interval_ms, in->poll_period_ms);
-    int64_t commit_window = WATCHDOG_COMMIT_SLACK * in->commit_interval_ms;
-    if (loop_age > in->interval_ms)
-        snprintf(buf, len, "the core loop has not run for %lld s", (long long)(loop_age / MS_PER_S));
-    else if (in->ndevices > 0 && poll_age > poll_window)
+    struct stall_ages a;
+    switch (stall_of(in, &a)) {
+    case STALL_LOOP:
+        snprintf(buf, len, "the core loop has not run for %lld s", (long long)(a.loop / MS_PER_S));
+        return buf;
+    case STALL_POLL:
         snprintf(buf, len, "no sample and no poll cycle for %lld s (a poller allows %lld s)",
-                 (long long)(poll_age / MS_PER_S), (long long)(poll_window / MS_PER_S));
-    else if (!in->store_failing && commit_age > commit_window)
+                 (long long)(a.poll / MS_PER_S), (long long)(a.poll_window / MS_PER_S));
+        return buf;
+    case STALL_COMMIT:
         snprintf(buf, len, "the store has not committed for %lld s (commits are due every %lld ms)",
-                 (long long)(commit_age / MS_PER_S), (long long)in->commit_interval_ms);
-    else
-        return NULL;
-    return buf;
+                 (long long)(a.commit / MS_PER_S), (long long)in->commit_interval_ms);
+        return buf;
+    case STALL_NONE:
+        break;
+    }
+    return NULL;
 }
 
 int watchdog_should_pet(const struct watchdog_inputs *in)
 {
-    char why[1];
-    return watchdog_stall_reason(in, why, sizeof why) == NULL;
+    struct stall_ages a;
+    return stall_of(in, &a) == STALL_NONE;
 }
 
 /* Worst case of one device's cycle: every point its own request, every try timing out. */

@@ -95,7 +95,8 @@ static void point_fail(const struct alarm_loop *l, struct alarm_point *a, const 
     snprintf(sr->why, sizeof sr->why, "%s", why);
     sr->pass = 0;
     a->res->nsteps = a->step + 1;
-    snprintf(a->res->why, sizeof a->res->why, "%s: %s", sr->expect, why);
+    /* the point's why leaves room for the step it failed at (a why fills at most half) */
+    snprintf(a->res->why, sizeof a->res->why, "%s: %.*s", sr->expect, TOOL_WHY_MAX / 2, why);
     a->done = 1;
     a->waiting = 0;
     a->res->tested_ms = clock_wall_ms();
