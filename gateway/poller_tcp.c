@@ -265,9 +265,11 @@ void tcp_poller_stop(struct tcp_poller *tp)
         return;
     if (tp->started)
         pthread_join(tp->thread, NULL);
-    for (size_t i = 0; i < tp->nconns; i++)
+    for (size_t i = 0; i < tp->nconns; i++) {
         if (tp->conns[i].fd >= 0)
             close(tp->conns[i].fd);
+        free(tp->conns[i].carry);
+    }
     if (tp->epfd >= 0)
         close(tp->epfd);
     poll_writes_free(&tp->writes);

@@ -49,8 +49,12 @@ struct tcp_conn {
     struct poll_device *last;           /* the device last asked (for drop counts) */
     struct poll_request req;
     uint16_t tid, next_tid;
-    uint8_t rx[MBAP_FRAME_MAX];
-    size_t rxlen;
+    /* Replies are read into the reading thread's stack (conn_read); only the first
+     * bytes of a reply whose rest is still on its way stay here, in a buffer of
+     * MBAP_FRAME_MAX taken for it, so an idle connection holds no receive buffer
+     * (260 bytes each, 0.5 MiB at 2,000 devices). */
+    uint8_t *carry;
+    size_t carrylen;
 };
 
 /* Handle epoll events on c's socket. */

@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -39,7 +40,9 @@ static void conn_close(struct tcp_conn *c)
     }
     c->fd = -1;
     c->state = CONN_DOWN;
-    c->rxlen = 0;
+    free(c->carry);
+    c->carry = NULL;
+    c->carrylen = 0;
 }
 
 /* The outstanding request (a read or a write) failed; it is retried if it may be. */
@@ -204,44 +207,66 @@ static void conn_frame(struct tcp_conn *c, const struct mbap_header *h, const ui
     }
 }
 
-/* Split the received bytes into frames; garbage loses the stream. */
-static void conn_parse(struct tcp_conn *c, int64_t now)
+/* Split rx[0..len) into frames; garbage loses the stream. Returns how many bytes
+ * of a frame not yet complete are left at the start of rx (0 once the connection
+ * is lost). */
+static size_t conn_parse(struct tcp_conn *c, uint8_t *rx, size_t len, int64_t now)
 {
     struct mbap_header h;
-    size_t len;
+    size_t flen;
 
-    for (;;) {
-        enum mbap_scan s = mbap_scan(c->rx, c->rxlen, &h, &len);
+    while (c->state == CONN_UP) {
+        enum mbap_scan s = mbap_scan(rx, len, &h, &flen);
         if (s == MBAP_PARTIAL)
-            return;
+            return len;
         if (s == MBAP_GARBAGE) {
             poll_device_count_dropped(c->busy ? c->busy : c->last ? c->last : c->devs[0]);
             conn_lost(c, now, "it sent bytes that are not Modbus TCP");
-            return;
+            break;
         }
-        conn_frame(c, &h, c->rx + MBAP_HEADER_BYTES, now);
-        c->rxlen -= len;
-        memmove(c->rx, c->rx + len, c->rxlen);
+        conn_frame(c, &h, rx + MBAP_HEADER_BYTES, now);
+        len -= flen;
+        memmove(rx, rx + flen, len);
     }
+    return 0;
+}
+
+/* Keep the first len bytes of a reply until the rest arrives. */
+static void conn_keep_carry(struct tcp_conn *c, const uint8_t *rx, size_t len, int64_t now)
+{
+    if (!(c->carry = malloc(MBAP_FRAME_MAX))) {
+        conn_lost(c, now, "out of memory for a reply that came in pieces");
+        return;
+    }
+    memcpy(c->carry, rx, len);
+    c->carrylen = len;
 }
 
 static void conn_read(struct tcp_conn *c, int64_t now)
 {
+    uint8_t rx[MBAP_FRAME_MAX];
+    size_t len = c->carrylen;
+
+    if (c->carry) {
+        memcpy(rx, c->carry, len);
+        free(c->carry);
+        c->carry = NULL;
+        c->carrylen = 0;
+    }
     while (c->state == CONN_UP) {
-        ssize_t n = recv(c->fd, c->rx + c->rxlen, sizeof c->rx - c->rxlen, 0);
+        ssize_t n = recv(c->fd, rx + len, sizeof rx - len, 0);
         if (n > 0) {
-            c->rxlen += (size_t)n;
-            conn_parse(c, now);
+            len = conn_parse(c, rx, len + (size_t)n, now);
         } else if (n == 0) {
             conn_lost(c, now, "the device closed the connection");
-        } else if (errno == EINTR) {
-            continue;
-        } else {
+        } else if (errno != EINTR) {
             if (errno != EAGAIN && errno != EWOULDBLOCK)
                 conn_lost(c, now, strerror(errno));
-            return;
+            break;
         }
     }
+    if (c->state == CONN_UP && len > 0)
+        conn_keep_carry(c, rx, len, now);
 }
 
 void tcp_conn_event(struct tcp_conn *c, uint32_t events, int64_t now)

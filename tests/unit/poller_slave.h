@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <modbus/modbus.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -38,6 +39,7 @@ enum slave_mode {
     SLAVE_SILENT,                       /* reads requests, never answers */
     SLAVE_GARBAGE,                      /* answers with bytes that are not Modbus */
     SLAVE_WRONG_TID,                    /* a valid reply with another transaction id */
+    SLAVE_PIECES,                       /* a register read's reply in 3 writes, 20 ms apart */
 };
 
 struct slave {
@@ -104,6 +106,26 @@ static inline void slave_reply_wrong_tid(struct slave *s, const uint8_t *req)
     slave_send_raw(s, f, sizeof f);
 }
 
+/* A TCP reply to a read of holding registers, written in three pieces (inside the
+ * header, the rest of the header, the data), as a slow converter may send it. */
+static inline void slave_reply_in_pieces(struct slave *s, const uint8_t *req, int start, int count)
+{
+    enum { PIECE_GAP_US = 20000 };
+    uint8_t f[MODBUS_TCP_MAX_ADU_LENGTH] = { req[0], req[1], 0, 0, 0, (uint8_t)(3 + 2 * count),
+                                             req[6], req[7], (uint8_t)(2 * count) };
+    for (int i = 0; i < count; i++) {
+        f[9 + 2 * i] = (uint8_t)(s->map->tab_registers[start + i] >> 8);
+        f[10 + 2 * i] = (uint8_t)s->map->tab_registers[start + i];
+    }
+    int one = 1;
+    setsockopt(s->conn, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    slave_send_raw(s, f, 3);
+    usleep(PIECE_GAP_US);
+    slave_send_raw(s, f + 3, 6);
+    usleep(PIECE_GAP_US);
+    slave_send_raw(s, f + 9, (size_t)(2 * count));
+}
+
 static inline void slave_answer(struct slave *s, uint8_t *req, int len)
 {
     int hl = modbus_get_header_length(s->ctx);
@@ -119,6 +141,9 @@ static inline void slave_answer(struct slave *s, uint8_t *req, int len)
         return;
     case SLAVE_WRONG_TID:
         slave_reply_wrong_tid(s, req);
+        return;
+    case SLAVE_PIECES:
+        slave_reply_in_pieces(s, req, start, count);
         return;
     case SLAVE_NORMAL:
         break;
