@@ -101,6 +101,7 @@ static void device_defaults(struct device_cfg *d)
     d->host = d->profile = "";
     d->unit = 1;
     d->interval_ms = DEFAULT_INTERVAL_MS;
+    d->phase_ms = PHASE_AUTO;
     d->timeout_ms = DEFAULT_TIMEOUT_MS;
     d->retries = DEFAULT_RETRIES;
     d->comm_fail_ms = DEFAULT_COMM_FAIL_MS;

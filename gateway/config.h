@@ -44,6 +44,9 @@ struct bus_cfg {                    /* a serial line; TCP devices name host:port
     long pause_ms;                  /* silence between requests on the line */
 };
 
+/* phase_ms left out: the pollers choose (TCP devices spread, poller_phase.c). */
+#define PHASE_AUTO (-1L)
+
 struct device_cfg {
     char id[ID_MAX];
     const char *profile;            /* "" none; shared (config_strings.c), never NULL once parsed */
@@ -52,7 +55,8 @@ struct device_cfg {
     const char *host;               /* BUS_TCP; "" otherwise; shared like profile */
     uint16_t port;
     uint8_t unit;
-    long interval_ms, phase_ms;
+    long interval_ms;
+    long phase_ms;                  /* PHASE_AUTO when the site does not say (poller_phase.h) */
     long timeout_ms;
     int retries;
     long pause_ms;                  /* after each request to this device */

@@ -20,6 +20,7 @@
 #include "clock.h"
 #include "log.h"
 #include "poller_layout.h"
+#include "poller_phase.h"
 #include "poller_threads.h"
 #include "poller_write.h"
 
@@ -120,6 +121,7 @@ struct pollers *pollers_start(const struct config *cfg, struct queue *samples,
 {
     struct pollers *p = calloc(1, sizeof *p);
     size_t ntcp;
+    long *phases = NULL;                /* per device (poller_phase.h) */
     int64_t t0 = clock_mono_ms();
 
     if (!p) {
@@ -136,6 +138,10 @@ struct pollers *pollers_start(const struct config *cfg, struct queue *samples,
     }
     if (check_devices(cfg, &ntcp, err, errlen) < 0)
         goto fail;
+    if (!(phases = poll_phases(cfg))) {
+        snprintf(err, errlen, "out of memory for the poll schedule of %zu devices", cfg->ndevices);
+        goto fail;
+    }
     for (; p->ninit < cfg->ndevices; p->ninit++) {
         const struct device_cfg *dc = &cfg->devices[p->ninit];
         const struct poll_layout *layout = NULL;
@@ -143,13 +149,17 @@ struct pollers *pollers_start(const struct config *cfg, struct queue *samples,
             continue;                   /* combined rules: nothing to poll */
         if (dc->npoints && !(layout = poll_layouts_get(&p->layouts, cfg, p->ninit, err, errlen)))
             goto fail;
-        if (poll_device_init(&p->devs[p->ninit], cfg, p->ninit, layout, samples, t0, err, errlen) < 0)
+        if (poll_device_init(&p->devs[p->ninit], cfg, p->ninit, layout, samples, t0,
+                             phases[p->ninit], err, errlen) < 0)
             goto fail;
     }
+    free(phases);
+    phases = NULL;
     if (start_threads(p, cfg, ntcp, write_results, err, errlen) < 0)
         goto fail;
     return p;
 fail:
+    free(phases);
     pollers_stop(p);
     return NULL;
 }

@@ -35,7 +35,7 @@ static const struct batch_plan no_plan;    /* a device without points reads noth
 
 int poll_device_init(struct poll_device *d, const struct config *cfg, size_t index,
                      const struct poll_layout *layout, struct queue *samples, int64_t t0,
-                     char *err, size_t errlen)
+                     long phase_ms, char *err, size_t errlen)
 {
     const struct device_cfg *dc = &cfg->devices[index];
 
@@ -57,7 +57,7 @@ int poll_device_init(struct poll_device *d, const struct config *cfg, size_t ind
     }
     d->comm_fail_ms = dc->comm_fail_ms > 0 && dc->comm_fail_ms <= COMM_FAIL_MAX_MS
                       ? dc->comm_fail_ms : COMM_FAIL_MAX_MS;
-    d->grid = d->next_due = t0 + dc->phase_ms;
+    d->grid = d->next_due = t0 + phase_ms;
     d->last_ok = t0;
     d->plan = &no_plan;
     if (dc->npoints == 0 || !layout)

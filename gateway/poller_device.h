@@ -60,7 +60,7 @@ struct poll_device {
     int in_cycle;
     size_t block;                       /* next block of the plan in this cycle */
     int attempt;                        /* retries used on that block */
-    int64_t grid;                       /* t0 + phase_ms: cycles start on grid + k * interval */
+    int64_t grid;                       /* t0 + phase: cycles start on grid + k * interval */
     int64_t next_due;                   /* monotonic start of the next cycle */
     int64_t slot;                       /* the grid slot the current (or last) cycle serves */
     int64_t last_ok;                    /* monotonic time of the last answer */
@@ -75,11 +75,11 @@ struct poll_device {
 };
 
 /* Set the device up to read with layout (NULL for a device without points); first
- * cycle due at t0 + phase_ms. 0, or -1 + err. */
+ * cycle due at t0 + phase_ms (poller_phase.h). 0, or -1 + err. */
 struct poll_layout;
 int poll_device_init(struct poll_device *d, const struct config *cfg, size_t index,
                      const struct poll_layout *layout, struct queue *samples, int64_t t0,
-                     char *err, size_t errlen);
+                     long phase_ms, char *err, size_t errlen);
 void poll_device_free(struct poll_device *d);
 
 /* 1 and *req filled when the device has a request to send at `now` (a cycle starts

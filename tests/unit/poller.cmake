@@ -2,5 +2,6 @@
 rg_unit_test(test_poller_tcp rg_poller)
 rg_unit_test(test_poller_rtu rg_poller)
 rg_unit_test(test_poller_schedule rg_poller)
+rg_unit_test(test_poller_phase rg_poller)
 rg_unit_test(test_poller_fds rg_poller)
 rg_unit_test(test_poller_write rg_poller)

@@ -41,6 +41,7 @@ static void test_good(void)
     CHECK_INT(cfg->buses[0].parity, 'E');
     CHECK_INT(cfg->devices[0].kind, BUS_TCP);
     CHECK_INT(cfg->devices[0].unit, 3);
+    CHECK_INT(cfg->devices[0].phase_ms, PHASE_AUTO);    /* not stated: the pollers spread it */
     CHECK_INT(cfg->devices[1].kind, BUS_RTU);
     CHECK_INT(cfg->devices[1].bus, 0);
     long lel = config_find_point(cfg, "gas1", "lel");

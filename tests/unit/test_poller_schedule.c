@@ -41,7 +41,7 @@ static void test_next_due(void)
     struct poll_layouts layouts = {0};
     const struct poll_layout *layout = poll_layouts_get(&layouts, &f.cfg, 0, err, sizeof err);
     CHECK(layout != NULL);
-    CHECK_INT(poll_device_init(&d, &f.cfg, 0, layout, &f.q, 0, err, sizeof err), 0);
+    CHECK_INT(poll_device_init(&d, &f.cfg, 0, layout, &f.q, 0, dc->phase_ms, err, sizeof err), 0);
 
     CHECK_INT(poll_device_due_at(&d), 3);               /* t0 + phase */
     CHECK_INT(poll_device_request(&d, 2, &req), 0);

@@ -1,0 +1,24 @@
+/*
+ * poller_phase.h - when each device's poll cycles start (its phase).
+ *
+ * A device that states phase_ms keeps it. A Modbus TCP device that does not is
+ * given one: the TCP devices of one poll interval are spread evenly over that
+ * interval, or over its first second when the interval is longer, so a big site
+ * does not ask every device at the same instant (docs/drivers.md, "Phases").
+ * A serial device without phase_ms starts at 0: its bus asks one device at a time
+ * anyway.
+ */
+#ifndef RISKGW_POLLER_PHASE_H
+#define RISKGW_POLLER_PHASE_H
+
+#include <stddef.h>
+#include "config.h"
+
+/* The longest span automatic phases spread over, so devices polled every minute
+ * still read the plant within about a second of each other. */
+#define POLL_PHASE_SPAN_MAX_MS 1000
+
+/* An array of cfg->ndevices phases in ms (free() it), or NULL when out of memory. */
+long *poll_phases(const struct config *cfg);
+
+#endif
