@@ -8,8 +8,10 @@
  * push (queue_push_quiet) does not ring and does not count as having rung, so
  * a ringing push behind it still wakes the consumer. A drained queue rewinds to
  * its first slot, and its ring is a mapping of its own (reserve.h), so a ring
- * sized for the worst burst keeps resident only the pages its deepest backlog
- * actually used.
+ * sized for the worst burst keeps resident only the pages its backlog used; once
+ * a backlog went past QUEUE_KEEP_BYTES, the drain gives the pages beyond back
+ * (reserve_forget), so a consumer's one stall (a slow fsync, a loaded machine:
+ * 2,000 devices' round is 1.9 MiB) does not stay resident for good.
  */
 #include "queue.h"
 
@@ -89,6 +91,8 @@ static size_t queue_push_ringing(struct queue *q, const void *items, size_t n, i
         memcpy(q->items + tail * q->item_size, in + i * q->item_size, q->item_size);
         q->count++;
     }
+    if (q->head + q->count > q->deepest)
+        q->deepest = q->head + q->count < q->capacity ? q->head + q->count : q->capacity;
     q->pushed += take;
     q->overflowed += n - take;
     ring = ring || q->count >= q->capacity / 4;
@@ -118,6 +122,16 @@ int queue_push_quiet(struct queue *q, const void *item)
     return queue_push_ringing(q, item, 1, 0) == 1 ? 0 : -1;
 }
 
+/* Drained, under the lock: no producer writes past the first slot until we let go. */
+static void forget_deep_pages(struct queue *q)
+{
+    size_t used = q->deepest * q->item_size;
+    if (used <= QUEUE_KEEP_BYTES)
+        return;
+    reserve_forget(q->items + QUEUE_KEEP_BYTES, used - QUEUE_KEEP_BYTES);
+    q->deepest = QUEUE_KEEP_BYTES / q->item_size;
+}
+
 size_t queue_pop(struct queue *q, void *items, size_t max)
 {
     unsigned char *out = items;
@@ -131,6 +145,7 @@ size_t queue_pop(struct queue *q, void *items, size_t max)
     if (q->count == 0) {
         q->head = 0;    /* rewind: only the deepest backlog's pages stay resident */
         q->rung = 0;    /* the next push must ring again */
+        forget_deep_pages(q);
     }
     pthread_mutex_unlock(&q->lock);
     return n;

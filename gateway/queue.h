@@ -13,6 +13,10 @@
 #ifndef RISKGW_QUEUE_H
 #define RISKGW_QUEUE_H
 
+/* A drained ring gives the pages of a burst deeper than this back to the kernel
+ * (queue.c), so one stall of the consumer does not leave its backlog resident. */
+#define QUEUE_KEEP_BYTES (256u * 1024u)
+
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,6 +35,7 @@ struct queue {
     unsigned char *items;
     size_t item_size, capacity, head, count;
     int rung;                      /* the bell rang since the queue was last emptied */
+    size_t deepest;                /* slots written since the pages past QUEUE_KEEP_BYTES went back */
     uint64_t pushed, overflowed;   /* totals since start, for status */
     struct doorbell *bell;
 };

@@ -21,3 +21,8 @@ void reserve_release(void *p, size_t bytes)
     if (p)
         munmap(p, bytes);
 }
+
+void reserve_forget(void *p, size_t bytes)
+{
+    madvise(p, bytes, MADV_DONTNEED);   /* advice only: a refusal leaves the pages resident */
+}

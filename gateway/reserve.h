@@ -15,5 +15,8 @@
 /* bytes of zeroed memory, or NULL (errno set). Free with reserve_release(p, bytes). */
 void *reserve_zeroed(size_t bytes);
 void reserve_release(void *p, size_t bytes);
+/* Give the pages of [p, p + bytes) back: not resident, read as zeros when touched
+ * again. p must be page-aligned within a reserve_zeroed block. */
+void reserve_forget(void *p, size_t bytes);
 
 #endif

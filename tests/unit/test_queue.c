@@ -5,10 +5,12 @@
  * fit only in part, the doorbell ringing once per empty-to-non-empty change
  * (read back from the real eventfd, whose counter sums the rings), quiet pushes
  * that do not ring but never silence a ringing one behind them, the rewind
- * of a drained ring to its first slot, and producers on other threads.
+ * of a drained ring to its first slot, a deep backlog's pages given back once
+ * drained, and producers on other threads.
  */
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -89,6 +91,47 @@ static void test_doorbell_and_rewind(void)
     CHECK_INT(rings(&bell), 1);
     queue_destroy(&q);
     doorbell_close(&bell);
+}
+
+/* Resident pages of the ring, read from the kernel (mincore). */
+static size_t resident_pages(const struct queue *q)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    size_t bytes = q->capacity * q->item_size, npages = (bytes + (size_t)page - 1) / (size_t)page, n = 0;
+    unsigned char vec[4096];
+    CHECK(npages <= sizeof vec);
+    if (npages > sizeof vec || mincore(q->items, bytes, vec) < 0)
+        return 0;
+    for (size_t i = 0; i < npages; i++)
+        n += vec[i] & 1;
+    return n;
+}
+
+/* A backlog of 4 MiB drained: only the first QUEUE_KEEP_BYTES stay resident; a
+ * shallow one keeps its pages (no advice per drain); a deep backlog reused after the
+ * pages went back reads what was pushed, not zeros. */
+static void test_deep_pages_released(void)
+{
+    enum { ITEM = 64, DEEP = 4 * 1024 * 1024 / ITEM };
+    static unsigned char in[DEEP][ITEM], out[DEEP][ITEM];
+    struct queue q;
+    long page = sysconf(_SC_PAGESIZE);
+    size_t keep_pages = QUEUE_KEEP_BYTES / (size_t)page;
+    CHECK_INT(queue_init(&q, ITEM, DEEP, NULL), 0);
+    CHECK_INT(resident_pages(&q), 0);
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i < DEEP; i++)
+            memset(in[i], (int)(i + (size_t)round) & 0xff, ITEM);
+        CHECK_INT(queue_push_many(&q, in, DEEP), DEEP);
+        CHECK(resident_pages(&q) >= DEEP * ITEM / (size_t)page);
+        CHECK_INT(queue_pop(&q, out, DEEP), DEEP);
+        CHECK(memcmp(in, out, sizeof in) == 0);
+        CHECK(resident_pages(&q) <= keep_pages);
+    }
+    CHECK_INT(queue_push_many(&q, in, 100), 100);    /* shallow: nothing to give back */
+    CHECK_INT(queue_pop(&q, out, DEEP), 100);
+    CHECK(resident_pages(&q) >= 100 * ITEM / (size_t)page);
+    queue_destroy(&q);
 }
 
 /* A quiet push (a telemetry PUBACK) must not wake the core, but it must not swallow
@@ -180,6 +223,7 @@ int main(void)
     test_full_and_batches();
     test_doorbell_and_rewind();
     test_quiet_push();
+    test_deep_pages_released();
     test_threads();
     return check_summary();
 }
