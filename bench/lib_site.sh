@@ -73,13 +73,14 @@ stop_sims() {
 }
 
 # bench_devices N BASE [INTERVAL_MS] [PHASES]: the JSON device objects d0000.. for N
-# devices on BASE... PHASES "spread" (the default) sets their phase_ms evenly over the
-# interval so the load is smooth; "none" leaves phase_ms out, as a site's config does
-# unless it asks: every device is then polled at the same instant (docs/configuration.md).
+# devices on BASE... PHASES "auto" (the default) leaves phase_ms out, as a site's config
+# does unless it asks: the pollers spread the devices over the interval
+# (docs/drivers.md); "zero" sets phase_ms 0 on every device, so every request goes out
+# at the same instant, as the multiplexed bare loop sends them.
 bench_devices() {
-    local n=$1 base=$2 interval=${3:-1000} phases=${4:-spread} i sep= phase=
+    local n=$1 base=$2 interval=${3:-1000} phases=${4:-auto} i sep= phase=
+    [ "$phases" = zero ] && phase=',"phase_ms":0'
     for ((i = 0; i < n; i++)); do
-        [ "$phases" = spread ] && phase=",\"phase_ms\":$((i * interval / n))"
         printf '%s{"id":"d%04d","profile":"%s","host":"127.0.0.1","port":%d,"unit":1,"interval_ms":%d%s}' \
             "$sep" "$i" "$BENCH_PROFILE" $((base + i)) "$interval" "$phase"
         sep=,

@@ -42,16 +42,17 @@ measured_json() {
 }
 
 # scale_riskgw N BASE [PHASES]: riskgw on the plant, its devices' phase_ms left out
-# (the default config: every request sent at the same instant, as the multiplexed
-# loop sends them) or spread over the second (PHASES spread; lib_site.sh).
+# (the default config: the pollers spread the devices over the second) or 0 on every
+# device (PHASES zero: every request sent at the same instant, as the multiplexed loop
+# sends them; lib_site.sh).
 scale_riskgw() {
-    local n=$1 base=$2 phases=${3:-none} db=$WORK/scale-$1-${3:-none}.db site=$WORK/site-$1-${3:-none}.json
+    local n=$1 base=$2 phases=${3:-auto} db=$WORK/scale-$1-${3:-auto}.db site=$WORK/site-$1-${3:-auto}.json
     write_site "$site" "$db" "$MQ_PORT" "$(bench_devices "$n" "$base" 1000 "$phases")"
     start_gateway "gw-$n-$phases" "$site"
     window_from "$WARMUP_S"
     start_witness "sub-gw-$n-$phases"
     local growth_db=
-    [ "$n" = "$STORE_GROWTH_N" ] && [ "$phases" = none ] && growth_db=$db
+    [ "$n" = "$STORE_GROWTH_N" ] && [ "$phases" = auto ] && growth_db=$db
     measure "$GW_PID" "$W_FROM" "$W_TO" "$growth_db" || fail "riskgw died during the N=$n window; see $WORK/gw-$n-$phases.log"
     witness_wait "sub-gw-$n-$phases"
     GW_JSON=$(measured_json "$W_POINTS")
@@ -111,10 +112,10 @@ scale_rows() {
     [ "$n" -lt 500 ] && most=4          # issue 17: <= 4 x at N = 100, <= 3 x from N = 500
     v=-; [ "$judge" = 1 ] && v=$(verdict "$MUX_RATIO" "<=" "$most")
     row "N=$n riskgw CPU / multiplexed bare loop" "$(fmt "$MUX_RATIO" 2) x" "<= 3 x (N=500), <= 4 x (N=100)" "$v"
-    [ "$SPREAD_JSON" = null ] && return
-    row "N=$n riskgw CPU, phases spread" \
-        "$(fmt "$(jq -r .cpu_pct <<<"$SPREAD_JSON")" 2) % ($(fmt "$SPREAD_RATIO" 2) x multiplexed), $(fmt "$(jq -r .points_per_s <<<"$SPREAD_JSON")" 0) points/s" \
-        "info (phase_ms spread over the second: one wake-up per device)" "-"
+    [ "$AT_ONCE_JSON" = null ] && return
+    row "N=$n riskgw CPU, every device at once" \
+        "$(fmt "$(jq -r .cpu_pct <<<"$AT_ONCE_JSON")" 2) % ($(fmt "$AT_ONCE_RATIO" 2) x multiplexed), $(fmt "$(jq -r .rss_kib <<<"$AT_ONCE_JSON")" 0) KiB RSS, $(fmt "$(jq -r .points_per_s <<<"$AT_ONCE_JSON")" 0) points/s" \
+        "info (phase_ms 0: every request at the same instant, as the loop sends them)" "-"
 }
 
 # bare_row LABEL JSON NOTE: what a bare loop used, or why it did not run.
@@ -149,19 +150,19 @@ scale_one() {
     fi
     bench_log "scale N=$n: riskgw"
     scale_riskgw "$n" "$base"
-    SPREAD_JSON=null
-    if [[ " $SCALE_SPREAD_NS " == *" $n "* ]]; then
+    AT_ONCE_JSON=null
+    if [[ " $SCALE_AT_ONCE_NS " == *" $n "* ]]; then
         local same=$GW_JSON
-        bench_log "scale N=$n: riskgw, phases spread"
-        scale_riskgw "$n" "$base" spread
-        SPREAD_JSON=$GW_JSON GW_JSON=$same
+        bench_log "scale N=$n: riskgw, every device at once"
+        scale_riskgw "$n" "$base" zero
+        AT_ONCE_JSON=$GW_JSON GW_JSON=$same
     fi
     bench_log "scale N=$n: multiplexed bare loop"
     scale_bare "$n" "$base" bench_bare_mux
     MUX_JSON=$BARE_JSON MUX_NOTE=$BARE_NOTE
     MUX_RATIO=$(cpu_ratio "$GW_JSON" "$MUX_JSON")
-    SPREAD_RATIO=null
-    [ "$SPREAD_JSON" = null ] || SPREAD_RATIO=$(cpu_ratio "$SPREAD_JSON" "$MUX_JSON")
+    AT_ONCE_RATIO=null
+    [ "$AT_ONCE_JSON" = null ] || AT_ONCE_RATIO=$(cpu_ratio "$AT_ONCE_JSON" "$MUX_JSON")
     [ "$MUX_RATIO" != null ] || [ -n "$MUX_NOTE" ] || MUX_NOTE="used less than one clock tick in the window: no ratio"
     bench_log "scale N=$n: bare loop"
     scale_bare "$n" "$base"
@@ -174,10 +175,10 @@ scale_one() {
     jq -nc --argjson n "$n" --argjson want "$EXPECT" --argjson g "$GW_JSON" --argjson b "$BARE_JSON" \
            --arg note "$BARE_NOTE" --argjson ratio "$ratio" \
            --argjson mux "$MUX_JSON" --argjson mux_ratio "$MUX_RATIO" \
-           --argjson window "$WINDOW_S" --argjson spread "$SPREAD_JSON" --argjson spread_ratio "$SPREAD_RATIO" \
+           --argjson window "$WINDOW_S" --argjson at_once "$AT_ONCE_JSON" --argjson at_once_ratio "$AT_ONCE_RATIO" \
         '{n: $n, expected_points_per_s: $want, window_s: $window, riskgw: $g, bare: $b,
           cpu_ratio: $ratio, bare_mux: $mux, cpu_ratio_mux: $mux_ratio,
-          riskgw_spread: $spread, cpu_ratio_mux_spread: $spread_ratio}
+          riskgw_at_once: $at_once, cpu_ratio_mux_at_once: $at_once_ratio}
          + (if $note == "" then {} else {bare_note: $note} end)' \
         >>"$SCALE_ROWS"
     return 0
