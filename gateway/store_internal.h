@@ -48,6 +48,7 @@ struct store_seq_marks {
     int64_t durable;            /* ... as synced: telemetry up to here may be sent */
     int64_t skipped_from;       /* seqs this run skipped at open (none: from > to) */
     int64_t skipped_to;
+    int64_t run_first;          /* this run's first seq: no block is reserved before it is handed out */
 };
 
 /* Telemetry held in memory until every uplink has it (store_outbox_mem.c). */
