@@ -36,6 +36,9 @@ enum store_stmt {
 
 /* Telemetry seqs reserved on disk per block: one synced write per this many messages. */
 #define STORE_SEQ_BLOCK 10000
+/* A block with fewer seqs than this left is replaced by the next commit, before it runs
+ * out: more than a commit interval of telemetry up to 2,500 devices (store_seq_cover). */
+#define STORE_SEQ_AHEAD (STORE_SEQ_BLOCK / 4)
 
 /*
  * Telemetry is sent before its commit is synced, so a power cut can take rows the
