@@ -235,8 +235,11 @@ void core_pump(struct core *c)
 static void run_commits(struct core *c, int64_t now)
 {
     if (now < c->next_commit_ms) {
-        if (core_telemetry_pace(c, now) > 0)
+        if (core_telemetry_pace(c, now) > 0) {
+            if (store_seq_due(c->store))
+                core_commit(c);             /* a new block of seqs: the uplinks wait for its sync */
             core_retire_delivered(c);
+        }
         return;
     }
     core_telemetry_tick(c, now);

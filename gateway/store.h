@@ -103,6 +103,10 @@ int store_outbox_retire(struct store *st, const int64_t delivered[OUTBOX_CLASS_C
 /* Commit the open transaction (no-op when none), with the staged samples unless it
  * holds an event. Returns 0 or -1. */
 int store_commit(struct store *st);
+/* 1 when telemetry handed out waits for a block of seqs reserved in the open
+ * transaction (a run's first, store_seq.c): commit now, and the uplinks may have it
+ * once that commit is synced, instead of holding it in memory until the next tick. */
+int store_seq_due(const struct store *st);
 /* Rows written into the open transaction so far; 0 when none is open. */
 int store_txn_writes(const struct store *st);
 /* 1 while events are committed but their WAL sync failed: the medium may never hold

@@ -36,6 +36,9 @@ enum store_stmt {
 
 /* Telemetry seqs reserved on disk per block: one synced write per this many messages. */
 #define STORE_SEQ_BLOCK 10000
+/* A block with fewer seqs than this left is replaced by the next commit, before it runs
+ * out: more than a commit interval of telemetry up to 2,500 devices (store_seq_cover). */
+#define STORE_SEQ_AHEAD (STORE_SEQ_BLOCK / 4)
 
 /*
  * Telemetry is sent before its commit is synced, so a power cut can take rows the
@@ -48,6 +51,7 @@ struct store_seq_marks {
     int64_t durable;            /* ... as synced: telemetry up to here may be sent */
     int64_t skipped_from;       /* seqs this run skipped at open (none: from > to) */
     int64_t skipped_to;
+    int64_t run_first;          /* this run's first seq: no block is reserved before it is handed out */
 };
 
 /* Telemetry held in memory until every uplink has it (store_outbox_mem.c). */

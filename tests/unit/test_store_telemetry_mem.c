@@ -2,7 +2,8 @@
  * test_store_telemetry_mem.c - telemetry is held in memory while the uplinks keep up
  * (gateway/store_outbox_mem.c), against real SQLite files.
  *
- * Delivered telemetry never reaches the outbox table; telemetry the uplinks do not
+ * Delivered telemetry never reaches the outbox table, across blocks of seqs too
+ * (a new block is reserved before it is needed); telemetry the uplinks do not
  * take is spilled to the table once it outgrows its memory budget, and the outbox
  * then reads it back in seq order across the table and memory, with no seq missing
  * or repeated; a clean close spills what is unconfirmed, so a restart sends it with
@@ -78,6 +79,44 @@ static void test_delivered_never_written(void)
     store_close(st);
 }
 
+/*
+ * A plant of 625 devices whose uplink confirms every message it may send at once, for
+ * longer than a block of seqs (store_seq.c): each second the messages come in chunks
+ * of 25, the core commits when store_seq_due() says telemetry waits for a block (only
+ * the run's first: later blocks are reserved ahead) and at the end of the second, and
+ * nothing is ever spilled. A second's
+ * telemetry (about 640 KiB) is more than the memory budget, so telemetry held back
+ * for a second - as when the block ran out at an append and the next was synced only
+ * by the next commit - would be spilled to the card.
+ */
+static void test_kept_up_across_blocks(void)
+{
+    enum { PER_CHUNK = 25, CHUNKS = 25, SECONDS = STORE_SEQ_BLOCK / (PER_CHUNK * CHUNKS) + 2 };
+    const char *path = test_path("kept-up-blocks.db");
+    struct store *st = test_store_open(path);
+    int64_t last = 0;
+    int waited = 0;
+    for (int second = 0; second < SECONDS; second++) {
+        for (int chunk = 0; chunk < CHUNKS; chunk++) {
+            for (int i = 0; i < PER_CHUNK; i++)
+                last = append_one(st);
+            if (store_seq_due(st)) {
+                waited++;
+                CHECK_INT(store_commit(st), 0);
+            }
+            int64_t delivered[OUTBOX_CLASS_COUNT] = {0, store_outbox_last_seq(st, OUTBOX_TELEMETRY)};
+            CHECK_INT(delivered[1], last);              /* every message sendable at once */
+            CHECK_INT(store_outbox_retire(st, delivered), 0);
+        }
+        CHECK_INT(store_commit(st), 0);
+    }
+    CHECK(last > STORE_SEQ_BLOCK);
+    CHECK_INT(waited, 1);           /* the run's first block only: the next was reserved ahead */
+    CHECK_INT(store_stats(st)->telemetry_spilled, 0);
+    CHECK_INT(sql_int(path, TELE_ROWS_SQL), 0);
+    store_close(st);
+}
+
 static void test_spill_when_behind(void)
 {
     const char *path = test_path("behind.db");
@@ -143,6 +182,7 @@ int main(void)
 {
     test_dir_make();
     test_delivered_never_written();
+    test_kept_up_across_blocks();
     test_spill_when_behind();
     test_spill_fails();
     test_dir_remove();
