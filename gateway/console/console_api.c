@@ -82,26 +82,46 @@ static void reply_published(struct console *k, char *const *slot, struct console
                             published ? "out of memory" : "the gateway has not published yet");
 }
 
+/* The latest snapshot as one response, made once per snapshot (it takes the published
+ * text) and queued to every page that asks until the next; 1 when there is one. Server thread. */
+static int now_reply(struct console *k)
+{
+    pthread_mutex_lock(&k->lock);
+    uint64_t v = k->now_version;
+    char *text = k->now_reply && k->now_reply_version == v ? NULL : k->now;
+    if (text)
+        k->now = NULL;
+    pthread_mutex_unlock(&k->lock);
+    if (!text)
+        return k->now_reply && k->now_reply_version == v;
+    struct MHD_Response *r = console_json_response(k, text, strlen(text));
+    if (!r)
+        return 0;
+    if (k->now_reply)
+        k->mhd->destroy_response(k->now_reply);     /* pages still sending it keep it alive */
+    k->now_reply = r;
+    k->now_reply_version = v;
+    return 1;
+}
+
 /* {"v": N, "now": <snapshot>}; 204 when the page already has snapshot N (?v=N). */
 static void reply_now(struct console *k, struct MHD_Connection *conn, struct console_reply *out)
 {
     const char *have = value_of(k, conn, MHD_GET_ARGUMENT_KIND, "v");
     pthread_mutex_lock(&k->lock);
     uint64_t v = k->now_version;
-    if (k->now && have && strtoull(have, NULL, 10) == v) {
-        pthread_mutex_unlock(&k->lock);
+    pthread_mutex_unlock(&k->lock);
+    if (v && have && strtoull(have, NULL, 10) == v) {
         console_reply_text(out, MHD_HTTP_NO_CONTENT, "");
         return;
     }
-    size_t n = k->now ? strlen(k->now) + 48 : 0;
-    out->body = n ? malloc(n) : NULL;
-    if (out->body)
-        snprintf(out->body, n, "{\"v\":%llu,\"now\":%s}", (unsigned long long)v, k->now);
-    pthread_mutex_unlock(&k->lock);
-    out->status = MHD_HTTP_OK;
-    if (!out->body)
-        console_reply_error(out, MHD_HTTP_SERVICE_UNAVAILABLE, n ? "memory" : "not_yet",
-                            n ? "out of memory" : "the gateway has not published yet");
+    if (now_reply(k)) {
+        out->status = MHD_HTTP_OK;
+        out->kept = k->now_reply;
+        return;
+    }
+    console_reply_error(out, MHD_HTTP_SERVICE_UNAVAILABLE, v ? "memory" : "not_yet",
+                        v ? "out of memory" : "the gateway has not published yet");
 }
 
 static void reply_history(struct console *k, struct MHD_Connection *conn, enum console_route route,

@@ -58,6 +58,8 @@ static int add_headers(const struct console *k, struct MHD_Response *r, const ch
            m->add_response_header(r, "Content-Security-Policy", CSP);
 }
 
+static const char json_type[] = "application/json; charset=utf-8";
+
 static enum MHD_Result send_reply(const struct console *k, struct MHD_Connection *conn, const void *data,
                                   size_t len, enum MHD_ResponseMemoryMode mode, unsigned status,
                                   const char *type, const char *cookie)
@@ -71,9 +73,24 @@ static enum MHD_Result send_reply(const struct console *k, struct MHD_Connection
     return rc;
 }
 
+struct MHD_Response *console_json_response(const struct console *k, char *body, size_t len)
+{
+    struct MHD_Response *r = k->mhd->create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(body);
+        return NULL;
+    }
+    if (!add_headers(k, r, json_type)) {
+        k->mhd->destroy_response(r);
+        return NULL;
+    }
+    return r;
+}
+
 static enum MHD_Result send_api(const struct console *k, struct MHD_Connection *conn, struct console_reply *rep)
 {
-    static const char json_type[] = "application/json; charset=utf-8";
+    if (rep->kept)      /* libmicrohttpd counts its users: it lives until the last page has it */
+        return k->mhd->queue_response(conn, rep->status, rep->kept);
     if (rep->body)
         return send_reply(k, conn, rep->body, strlen(rep->body), MHD_RESPMEM_MUST_FREE, rep->status, json_type,
                           rep->cookie);
@@ -163,6 +180,8 @@ static void console_free(struct console *k)
         sqlite3_close(k->db);
     free(k->layout);
     free(k->now);
+    if (k->now_reply)
+        k->mhd->destroy_response(k->now_reply);
     free(k->health);
     if (k->tls_key)
         memset(k->tls_key, 0, strlen(k->tls_key));
@@ -237,16 +256,15 @@ struct console *console_start(const struct console_cfg *cc, const struct console
     return k;
 }
 
-static void publish(struct console *k, char **slot, const char *json)
+static void publish(struct console *k, char **slot, char *text)
 {
-    char *copy = strdup(json);
-    if (!copy) {
+    if (!text) {
         log_limited("console", LOG_LVL_WARN, "console: out of memory for a snapshot; pages see the last one");
         return;
     }
     pthread_mutex_lock(&k->lock);
     char *old = *slot;
-    *slot = copy;
+    *slot = text;
     k->now_version += slot == &k->now;
     pthread_mutex_unlock(&k->lock);
     free(old);
@@ -254,17 +272,27 @@ static void publish(struct console *k, char **slot, const char *json)
 
 void console_publish_layout(struct console *k, const char *json)
 {
-    publish(k, &k->layout, json);
+    publish(k, &k->layout, strdup(json));
 }
 
+/* Kept as the whole answer, so that a page's request copies nothing: only this
+ * thread (the core's) moves now_version, so it may read it without the lock. */
 void console_publish_now(struct console *k, const char *json)
 {
-    publish(k, &k->now, json);
+    static const char head[] = "{\"v\":%llu,\"now\":";
+    size_t len = strlen(json), cap = sizeof head + 24 + len + 2;
+    char *text = malloc(cap);
+    if (text) {
+        int n = snprintf(text, cap, head, (unsigned long long)k->now_version + 1);
+        memcpy(text + n, json, len);
+        memcpy(text + n + len, "}", 2);
+    }
+    publish(k, &k->now, text);
 }
 
 void console_publish_health(struct console *k, const char *json)
 {
-    publish(k, &k->health, json);
+    publish(k, &k->health, strdup(json));
 }
 
 int console_wanted(struct console *k, int64_t now_mono_ms)

@@ -28,8 +28,12 @@ struct console {
     int https;
     char *tls_cert, *tls_key;           /* PEM text, for libmicrohttpd */
     pthread_mutex_t lock;               /* layout, now, now_version and health */
-    char *layout, *now, *health;        /* the last published texts; NULL before the first */
+    char *layout, *health;              /* the last published texts; NULL before the first */
+    char *now;                          /* the last snapshot's whole answer, {"v":N,"now":...}, until the
+                                         * server takes it into now_reply; NULL before the first or after */
     uint64_t now_version;               /* counts the snapshots: a page that has it gets 204 */
+    struct MHD_Response *now_reply;     /* server thread: snapshot now_reply_version as one response, */
+    uint64_t now_reply_version;         /* queued to every page that asks until the next one (it owns the text) */
     int64_t wanted_ms;                  /* monotonic: the last time a page asked (atomic) */
     struct console_sessions sessions;
     sqlite3 *db;                        /* read-only, opened on first use */
@@ -42,12 +46,14 @@ struct console_request {
     int too_big;
 };
 
-/* What a handler answers: status, a JSON body (malloc'd, or static), and a cookie to set. */
+/* What a handler answers: status, a JSON body (malloc'd, or static), and a cookie to set;
+ * or a finished response the console keeps (queued as it is, not destroyed). */
 struct console_reply {
     unsigned status;
     char *body;                         /* malloc'd; NULL: use text */
     const char *text;
     char cookie[160];
+    struct MHD_Response *kept;          /* set: send this and ignore the rest */
 };
 
 /* console_api.c: the answer to an API route. */
@@ -60,6 +66,9 @@ char *console_history_trend(struct console *k, const char *device, const char *p
                             size_t whylen);
 
 /* console_http.c */
+/* A JSON response of len bytes that takes body (malloc'd; freed with the response, also on failure),
+ * with the console's headers; NULL when it cannot. */
+struct MHD_Response *console_json_response(const struct console *k, char *body, size_t len);
 void console_reply_text(struct console_reply *out, unsigned status, const char *json);
 void console_reply_error(struct console_reply *out, unsigned status, const char *code, const char *detail);
 
