@@ -39,6 +39,8 @@ void console_publish_now(struct console *k, const char *json);
 void console_publish_health(struct console *k, const char *json);
 /* 1 when a page asked for the snapshot lately: only then does the core build it. */
 int console_wanted(struct console *k, int64_t now_mono_ms);
+/* No page looks any more: free the published texts (the core publishes them again when one does). */
+void console_release(struct console *k);
 /* Stop the thread, close the socket and the store connection, free. NULL is fine. */
 void console_stop(struct console *k);
 #else
@@ -69,6 +71,10 @@ static inline int console_wanted(struct console *k, int64_t now_mono_ms)
     (void)k;
     (void)now_mono_ms;
     return 0;
+}
+static inline void console_release(struct console *k)
+{
+    (void)k;
 }
 static inline void console_stop(struct console *k)
 {

@@ -69,39 +69,13 @@ static void reply_session(struct console *k, const struct console_session *s, st
     out->body = buf;
 }
 
-/* A published text as it is, or 503 before the core's first. */
-static void reply_published(struct console *k, char *const *slot, struct console_reply *out)
+/* A published text as it is (shared, not copied), or 503 before the core's first. */
+static void reply_published(struct console *k, struct console_text *const *slot, struct console_reply *out)
 {
-    pthread_mutex_lock(&k->lock);
-    out->body = *slot ? strdup(*slot) : NULL;
-    int published = *slot != NULL;
-    pthread_mutex_unlock(&k->lock);
+    out->shared = console_text_get(k, slot);
     out->status = MHD_HTTP_OK;
-    if (!out->body)
-        console_reply_error(out, MHD_HTTP_SERVICE_UNAVAILABLE, published ? "memory" : "not_yet",
-                            published ? "out of memory" : "the gateway has not published yet");
-}
-
-/* The latest snapshot as one response, made once per snapshot (it takes the published
- * text) and queued to every page that asks until the next; 1 when there is one. Server thread. */
-static int now_reply(struct console *k)
-{
-    pthread_mutex_lock(&k->lock);
-    uint64_t v = k->now_version;
-    char *text = k->now_reply && k->now_reply_version == v ? NULL : k->now;
-    if (text)
-        k->now = NULL;
-    pthread_mutex_unlock(&k->lock);
-    if (!text)
-        return k->now_reply && k->now_reply_version == v;
-    struct MHD_Response *r = console_json_response(k, text, strlen(text));
-    if (!r)
-        return 0;
-    if (k->now_reply)
-        k->mhd->destroy_response(k->now_reply);     /* pages still sending it keep it alive */
-    k->now_reply = r;
-    k->now_reply_version = v;
-    return 1;
+    if (!out->shared)
+        console_reply_error(out, MHD_HTTP_SERVICE_UNAVAILABLE, "not_yet", "the gateway has not published yet");
 }
 
 /* {"v": N, "now": <snapshot>}; 204 when the page already has snapshot N (?v=N). */
@@ -110,18 +84,12 @@ static void reply_now(struct console *k, struct MHD_Connection *conn, struct con
     const char *have = value_of(k, conn, MHD_GET_ARGUMENT_KIND, "v");
     pthread_mutex_lock(&k->lock);
     uint64_t v = k->now_version;
+    int current = k->now && have && strtoull(have, NULL, 10) == v;
     pthread_mutex_unlock(&k->lock);
-    if (v && have && strtoull(have, NULL, 10) == v) {
+    if (current)
         console_reply_text(out, MHD_HTTP_NO_CONTENT, "");
-        return;
-    }
-    if (now_reply(k)) {
-        out->status = MHD_HTTP_OK;
-        out->kept = k->now_reply;
-        return;
-    }
-    console_reply_error(out, MHD_HTTP_SERVICE_UNAVAILABLE, v ? "memory" : "not_yet",
-                        v ? "out of memory" : "the gateway has not published yet");
+    else
+        reply_published(k, &k->now, out);
 }
 
 static void reply_history(struct console *k, struct MHD_Connection *conn, enum console_route route,
@@ -275,11 +243,13 @@ void console_api(struct console *k, struct MHD_Connection *conn, enum console_ro
         acts(k, conn, route, req, s, out);
     } else if (!s && !k->cfg.read_without_sign_in) {
         console_reply_error(out, MHD_HTTP_UNAUTHORIZED, "sign_in", "sign in to see this gateway");
-    } else if (route == ROUTE_NOW) {      /* a page looks: the core builds snapshots for a while */
+    } else if (route == ROUTE_NOW || route == ROUTE_LAYOUT || route == ROUTE_HEALTH) {
+        /* a page looks: the core publishes for a while (the first ask after a quiet spell may get 503) */
         __atomic_store_n(&k->wanted_ms, clock_mono_ms(), __ATOMIC_RELAXED);
-        reply_now(k, conn, out);
-    } else if (route == ROUTE_LAYOUT || route == ROUTE_HEALTH) {
-        reply_published(k, route == ROUTE_LAYOUT ? &k->layout : &k->health, out);
+        if (route == ROUTE_NOW)
+            reply_now(k, conn, out);
+        else
+            reply_published(k, route == ROUTE_LAYOUT ? &k->layout : &k->health, out);
     } else {
         reply_history(k, conn, route, out);
     }

@@ -73,24 +73,16 @@ static enum MHD_Result send_reply(const struct console *k, struct MHD_Connection
     return rc;
 }
 
-struct MHD_Response *console_json_response(const struct console *k, char *body, size_t len)
-{
-    struct MHD_Response *r = k->mhd->create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        free(body);
-        return NULL;
-    }
-    if (!add_headers(k, r, json_type)) {
-        k->mhd->destroy_response(r);
-        return NULL;
-    }
-    return r;
-}
-
 static enum MHD_Result send_api(const struct console *k, struct MHD_Connection *conn, struct console_reply *rep)
 {
-    if (rep->kept)      /* libmicrohttpd counts its users: it lives until the last page has it */
-        return k->mhd->queue_response(conn, rep->status, rep->kept);
+    if (rep->shared) {
+        struct MHD_Response *r = console_text_response(k, rep->shared);
+        if (!r)
+            return MHD_NO;
+        enum MHD_Result rc = add_headers(k, r, json_type) ? k->mhd->queue_response(conn, rep->status, r) : MHD_NO;
+        k->mhd->destroy_response(r);
+        return rc;
+    }
     if (rep->body)
         return send_reply(k, conn, rep->body, strlen(rep->body), MHD_RESPMEM_MUST_FREE, rep->status, json_type,
                           rep->cookie);
@@ -178,11 +170,9 @@ static void console_free(struct console *k)
 {
     if (k->db)
         sqlite3_close(k->db);
-    free(k->layout);
-    free(k->now);
-    if (k->now_reply)
-        k->mhd->destroy_response(k->now_reply);
-    free(k->health);
+    console_text_drop(k->layout);
+    console_text_drop(k->now);
+    console_text_drop(k->health);
     if (k->tls_key)
         memset(k->tls_key, 0, strlen(k->tls_key));
     free(k->tls_key);
@@ -256,49 +246,53 @@ struct console *console_start(const struct console_cfg *cc, const struct console
     return k;
 }
 
-static void publish(struct console *k, char **slot, char *text)
+static void publish(struct console *k, struct console_text **slot, struct console_text *text)
 {
     if (!text) {
         log_limited("console", LOG_LVL_WARN, "console: out of memory for a snapshot; pages see the last one");
         return;
     }
     pthread_mutex_lock(&k->lock);
-    char *old = *slot;
+    struct console_text *old = *slot;
     *slot = text;
     k->now_version += slot == &k->now;
     pthread_mutex_unlock(&k->lock);
-    free(old);
+    console_text_drop(old);
 }
 
 void console_publish_layout(struct console *k, const char *json)
 {
-    publish(k, &k->layout, strdup(json));
+    publish(k, &k->layout, console_text_new("", json, ""));
 }
 
-/* Kept as the whole answer, so that a page's request copies nothing: only this
- * thread (the core's) moves now_version, so it may read it without the lock. */
+/* Kept as the whole answer, {"v": N, "now": <snapshot>}, so that a request copies
+ * nothing: only this thread (the core's) moves now_version, so it reads it unlocked. */
 void console_publish_now(struct console *k, const char *json)
 {
-    static const char head[] = "{\"v\":%llu,\"now\":";
-    size_t len = strlen(json), cap = sizeof head + 24 + len + 2;
-    char *text = malloc(cap);
-    if (text) {
-        int n = snprintf(text, cap, head, (unsigned long long)k->now_version + 1);
-        memcpy(text + n, json, len);
-        memcpy(text + n + len, "}", 2);
-    }
-    publish(k, &k->now, text);
+    char head[48];
+    snprintf(head, sizeof head, "{\"v\":%llu,\"now\":", (unsigned long long)k->now_version + 1);
+    publish(k, &k->now, console_text_new(head, json, "}"));
 }
 
 void console_publish_health(struct console *k, const char *json)
 {
-    publish(k, &k->health, strdup(json));
+    publish(k, &k->health, console_text_new("", json, ""));
 }
 
 int console_wanted(struct console *k, int64_t now_mono_ms)
 {
     int64_t asked = __atomic_load_n(&k->wanted_ms, __ATOMIC_RELAXED);
     return asked && now_mono_ms - asked < CONSOLE_WANTED_MS;
+}
+
+void console_release(struct console *k)
+{
+    pthread_mutex_lock(&k->lock);
+    struct console_text *texts[] = {k->layout, k->now, k->health};
+    k->layout = k->now = k->health = NULL;
+    pthread_mutex_unlock(&k->lock);
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        console_text_drop(texts[i]);        /* a page still being sent one keeps it until done */
 }
 
 void console_stop(struct console *k)

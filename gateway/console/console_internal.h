@@ -28,12 +28,8 @@ struct console {
     int https;
     char *tls_cert, *tls_key;           /* PEM text, for libmicrohttpd */
     pthread_mutex_t lock;               /* layout, now, now_version and health */
-    char *layout, *health;              /* the last published texts; NULL before the first */
-    char *now;                          /* the last snapshot's whole answer, {"v":N,"now":...}, until the
-                                         * server takes it into now_reply; NULL before the first or after */
+    struct console_text *layout, *now, *health;   /* the last published; NULL before it or once released */
     uint64_t now_version;               /* counts the snapshots: a page that has it gets 204 */
-    struct MHD_Response *now_reply;     /* server thread: snapshot now_reply_version as one response, */
-    uint64_t now_reply_version;         /* queued to every page that asks until the next one (it owns the text) */
     int64_t wanted_ms;                  /* monotonic: the last time a page asked (atomic) */
     struct console_sessions sessions;
     sqlite3 *db;                        /* read-only, opened on first use */
@@ -46,14 +42,23 @@ struct console_request {
     int too_big;
 };
 
+/* A text the core published, shared by the console and every response still sending it,
+ * so that no request copies it (at 500 devices a snapshot is 370 KB); the last to let
+ * go frees it. */
+struct console_text {
+    int refs;                           /* atomic */
+    size_t len;
+    char text[];
+};
+
 /* What a handler answers: status, a JSON body (malloc'd, or static), and a cookie to set;
- * or a finished response the console keeps (queued as it is, not destroyed). */
+ * or a published text, held for this reply. */
 struct console_reply {
     unsigned status;
-    char *body;                         /* malloc'd; NULL: use text */
+    char *body;                         /* malloc'd; NULL: use shared, else text */
+    struct console_text *shared;
     const char *text;
     char cookie[160];
-    struct MHD_Response *kept;          /* set: send this and ignore the rest */
 };
 
 /* console_api.c: the answer to an API route. */
@@ -65,10 +70,16 @@ char *console_history_events(struct console *k, int limit, char *why, size_t why
 char *console_history_trend(struct console *k, const char *device, const char *point, int week, char *why,
                             size_t whylen);
 
+/* console_text.c: head, json and tail as one shared text with one reference (NULL without
+ * memory); one reference fewer (NULL is fine); the slot's text with a reference for the
+ * caller (NULL when none), taken under k->lock. */
+struct console_text *console_text_new(const char *head, const char *json, const char *tail);
+void console_text_drop(struct console_text *t);
+struct console_text *console_text_get(struct console *k, struct console_text *const *slot);
+/* A response that sends t and lets go of it when sent (also when NULL is returned). */
+struct MHD_Response *console_text_response(const struct console *k, struct console_text *t);
+
 /* console_http.c */
-/* A JSON response of len bytes that takes body (malloc'd; freed with the response, also on failure),
- * with the console's headers; NULL when it cannot. */
-struct MHD_Response *console_json_response(const struct console *k, char *body, size_t len);
 void console_reply_text(struct console_reply *out, unsigned status, const char *json);
 void console_reply_error(struct console_reply *out, unsigned status, const char *code, const char *detail);
 

@@ -9,7 +9,10 @@
  * 500-device site's snapshot stays small). The snapshot is built only while a page
  * is looking (a request within the last seconds), once a second and at once after
  * an event, so an idle console costs the core nothing and an alarm reaches the
- * page without waiting for the next second. A fault or lost communication is sent
+ * page without waiting for the next second. The console holds the layout, the
+ * snapshot and the health report only while a page looks: when one starts, the
+ * core gives it all three at once; when none has asked for a while, it drops them
+ * (at 500 devices they are 1-2 MiB). A fault or lost communication is sent
  * as its quality with no value: the page never gets a number it could show for it.
  */
 #include <math.h>
@@ -189,7 +192,21 @@ static char *site_json(struct core *c, int layout)
 
 void core_console_tick(struct core *c, int64_t now)
 {
-    if (!c->console || !console_wanted(c->console, now) || (!c->console_dirty && now < c->console_next_ms))
+    if (!c->console)
+        return;
+    if (!console_wanted(c->console, now)) {
+        if (c->console_looking) {       /* the last page left: keep nothing for it */
+            console_release(c->console);
+            c->console_looking = 0;
+            c->console_layout_hash = 0;
+        }
+        return;
+    }
+    if (!c->console_looking) {          /* a page came: "The box" need not wait for the next report */
+        c->console_looking = 1;
+        core_status_to_console(c, now);
+    }
+    if (!c->console_dirty && now < c->console_next_ms)
         return;
     if (c->console_layout_hash != c->cfg->hash) {       /* the first look, or a reload */
         char *layout = site_json(c, 1);
