@@ -173,6 +173,7 @@ static void console_free(struct console *k)
     console_text_drop(k->layout);
     console_text_drop(k->now);
     console_text_drop(k->health);
+    console_snapshot_pool_free(k);
     if (k->tls_key)
         memset(k->tls_key, 0, strlen(k->tls_key));
     free(k->tls_key);
@@ -246,7 +247,7 @@ struct console *console_start(const struct console_cfg *cc, const struct console
     return k;
 }
 
-static void publish(struct console *k, struct console_text **slot, struct console_text *text)
+void console_publish(struct console *k, struct console_text **slot, struct console_text *text)
 {
     if (!text) {
         log_limited("console", LOG_LVL_WARN, "console: out of memory for a snapshot; pages see the last one");
@@ -262,21 +263,12 @@ static void publish(struct console *k, struct console_text **slot, struct consol
 
 void console_publish_layout(struct console *k, const char *json)
 {
-    publish(k, &k->layout, console_text_new("", json, ""));
-}
-
-/* Kept as the whole answer, {"v": N, "now": <snapshot>}, so that a request copies
- * nothing: only this thread (the core's) moves now_version, so it reads it unlocked. */
-void console_publish_now(struct console *k, const char *json)
-{
-    char head[48];
-    snprintf(head, sizeof head, "{\"v\":%llu,\"now\":", (unsigned long long)k->now_version + 1);
-    publish(k, &k->now, console_text_new(head, json, "}"));
+    console_publish(k, &k->layout, console_text_new(json));
 }
 
 void console_publish_health(struct console *k, const char *json)
 {
-    publish(k, &k->health, console_text_new("", json, ""));
+    console_publish(k, &k->health, console_text_new(json));
 }
 
 int console_wanted(struct console *k, int64_t now_mono_ms)
@@ -293,6 +285,7 @@ void console_release(struct console *k)
     pthread_mutex_unlock(&k->lock);
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         console_text_drop(texts[i]);        /* a page still being sent one keeps it until done */
+    console_snapshot_pool_free(k);
 }
 
 void console_stop(struct console *k)

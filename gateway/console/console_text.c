@@ -17,21 +17,20 @@
 
 #include "console_internal.h"
 
-struct console_text *console_text_new(const char *head, const char *json, const char *tail)
+struct console_text *console_text_new(const char *json)
 {
-    size_t h = strlen(head), j = strlen(json), t = strlen(tail);
-    struct console_text *text = malloc(sizeof *text + h + j + t + 1);
+    size_t len = strlen(json);
+    struct console_text *text = malloc(sizeof *text + len + 1);
     if (!text)
         return NULL;
     text->refs = 1;
-    text->len = h + j + t;
-    memcpy(text->text, head, h);
-    memcpy(text->text + h, json, j);
-    memcpy(text->text + h + j, tail, t + 1);
+    text->len = len;
+    text->cap = len + 1;
+    memcpy(text->text, json, len + 1);
     return text;
 }
 
-static void text_hold(struct console_text *t)
+void console_text_hold(struct console_text *t)
 {
     __atomic_add_fetch(&t->refs, 1, __ATOMIC_RELAXED);
 }
@@ -47,7 +46,7 @@ struct console_text *console_text_get(struct console *k, struct console_text *co
     pthread_mutex_lock(&k->lock);
     struct console_text *t = *slot;
     if (t)
-        text_hold(t);
+        console_text_hold(t);
     pthread_mutex_unlock(&k->lock);
     return t;
 }

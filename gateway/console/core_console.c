@@ -158,15 +158,17 @@ static void layout_body(struct jw *w, const struct config *cfg)
     jw_close(w, ']');
 }
 
-/* {"config": hash, then the layout or the state}, in a heap buffer sized for the site; NULL when it cannot. */
-static char *site_json(struct core *c, int layout)
+static size_t site_json_cap(const struct core *c, int layout)
 {
-    size_t cap = SNAPSHOT_BASE_BYTES + SNAPSHOT_DEVICE_BYTES * c->cfg->ndevices +
-                 (layout ? SNAPSHOT_POINT_BYTES : SNAPSHOT_STATE_BYTES) * c->cfg->npoints;
-    char *buf = malloc(cap), hash[24];
+    return SNAPSHOT_BASE_BYTES + SNAPSHOT_DEVICE_BYTES * c->cfg->ndevices +
+           (layout ? SNAPSHOT_POINT_BYTES : SNAPSHOT_STATE_BYTES) * c->cfg->npoints;
+}
+
+/* {"config": hash, then the layout or the state} into buf; its length, or -1 when it does not fit. */
+static long site_json(struct core *c, int layout, char *buf, size_t cap)
+{
+    char hash[24];
     struct jw w;
-    if (!buf)
-        return NULL;
     snprintf(hash, sizeof hash, "%016llx", (unsigned long long)c->cfg->hash);
     jw_init(&w, buf, cap);
     jw_open(&w, '{');
@@ -183,11 +185,7 @@ static char *site_json(struct core *c, int layout)
         jw_close(&w, ']');
     }
     jw_close(&w, '}');
-    if (jw_end(&w) < 0) {
-        free(buf);
-        return NULL;
-    }
-    return buf;
+    return jw_end(&w);
 }
 
 void core_console_tick(struct core *c, int64_t now)
@@ -209,19 +207,20 @@ void core_console_tick(struct core *c, int64_t now)
     if (!c->console_dirty && now < c->console_next_ms)
         return;
     if (c->console_layout_hash != c->cfg->hash) {       /* the first look, or a reload */
-        char *layout = site_json(c, 1);
-        if (layout) {
+        size_t cap = site_json_cap(c, 1);
+        char *layout = malloc(cap);
+        if (layout && site_json(c, 1, layout, cap) >= 0) {
             console_publish_layout(c->console, layout);
             c->console_layout_hash = c->cfg->hash;
         }
         free(layout);
     }
-    char *snap = site_json(c, 0);
-    if (snap)
-        console_publish_now(c->console, snap);
-    else
+    size_t cap = site_json_cap(c, 0);
+    char *snap = console_snapshot_buffer(c->console, cap);
+    long len = snap ? site_json(c, 0, snap, cap) : -1;
+    console_snapshot_publish(c->console, len);
+    if (len < 0)
         log_limited("console-snapshot", LOG_LVL_WARN, "console: the snapshot does not fit in memory; skipped");
-    free(snap);
     c->console_dirty = 0;
     c->console_next_ms = now + SNAPSHOT_PERIOD_MS;
 }
