@@ -7,6 +7,9 @@
 #    mapping, i.e. a page fault per 4 KiB of answer (minor faults of the server's
 #    thread, minflt of /proc/PID/task/TID/stat). REQUESTS requests of each must cost
 #    less than a quarter of that.
+#    The core writes its snapshot (once a second while a page looks) in place, into
+#    buffers the console reuses: the core thread's faults per snapshot (counted by
+#    the snapshot's version, not by time) must stay under a quarter of its pages.
 # 2. The console lets go when no page looks. Once nothing has asked for 10 s the
 #    core drops the layout, snapshot and health report it published; the process's
 #    anonymous memory (RssAnon) falls by at least half the layout's size.
@@ -15,7 +18,7 @@
 #
 # Before this test's change each request strdup'd the layout (or malloc'd a copy of
 # the snapshot) and the copies stayed resident for good: 1 fails by 4x, 2 never sees
-# the drop.
+# the drop; and the core wrote each snapshot into a fresh allocation, then copied it.
 set -euo pipefail
 BUILD=$(cd "${1:?usage: test_console_cost.sh BUILD_DIR}" && pwd)
 SRC=${RISKGW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -52,6 +55,13 @@ get() {
     stat -c %s "$WORK/body"
 }
 
+# thread_faults TID: the minor page faults of one thread of riskgw so far.
+thread_faults() {
+    local stat
+    stat=$(cat "/proc/$GW_PID/task/$1/stat")
+    awk '{ print $8 }' <<<"${stat##*)}"
+}
+
 # server_faults: the minor page faults of libmicrohttpd's thread so far (the thread that
 # answers; the core's own work, which faults too as it builds a snapshot a second, is
 # not counted, so the figure does not depend on how long the requests take).
@@ -59,8 +69,7 @@ server_faults() {
     local t stat
     for t in /proc/"$GW_PID"/task/*; do
         [ "$(cat "$t/comm")" = MHD-single ] || continue
-        stat=$(cat "$t/stat")
-        awk '{ print $8 }' <<<"${stat##*)}"
+        thread_faults "${t##*/}"
         return 0
     done
     fail "riskgw $GW_PID has no thread named MHD-single (libmicrohttpd's)"
@@ -83,6 +92,21 @@ for route in /api/now /api/layout; do
     [ "$faults" -lt "$limit" ] ||
         fail "$REQUESTS requests of $route ($size bytes) cost $faults page faults; under $limit expected: is the answer copied per request?"
 done
+# the core's faults per snapshot (its thread is the main one), over SNAPSHOTS of them
+SNAPSHOTS=5
+size=$(get /api/now)
+v0=$(jq .v "$WORK/body")
+core0=$(thread_faults "$GW_PID")
+deadline=$((SECONDS + WAIT_S))
+while get /api/now >/dev/null; v=$(jq .v "$WORK/body"); [ $((v - v0)) -lt "$SNAPSHOTS" ]; do
+    [ "$SECONDS" -le "$deadline" ] || fail "the snapshot went from version $v0 to $v in ${WAIT_S} s; one a second expected"
+    sleep 0.3
+done
+faults=$(( $(thread_faults "$GW_PID") - core0 ))
+limit=$(( (v - v0) * size / PAGE / 4 ))
+echo "core: $faults minor faults over $((v - v0)) snapshots of $size bytes (a fresh buffer each: $(( (v - v0) * size / PAGE )))"
+[ "$faults" -lt "$limit" ] ||
+    fail "the core faulted $faults pages over $((v - v0)) snapshots of $size bytes; under $limit expected: is each written into fresh memory?"
 layout_bytes=$(get /api/layout)
 jq -e '.devices | length == '"$DEVICES" "$WORK/body" >/dev/null || fail "the layout does not list $DEVICES devices"
 
