@@ -82,7 +82,7 @@ phase_console() {
     row "console on, no page open: its own memory (smaps_rollup Anonymous)" \
         "+$(fmt "$anon_delta" 0) KiB ($(fmt "$off_anon" 0) -> $(fmt "$idle_anon" 0) KiB)" "<= +$CONSOLE_IDLE_KIB_TARGET KiB" \
         "$(verdict "$anon_delta" "<=" "$CONSOLE_IDLE_KIB_TARGET")"
-    row "console on, no page open: private, with library code no other process maps" \
+    row "console on, no page open: private pages (library code counted while no other process maps it)" \
         "+$(fmt "$delta" 0) KiB ($(fmt "$off_priv" 0) -> $(fmt "$idle_priv" 0) KiB); RSS +$(fmt "$(calc "$idle_rss - $off_rss")" 0) KiB" \
         "info (libmicrohttpd + GnuTLS)" "-"
 }
