@@ -41,6 +41,13 @@ private_kib() {
     awk '/^Private_(Clean|Dirty):/ { s += $2 } END { print s + 0 }' "/proc/$1/smaps_rollup"
 }
 
+# anon_kib PID: the Anonymous pages of smaps_rollup (KiB): heap, stacks, mappings and the
+# library data pages the process wrote (relocations), which no other process can share;
+# private_kib less this is file pages (library code) that nothing else maps right now.
+anon_kib() {
+    awk '/^Anonymous:/ { print $2 }' "/proc/$1/smaps_rollup"
+}
+
 # cpu_mark PID: "WALL_MS TICKS" now; cpu_pct MARK0 MARK1: the mean CPU between two
 # marks of one process, as % of one core.
 cpu_mark() {

@@ -75,6 +75,7 @@ struct core {
     int console_dirty;              /* an event since the last snapshot */
     int64_t console_next_ms;        /* monotonic: the next snapshot while a page looks */
     uint64_t console_layout_hash;   /* the config whose layout the console has, 0 none */
+    int console_looking;            /* a page looked lately: the console holds the texts it shows */
     /* Parallel to cfg->points: what the core knows of each point now. */
     struct reading *latest;         /* last reading (ts_ms 0: none yet) */
     struct rule_state *rule_state;  /* by alarm slot (cfg->points[p].alarm_slot) */
@@ -244,6 +245,8 @@ void core_drain_samples(struct core *c);
 
 /* core_status.c: the health report, on .../health (retained) and in a file. */
 void core_publish_status(struct core *c, int64_t now_mono);
+/* A report for the console alone, when a page starts looking (the next report's CPU window is kept). */
+void core_status_to_console(struct core *c, int64_t now_mono);
 
 /* console/core_console.c: start the console (when configured; it failing is logged, not
  * fatal), publish its snapshot while a page looks, stop it. */

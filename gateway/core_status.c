@@ -6,7 +6,8 @@
  * size and failures, alarms standing, clock state, RSS and CPU), publishes it
  * retained on .../health, writes it atomically next to the store, where
  * `riskgw status` reads it without needing a broker, and hands the metrics
- * endpoint (when on) its Prometheus rendering and the console (when on) a copy.
+ * endpoint (when on) its Prometheus rendering and the console a copy while a page
+ * looks (one built for it alone when a page starts looking: docs/console.md).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -91,7 +92,8 @@ static void lane(struct jw *w, struct core *c, int sink, enum outbox_class cls, 
     jw_close(w, '}');
 }
 
-static void section_process(struct jw *w, struct core *c, int64_t now)
+/* advance: the next report's CPU is measured from this one (not for the console's extra copy). */
+static void section_process(struct jw *w, struct core *c, int64_t now, int advance)
 {
     uint64_t ticks = read_cpu_ticks();
     long rss = status_field("VmRSS"), anon = status_field("RssAnon"), threads = status_field("Threads");
@@ -100,8 +102,10 @@ static void section_process(struct jw *w, struct core *c, int64_t now)
     if (c->status_prev_mono && now > c->status_prev_mono && hz > 0)
         cpu = 100.0 * (double)(ticks - c->status_prev_ticks) / (double)hz * 1000.0 /
               (double)(now - c->status_prev_mono);
-    c->status_prev_ticks = ticks;
-    c->status_prev_mono = now;
+    if (advance) {
+        c->status_prev_ticks = ticks;
+        c->status_prev_mono = now;
+    }
     jw_key(w, "process");
     jw_open(w, '{');
     jw_key(w, "rss_kib");
@@ -260,7 +264,7 @@ static void section_devices(struct jw *w, struct core *c)
 }
 
 /* Build the report into a heap buffer sized for the site. NULL when it cannot. */
-static char *status_build(struct core *c, int64_t now)
+static char *status_build(struct core *c, int64_t now, int advance)
 {
     size_t cap = STATUS_BASE_BYTES + STATUS_DEVICE_BYTES * c->cfg->ndevices;
     char *buf = malloc(cap), hash[24];
@@ -286,7 +290,7 @@ static char *status_build(struct core *c, int64_t now)
     snprintf(hash, sizeof hash, "%016llx", (unsigned long long)c->cfg->hash);
     jw_key(&w, "config_hash");
     jw_str(&w, hash);
-    section_process(&w, c, now);
+    section_process(&w, c, now, advance);
     section_store(&w, c);
     section_alarms(&w, c);
     section_uplinks(&w, c);
@@ -358,7 +362,7 @@ static void write_report(struct core *c, const char *report)
 
 void core_publish_status(struct core *c, int64_t now)
 {
-    char *report = status_build(c, now), topic[TOPIC_MAX];
+    char *report = status_build(c, now, 1), topic[TOPIC_MAX];
     if (!report) {
         log_warn("status: the report does not fit in memory; skipped");
         return;
@@ -372,7 +376,15 @@ void core_publish_status(struct core *c, int64_t now)
             metrics_server_publish(c->metrics, text);
         free(text);
     }
-    if (c->console)                   /* "The box" page: the same report */
+    if (c->console_looking)           /* "The box" page: the same report */
+        console_publish_health(c->console, report);
+    free(report);
+}
+
+void core_status_to_console(struct core *c, int64_t now)
+{
+    char *report = status_build(c, now, 0);
+    if (report)
         console_publish_health(c->console, report);
     free(report);
 }

@@ -92,7 +92,8 @@ static void block_signals(void)
  * report and table came from the heap, whose freed pages stay resident: 0.7 MiB
  * of private memory at 2,000 devices. A fixed threshold (its default, 128 KiB)
  * keeps large blocks in their own mappings, returned to the system when freed;
- * nothing on the hot path allocates that much (docs/architecture.md, "Memory").
+ * so nothing on the hot path or per request may allocate that much: each such
+ * block is page faults and an munmap (docs/architecture.md, "Memory").
  */
 #define MALLOC_MMAP_THRESHOLD (128 * 1024)
 

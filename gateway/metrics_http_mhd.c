@@ -19,6 +19,7 @@ static const struct dynlib_symbol mhd_syms[] = {
     MHD_SYM(start_daemon, "MHD_start_daemon"),
     MHD_SYM(stop_daemon, "MHD_stop_daemon"),
     MHD_SYM(create_response_from_buffer, "MHD_create_response_from_buffer"),
+    MHD_SYM(create_response_from_buffer_with_free_callback, "MHD_create_response_from_buffer_with_free_callback"),
     MHD_SYM(add_response_header, "MHD_add_response_header"),
     MHD_SYM(queue_response, "MHD_queue_response"),
     MHD_SYM(destroy_response, "MHD_destroy_response"),

@@ -34,11 +34,18 @@ struct console *console_start(const struct console_cfg *cc, const struct console
 /* The site's layout (devices, points, names, units; once per config) and the core's
  * snapshot of their state in that order (console/core_console.c builds both). */
 void console_publish_layout(struct console *k, const char *json);
-void console_publish_now(struct console *k, const char *json);
+/* The snapshot is written in place, into a buffer the console reuses while pages look
+ * (no copy and no fresh mapping a second): a buffer for cap bytes of JSON (NUL
+ * included), NULL without memory; then publish it with the length written, or -1 to
+ * give it up. */
+char *console_snapshot_buffer(struct console *k, size_t cap);
+void console_snapshot_publish(struct console *k, long len);
 /* The health report (core_status.c), for "The box". */
 void console_publish_health(struct console *k, const char *json);
 /* 1 when a page asked for the snapshot lately: only then does the core build it. */
 int console_wanted(struct console *k, int64_t now_mono_ms);
+/* No page looks any more: free the published texts (the core publishes them again when one does). */
+void console_release(struct console *k);
 /* Stop the thread, close the socket and the store connection, free. NULL is fine. */
 void console_stop(struct console *k);
 #else
@@ -54,10 +61,16 @@ static inline void console_publish_layout(struct console *k, const char *json)
     (void)k;
     (void)json;
 }
-static inline void console_publish_now(struct console *k, const char *json)
+static inline char *console_snapshot_buffer(struct console *k, size_t cap)
 {
     (void)k;
-    (void)json;
+    (void)cap;
+    return NULL;
+}
+static inline void console_snapshot_publish(struct console *k, long len)
+{
+    (void)k;
+    (void)len;
 }
 static inline void console_publish_health(struct console *k, const char *json)
 {
@@ -69,6 +82,10 @@ static inline int console_wanted(struct console *k, int64_t now_mono_ms)
     (void)k;
     (void)now_mono_ms;
     return 0;
+}
+static inline void console_release(struct console *k)
+{
+    (void)k;
 }
 static inline void console_stop(struct console *k)
 {

@@ -69,17 +69,13 @@ static void reply_session(struct console *k, const struct console_session *s, st
     out->body = buf;
 }
 
-/* A published text as it is, or 503 before the core's first. */
-static void reply_published(struct console *k, char *const *slot, struct console_reply *out)
+/* A published text as it is (shared, not copied), or 503 before the core's first. */
+static void reply_published(struct console *k, struct console_text *const *slot, struct console_reply *out)
 {
-    pthread_mutex_lock(&k->lock);
-    out->body = *slot ? strdup(*slot) : NULL;
-    int published = *slot != NULL;
-    pthread_mutex_unlock(&k->lock);
+    out->shared = console_text_get(k, slot);
     out->status = MHD_HTTP_OK;
-    if (!out->body)
-        console_reply_error(out, MHD_HTTP_SERVICE_UNAVAILABLE, published ? "memory" : "not_yet",
-                            published ? "out of memory" : "the gateway has not published yet");
+    if (!out->shared)
+        console_reply_error(out, MHD_HTTP_SERVICE_UNAVAILABLE, "not_yet", "the gateway has not published yet");
 }
 
 /* {"v": N, "now": <snapshot>}; 204 when the page already has snapshot N (?v=N). */
@@ -88,20 +84,12 @@ static void reply_now(struct console *k, struct MHD_Connection *conn, struct con
     const char *have = value_of(k, conn, MHD_GET_ARGUMENT_KIND, "v");
     pthread_mutex_lock(&k->lock);
     uint64_t v = k->now_version;
-    if (k->now && have && strtoull(have, NULL, 10) == v) {
-        pthread_mutex_unlock(&k->lock);
-        console_reply_text(out, MHD_HTTP_NO_CONTENT, "");
-        return;
-    }
-    size_t n = k->now ? strlen(k->now) + 48 : 0;
-    out->body = n ? malloc(n) : NULL;
-    if (out->body)
-        snprintf(out->body, n, "{\"v\":%llu,\"now\":%s}", (unsigned long long)v, k->now);
+    int current = k->now && have && strtoull(have, NULL, 10) == v;
     pthread_mutex_unlock(&k->lock);
-    out->status = MHD_HTTP_OK;
-    if (!out->body)
-        console_reply_error(out, MHD_HTTP_SERVICE_UNAVAILABLE, n ? "memory" : "not_yet",
-                            n ? "out of memory" : "the gateway has not published yet");
+    if (current)
+        console_reply_text(out, MHD_HTTP_NO_CONTENT, "");
+    else
+        reply_published(k, &k->now, out);
 }
 
 static void reply_history(struct console *k, struct MHD_Connection *conn, enum console_route route,
@@ -255,11 +243,13 @@ void console_api(struct console *k, struct MHD_Connection *conn, enum console_ro
         acts(k, conn, route, req, s, out);
     } else if (!s && !k->cfg.read_without_sign_in) {
         console_reply_error(out, MHD_HTTP_UNAUTHORIZED, "sign_in", "sign in to see this gateway");
-    } else if (route == ROUTE_NOW) {      /* a page looks: the core builds snapshots for a while */
+    } else if (route == ROUTE_NOW || route == ROUTE_LAYOUT || route == ROUTE_HEALTH) {
+        /* a page looks: the core publishes for a while (the first ask after a quiet spell may get 503) */
         __atomic_store_n(&k->wanted_ms, clock_mono_ms(), __ATOMIC_RELAXED);
-        reply_now(k, conn, out);
-    } else if (route == ROUTE_LAYOUT || route == ROUTE_HEALTH) {
-        reply_published(k, route == ROUTE_LAYOUT ? &k->layout : &k->health, out);
+        if (route == ROUTE_NOW)
+            reply_now(k, conn, out);
+        else
+            reply_published(k, route == ROUTE_LAYOUT ? &k->layout : &k->health, out);
     } else {
         reply_history(k, conn, route, out);
     }

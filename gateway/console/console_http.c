@@ -58,6 +58,8 @@ static int add_headers(const struct console *k, struct MHD_Response *r, const ch
            m->add_response_header(r, "Content-Security-Policy", CSP);
 }
 
+static const char json_type[] = "application/json; charset=utf-8";
+
 static enum MHD_Result send_reply(const struct console *k, struct MHD_Connection *conn, const void *data,
                                   size_t len, enum MHD_ResponseMemoryMode mode, unsigned status,
                                   const char *type, const char *cookie)
@@ -73,7 +75,14 @@ static enum MHD_Result send_reply(const struct console *k, struct MHD_Connection
 
 static enum MHD_Result send_api(const struct console *k, struct MHD_Connection *conn, struct console_reply *rep)
 {
-    static const char json_type[] = "application/json; charset=utf-8";
+    if (rep->shared) {
+        struct MHD_Response *r = console_text_response(k, rep->shared);
+        if (!r)
+            return MHD_NO;
+        enum MHD_Result rc = add_headers(k, r, json_type) ? k->mhd->queue_response(conn, rep->status, r) : MHD_NO;
+        k->mhd->destroy_response(r);
+        return rc;
+    }
     if (rep->body)
         return send_reply(k, conn, rep->body, strlen(rep->body), MHD_RESPMEM_MUST_FREE, rep->status, json_type,
                           rep->cookie);
@@ -161,9 +170,10 @@ static void console_free(struct console *k)
 {
     if (k->db)
         sqlite3_close(k->db);
-    free(k->layout);
-    free(k->now);
-    free(k->health);
+    console_text_drop(k->layout);
+    console_text_drop(k->now);
+    console_text_drop(k->health);
+    console_snapshot_pool_free(k);
     if (k->tls_key)
         memset(k->tls_key, 0, strlen(k->tls_key));
     free(k->tls_key);
@@ -237,40 +247,45 @@ struct console *console_start(const struct console_cfg *cc, const struct console
     return k;
 }
 
-static void publish(struct console *k, char **slot, const char *json)
+void console_publish(struct console *k, struct console_text **slot, struct console_text *text)
 {
-    char *copy = strdup(json);
-    if (!copy) {
+    if (!text) {
         log_limited("console", LOG_LVL_WARN, "console: out of memory for a snapshot; pages see the last one");
         return;
     }
     pthread_mutex_lock(&k->lock);
-    char *old = *slot;
-    *slot = copy;
+    struct console_text *old = *slot;
+    *slot = text;
     k->now_version += slot == &k->now;
     pthread_mutex_unlock(&k->lock);
-    free(old);
+    console_text_drop(old);
 }
 
 void console_publish_layout(struct console *k, const char *json)
 {
-    publish(k, &k->layout, json);
-}
-
-void console_publish_now(struct console *k, const char *json)
-{
-    publish(k, &k->now, json);
+    console_publish(k, &k->layout, console_text_new(json));
 }
 
 void console_publish_health(struct console *k, const char *json)
 {
-    publish(k, &k->health, json);
+    console_publish(k, &k->health, console_text_new(json));
 }
 
 int console_wanted(struct console *k, int64_t now_mono_ms)
 {
     int64_t asked = __atomic_load_n(&k->wanted_ms, __ATOMIC_RELAXED);
     return asked && now_mono_ms - asked < CONSOLE_WANTED_MS;
+}
+
+void console_release(struct console *k)
+{
+    pthread_mutex_lock(&k->lock);
+    struct console_text *texts[] = {k->layout, k->now, k->health};
+    k->layout = k->now = k->health = NULL;
+    pthread_mutex_unlock(&k->lock);
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        console_text_drop(texts[i]);        /* a page still being sent one keeps it until done */
+    console_snapshot_pool_free(k);
 }
 
 void console_stop(struct console *k)

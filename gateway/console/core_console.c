@@ -9,7 +9,10 @@
  * 500-device site's snapshot stays small). The snapshot is built only while a page
  * is looking (a request within the last seconds), once a second and at once after
  * an event, so an idle console costs the core nothing and an alarm reaches the
- * page without waiting for the next second. A fault or lost communication is sent
+ * page without waiting for the next second. The console holds the layout, the
+ * snapshot and the health report only while a page looks: when one starts, the
+ * core gives it all three at once; when none has asked for a while, it drops them
+ * (at 500 devices they are 1-2 MiB). A fault or lost communication is sent
  * as its quality with no value: the page never gets a number it could show for it.
  */
 #include <math.h>
@@ -155,15 +158,17 @@ static void layout_body(struct jw *w, const struct config *cfg)
     jw_close(w, ']');
 }
 
-/* {"config": hash, then the layout or the state}, in a heap buffer sized for the site; NULL when it cannot. */
-static char *site_json(struct core *c, int layout)
+static size_t site_json_cap(const struct core *c, int layout)
 {
-    size_t cap = SNAPSHOT_BASE_BYTES + SNAPSHOT_DEVICE_BYTES * c->cfg->ndevices +
-                 (layout ? SNAPSHOT_POINT_BYTES : SNAPSHOT_STATE_BYTES) * c->cfg->npoints;
-    char *buf = malloc(cap), hash[24];
+    return SNAPSHOT_BASE_BYTES + SNAPSHOT_DEVICE_BYTES * c->cfg->ndevices +
+           (layout ? SNAPSHOT_POINT_BYTES : SNAPSHOT_STATE_BYTES) * c->cfg->npoints;
+}
+
+/* {"config": hash, then the layout or the state} into buf; its length, or -1 when it does not fit. */
+static long site_json(struct core *c, int layout, char *buf, size_t cap)
+{
+    char hash[24];
     struct jw w;
-    if (!buf)
-        return NULL;
     snprintf(hash, sizeof hash, "%016llx", (unsigned long long)c->cfg->hash);
     jw_init(&w, buf, cap);
     jw_open(&w, '{');
@@ -180,31 +185,42 @@ static char *site_json(struct core *c, int layout)
         jw_close(&w, ']');
     }
     jw_close(&w, '}');
-    if (jw_end(&w) < 0) {
-        free(buf);
-        return NULL;
-    }
-    return buf;
+    return jw_end(&w);
 }
 
 void core_console_tick(struct core *c, int64_t now)
 {
-    if (!c->console || !console_wanted(c->console, now) || (!c->console_dirty && now < c->console_next_ms))
+    if (!c->console)
+        return;
+    if (!console_wanted(c->console, now)) {
+        if (c->console_looking) {       /* the last page left: keep nothing for it */
+            console_release(c->console);
+            c->console_looking = 0;
+            c->console_layout_hash = 0;
+        }
+        return;
+    }
+    if (!c->console_looking) {          /* a page came: "The box" need not wait for the next report */
+        c->console_looking = 1;
+        core_status_to_console(c, now);
+    }
+    if (!c->console_dirty && now < c->console_next_ms)
         return;
     if (c->console_layout_hash != c->cfg->hash) {       /* the first look, or a reload */
-        char *layout = site_json(c, 1);
-        if (layout) {
+        size_t cap = site_json_cap(c, 1);
+        char *layout = malloc(cap);
+        if (layout && site_json(c, 1, layout, cap) >= 0) {
             console_publish_layout(c->console, layout);
             c->console_layout_hash = c->cfg->hash;
         }
         free(layout);
     }
-    char *snap = site_json(c, 0);
-    if (snap)
-        console_publish_now(c->console, snap);
-    else
+    size_t cap = site_json_cap(c, 0);
+    char *snap = console_snapshot_buffer(c->console, cap);
+    long len = snap ? site_json(c, 0, snap, cap) : -1;
+    console_snapshot_publish(c->console, len);
+    if (len < 0)
         log_limited("console-snapshot", LOG_LVL_WARN, "console: the snapshot does not fit in memory; skipped");
-    free(snap);
     c->console_dirty = 0;
     c->console_next_ms = now + SNAPSHOT_PERIOD_MS;
 }

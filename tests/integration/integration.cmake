@@ -24,6 +24,12 @@ endif()
 if(TARGET riskgw AND TARGET riskgw-sim AND TARGET rg_console)
   rg_script_test(test_console tests/integration/test_console.sh)
 endif()
+# Issue 17: console answers go out without a copy per request, and are let go of when no
+# page looks (page faults and anonymous memory; not under ASan, whose quarantine keeps
+# freed memory resident).
+if(TARGET riskgw AND TARGET riskgw-sim AND TARGET rg_console AND NOT RISKGW_SANITIZE)
+  rg_script_test(test_console_cost tests/integration/test_console_cost.sh)
+endif()
 # Issue 17: what one more device costs in private memory (two site sizes in one run).
 # Not in an ASan build: its shadow memory and redzones are most of what it would measure.
 if(TARGET riskgw AND TARGET riskgw-sim AND NOT RISKGW_SANITIZE)
