@@ -3,8 +3,8 @@
 # The same site of CONSOLE_N devices (VERDICT_N: 500 in the full run) three times:
 # console off; console on with no page open (its memory: the private pages of
 # /proc/PID/smaps_rollup against the off run); console on with CONSOLE_PAGES pages
-# open, each asking /api/now twice a second and the event log every 3 s as the page
-# does (curl loops, read_without_sign_in). The target: with 5 pages open, riskgw's
+# open, each asking /api/now twice a second (for the snapshot after the one it has)
+# and the event log every 3 s as the page does (curl loops, read_without_sign_in). The target: with 5 pages open, riskgw's
 # CPU within 10 % of the console-off run; idle, at most 1 MiB more memory of its own
 # (smaps_rollup Anonymous). The private library pages that the console's libraries
 # add (libmicrohttpd links GnuTLS: code that no other process here maps, so private
@@ -15,11 +15,16 @@ CONSOLE_PAGES=5
 CONSOLE_CPU_TARGET=1.10
 CONSOLE_IDLE_KIB_TARGET=1024
 
-# page_loop URL: one open console page's requests, until killed.
+# page_loop URL FILE: one open console page's requests, until killed. As the page
+# does (gateway/console/web/app.js), it asks for the snapshot after the one it has
+# (?v=N), which the console answers 204 when nothing newer was taken.
 page_loop() {
-    local k=0
+    local k=0 v= head
     while :; do
-        curl -s -o /dev/null "$1/api/now"
+        : >"$2"
+        curl -s -o "$2" "$1/api/now${v:+?v=$v}"
+        head=$(head -c 64 "$2")
+        [[ $head =~ \"v\":\ ?([0-9]+) ]] && v=${BASH_REMATCH[1]}
         [ $((k++ % 6)) = 0 ] && curl -s -o /dev/null "$1/api/events"
         sleep 0.5
     done
@@ -35,7 +40,7 @@ console_run() {
     C_ANON_KIB=$(anon_kib "$GW_PID")
     C_IDLE_RSS_KIB=$(proc_status "$GW_PID" VmRSS)
     for ((i = 0; i < pages; i++)); do
-        page_loop "$url" &
+        page_loop "$url" "$WORK/page-$name-$i.json" &
         pids+=("$!")
         HARNESS_PIDS+=("$!")
     done
