@@ -438,6 +438,7 @@ struct store *store_open(const char *path, char *err, size_t errlen)
         free(st);
         return NULL;
     }
+    store_seq_say_skipped(st);
     return st;
 }
 

@@ -52,6 +52,7 @@ struct store_seq_marks {
     int64_t skipped_from;       /* seqs this run skipped at open (none: from > to) */
     int64_t skipped_to;
     int64_t run_first;          /* this run's first seq: no block is reserved before it is handed out */
+    const char *skip_why;       /* why the seqs were skipped, for the log (store_seq_say_skipped) */
 };
 
 /* Telemetry held in memory until every uplink has it (store_outbox_mem.c). */
@@ -178,6 +179,11 @@ int store_db_make_room(sqlite3 *db, int fd);
 
 /* store_seq.c: telemetry seqs reserved on disk (see there for why) */
 int store_seq_load(struct store *st, int *rc);  /* at open, after last_seq: where seqs go on */
+/* After store_seq_load on a reopen of the same database: this run's seqs go on from
+ * run (the marks) and next (next_seq) as they were before the card let go. */
+void store_seq_resume(struct store *st, const struct store_seq_marks *run, int64_t next);
+/* Log the seqs store_seq_load skipped, if any: once the run really starts with them. */
+void store_seq_say_skipped(const struct store *st);
 int store_seq_take(struct store *st, enum outbox_class cls);    /* before next_seq[cls] is used */
 void store_seq_held(struct store *st);          /* a telemetry message is held: sendable within the synced mark */
 void store_seq_committed(struct store *st);     /* after a COMMIT */

@@ -261,7 +261,8 @@ static int folder_on_database_device(const struct store *st)
  * held is sendable only then. */
 int store_reopen(struct store *st)
 {
-    int64_t epoch = st->epoch_ms;
+    int64_t epoch = st->epoch_ms, tele_next = st->next_seq[OUTBOX_TELEMETRY];
+    struct store_seq_marks tele_run = st->tele;
     enum store_trouble moved = store_file_check(st);
     if (moved != STORE_TROUBLE_NONE && rescue_open_file(st, moved) < 0)
         return -1;          /* the open connection stays: it holds the only copy */
@@ -277,6 +278,10 @@ int store_reopen(struct store *st)
         store_release(st);
         return -1;
     }
+    if (st->epoch_ms == epoch)
+        store_seq_resume(st, &tele_run, tele_next);     /* the same database: the run goes on */
+    else
+        store_seq_say_skipped(st);
     int rc = st->sync_owed ? store_wal_sync(st) : SQLITE_OK;
     if (rc != SQLITE_OK) {
         store_error(st, "syncing the WAL after reopening", rc);

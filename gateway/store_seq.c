@@ -75,10 +75,7 @@ int store_seq_load(struct store *st, int *rc)
         return -1;
     if (!why[0])
         last = next - 1;        /* a clean stop: what lies between was delivered and retired */
-    if (next > last + 1)
-        log_warn("store %s: %s, so telemetry seqs %lld to %lld are skipped: a power cut may have "
-                 "lost telemetry that was already sent with them. Subscribers see a gap; no seq is "
-                 "used twice", st->path, why, (long long)(last + 1), (long long)(next - 1));
+    st->tele.skip_why = why;
     st->tele.skipped_from = last + 1;
     st->tele.skipped_to = next - 1;
     st->tele.run_first = next;
@@ -87,6 +84,15 @@ int store_seq_load(struct store *st, int *rc)
     st->last_seq[cls] = st->sendable_seq[cls] = next - 1;
     st->next_seq[cls] = next;
     return 0;
+}
+
+void store_seq_say_skipped(const struct store *st)
+{
+    if (st->tele.skipped_to >= st->tele.skipped_from)
+        log_warn("store %s: %s, so telemetry seqs %lld to %lld are skipped: a power cut may have "
+                 "lost telemetry that was already sent with them. Subscribers see a gap; no seq is "
+                 "used twice", st->path, st->tele.skip_why, (long long)st->tele.skipped_from,
+                 (long long)st->tele.skipped_to);
 }
 
 /* A block above the seqs handed out so far (the one about to be, too). */
@@ -160,6 +166,26 @@ void store_seq_synced(struct store *st)
 void store_seq_rolled_back(struct store *st)
 {
     st->tele.reserved = st->tele.committed;
+}
+
+/*
+ * The card let go and came back with the same database (store_reopen.c) while this
+ * run had handed out telemetry seqs, some maybe still held in memory unconfirmed.
+ * store_seq_load read the file as after an unclean stop (the run clears clean_next)
+ * and skipped a block: the held messages and the next ones would no longer be one
+ * run of seqs, and the skip would swallow seqs that do carry messages. So the run
+ * goes on as it was; what the file holds synced is its mark, which store_seq_load
+ * read: seqs handed out above it wait for the next reservation (store_seq_cover).
+ */
+void store_seq_resume(struct store *st, const struct store_seq_marks *run, int64_t next)
+{
+    const enum outbox_class cls = OUTBOX_TELEMETRY;
+    int64_t on_file = st->tele.durable;
+    st->tele = *run;
+    st->tele.reserved = st->tele.committed = st->tele.durable = on_file;
+    st->next_seq[cls] = next;
+    st->last_seq[cls] = next - 1;
+    seq_release(st);
 }
 
 int store_seq_mark_clean(struct store *st)
