@@ -39,6 +39,20 @@ static void test_mbap(void)
     CHECK_INT(mbap_scan(frame, flen, &h, &len), MBAP_GARBAGE);
 }
 
+/* Poll the fixture's one device on slave s for RUN_MS, then stop both; every sample
+ * pushed is collected and the device's counters are in *st. */
+static void poll_one_device(struct fixture *f, struct slave *s, struct device_stats *st)
+{
+    CHECK(slave_start(s) == 0);
+    struct pollers *p = fx_start(f);
+    CHECK(p != NULL);
+    fx_collect(f, RUN_MS);
+    pollers_device_stats(p, 0, st);
+    pollers_stop(p);
+    slave_stop(s);
+    fx_collect(f, 0);
+}
+
 /* Values of every area and a few types arrive; requests per cycle = blocks. */
 static void test_values_and_request_count(void)
 {
@@ -69,16 +83,9 @@ static void test_values_and_request_count(void)
     batch_plan_free(&plan);
     CHECK_INT(nblocks, 4);
 
-    CHECK(slave_start(&s) == 0);
-    struct pollers *p = fx_start(&f);
-    CHECK(p != NULL);
-    fx_collect(&f, RUN_MS);
     struct device_stats st;
-    pollers_device_stats(p, 0, &st);
-    pollers_stop(p);
+    poll_one_device(&f, &s, &st);
     int requests = atomic_load(&s.requests);
-    slave_stop(&s);
-    fx_collect(&f, 0);
 
     /* A cycle pushes its samples when its last block is read, so the good samples
      * of one point count the cycles done; only the one cut short by the stop adds
@@ -280,15 +287,8 @@ static void test_reply_in_pieces(void)
     s.map->tab_registers[0] = 321;
     encode_registers(&f.cfg.points[flt].def->map, -7.25, &s.map->tab_registers[1]);
 
-    CHECK(slave_start(&s) == 0);
-    struct pollers *p = fx_start(&f);
-    CHECK(p != NULL);
-    fx_collect(&f, RUN_MS);
     struct device_stats st;
-    pollers_device_stats(p, 0, &st);
-    pollers_stop(p);
-    slave_stop(&s);
-    fx_collect(&f, 0);
+    poll_one_device(&f, &s, &st);
 
     /* 1 s at 100 ms, each reply taking 40 ms: about 10 cycles */
     CHECK(st.polls_ok >= 6);
