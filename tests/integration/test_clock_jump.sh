@@ -28,7 +28,7 @@ jump +0
 mq_port=$(free_port)
 start_mosquitto "$mq_port"
 base=riskgw/v1/ent-test/gw-test
-start_bg events mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/event/#"
+start_sub events mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/event/#"
 # A stand-in for systemd's notify socket that stamps each message with the real monotonic time.
 start_bg notify /usr/bin/python3 -u -c '
 import socket, sys, time

@@ -18,8 +18,8 @@ at_exit 'umount -l "$WORK/disk" 2>/dev/null'
 mq_port=$(free_port)
 start_mosquitto "$mq_port"
 base=riskgw/v1/ent-test/gw-test
-start_bg events mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/event/#"
-start_bg health mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/health"
+start_sub events mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/event/#"
+start_sub health mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/health"
 start_gas_sim
 cat > "$WORK/site.json" <<JSON
 {"enterprise": "ent-test", "gateway": "gw-test", "status_interval_s": 1,

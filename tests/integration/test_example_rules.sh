@@ -24,7 +24,7 @@ EX=$SRC/docs/examples
 
 mq_port=$(free_port)
 start_mosquitto "$mq_port"
-start_bg events mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t 'riskgw/v1/ent-test/gw-test/event/#'
+start_sub events mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t 'riskgw/v1/ent-test/gw-test/event/#'
 
 sim() {         # NAME PROFILE SPEED SCENARIO UNIT: sets PORT_<NAME>
     start_ctl_sim "$1" "$2" --speed "$3" --unit "$5" ${4:+--scenario "$SCEN/$4"}

@@ -14,7 +14,7 @@ iv=fedcba98765432100123456789abcdef
 
 mq_port=$(free_port)
 start_mosquitto "$mq_port"
-start_bg sub mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t 'riskgw/v1/ent-test/gw-test/event/#'
+start_sub sub mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t 'riskgw/v1/ent-test/gw-test/event/#'
 start_bg http /usr/bin/python3 "$SRC/tests/lib/http_server.py" "$WORK/http.port" "$WORK/http.jsonl" \
     --secret s3cret --key "$key" --iv "$iv"
 wait_for_line "$WORK/http.port" '^[0-9]+$' 10 || fail "http server did not start"

@@ -40,7 +40,7 @@ ACL
 chmod 0600 "$WORK/passwd" "$WORK/acl"
 mq_port=$(free_port)
 start_mosquitto "$mq_port" "password_file $WORK/passwd" "acl_file $WORK/acl"
-start_bg watch mosquitto_sub -h 127.0.0.1 -p "$mq_port" -u watcher -P watch-secret -q 1 -v \
+start_sub watch mosquitto_sub -h 127.0.0.1 -p "$mq_port" -u watcher -P watch-secret -q 1 -v \
     -t "$base/event/#" -t "$base/reply"
 wait_for_line "$WORK/mosquitto-$mq_port.log" "u'watcher'" 10 || fail "the watcher did not connect"
 

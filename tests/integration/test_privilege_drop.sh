@@ -33,7 +33,7 @@ riskgw=$WORK/bin/riskgw
 mq_port=$(free_port)
 start_mosquitto "$mq_port"
 base=riskgw/v1/ent-test/gw-test
-start_bg events mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/event/#"
+start_sub events mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/event/#"
 start_gas_sim
 cat >"$WORK/site.json" <<JSON
 {"enterprise": "ent-test", "gateway": "gw-test", "status_interval_s": 1, "profile_dir": "$WORK/profiles",

@@ -12,9 +12,9 @@ harness_init
 mq_port=$(free_port)
 start_mosquitto "$mq_port"
 base=riskgw/v1/ent-test/gw-test
-start_bg events mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/event/#"
-start_bg tele mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/telemetry/#"
-start_bg replies mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/reply"
+start_sub events mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/event/#"
+start_sub tele mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/telemetry/#"
+start_sub replies mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/reply"
 
 start_gas_sim
 

@@ -14,7 +14,7 @@ harness_init
 
 mq_port=$(free_port)
 start_mosquitto "$mq_port"
-start_bg sub mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -v -t 'riskgw/v1/ent-test/gw-test/event/#'
+start_sub sub mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -v -t 'riskgw/v1/ent-test/gw-test/event/#'
 cast_port=$(free_port)
 dust_port=$(free_port)
 start_bg cast "$BUILD/riskgw-sim" --profile casting_plc --port "$cast_port" --speed 10 \

@@ -71,7 +71,7 @@ db=$WORK/mnt/riskgw.db
 mq_port=$(free_port)
 start_mosquitto "$mq_port" "persistence true" "persistence_location $WORK/"
 faults_subscribe "$mq_port"
-start_bg health mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$FAULTS_BASE/health"
+start_sub health mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$FAULTS_BASE/health"
 start_gas_sim
 # gas9's alarm does not latch (gas_lel latches by default): the dying-card episode is about an alarm clearing.
 faults_plant "$mq_port" "$db" \

@@ -44,7 +44,7 @@ done
 mq_port=$(free_port)
 broker() { start_mosquitto "$mq_port" "persistence true" "persistence_location $WORK/" "max_queued_messages 0"; }
 broker
-start_bg sub mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -c -i riskgw-outage-sub -v -t "$base_topic/telemetry/#"
+start_sub sub mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -c -i riskgw-outage-sub -v -t "$base_topic/telemetry/#"
 sleep 0.3
 devices=$(jq -nc --argjson n "$DEVICES" --argjson base "$sim_base" '[range($n) | {id: "d\(.)",
     profile: "bench_30reg", host: "127.0.0.1", port: ($base + .), unit: 1, phase_ms: (. * 1000 / $n | floor)}]')

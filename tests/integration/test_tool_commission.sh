@@ -21,7 +21,7 @@ harness_init
 ALARM_POINTS=21                     # gas 1, h2s 1, o2 1, ai 1 (site-given), dust 6, casting 7, meter 4
 mq_port=$(free_port)
 start_mosquitto "$mq_port"
-start_bg sub mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -v -t 'riskgw/v1/ent-test/gw-test/event/#'
+start_sub sub mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -v -t 'riskgw/v1/ent-test/gw-test/event/#'
 
 conv=$(free_port); dust=$(free_port); cast=$(free_port); meter=$(free_port)
 cat > "$WORK/sim-site.json" <<JSON

@@ -33,8 +33,8 @@ vg_clean() {
 mq_port=$(free_port)
 start_mosquitto "$mq_port"
 base=riskgw/v1/ent-test/gw-test
-start_bg events mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/event/#"
-start_bg replies mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/reply"
+start_sub events mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/event/#"
+start_sub replies mosquitto_sub -h 127.0.0.1 -p "$mq_port" -q 1 -t "$base/reply"
 
 sim_port=$(free_port)
 start_bg sim "$BUILD/riskgw-sim" --profile gas_lel --port "$sim_port" --unit 1 \

@@ -98,6 +98,17 @@ start_bg() {
     HARNESS_PIDS+=("$BG_PID")
 }
 
+# start_sub NAME mosquitto_sub ARGS...: start_bg for a subscriber (the contract-checking
+# mosquitto_sub of tests/lib/contract/), returning once the broker acknowledged its
+# subscription. A message published before that is lost to a subscriber without a
+# session, and on a loaded machine (CI: -j2 beside valgrind) the Python subscriber
+# took seconds to start while the gateway raised its first alarm 0.1 s after its own.
+start_sub() {
+    local name=$1
+    start_bg "$@"
+    wait_subscribed "$BG_PID" 30 || fail "the subscriber '$name' did not subscribe within 30 s; see $WORK/$name.log"
+}
+
 # wait_for_line FILE REGEX TIMEOUT_S: 0 as soon as a line of FILE matches, 1 on timeout.
 wait_for_line() {
     local file=$1 regex=$2 deadline=$((SECONDS + $3))
