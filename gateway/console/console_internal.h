@@ -80,6 +80,8 @@ char *console_history_trend(struct console *k, const char *device, const char *p
 /* console_text.c: json as a shared text with one reference (NULL without memory); a
  * reference more, or one fewer (NULL is fine); the slot's text with a reference for the
  * caller (NULL when none), taken under k->lock. */
+/* An empty text with room for cap bytes, one reference held, or NULL. */
+struct console_text *console_text_alloc(size_t cap);
 struct console_text *console_text_new(const char *json);
 void console_text_hold(struct console_text *t);
 void console_text_drop(struct console_text *t);

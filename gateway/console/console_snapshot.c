@@ -13,7 +13,6 @@
  * thread; only the references are touched by the server thread (atomic).
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "console_internal.h"
@@ -28,17 +27,6 @@ static int is_free(const struct console_text *t, size_t need)
     return t && t->cap >= need && __atomic_load_n(&t->refs, __ATOMIC_ACQUIRE) == 1;
 }
 
-static struct console_text *text_alloc(size_t cap)
-{
-    struct console_text *t = malloc(sizeof *t + cap);
-    if (t) {
-        t->refs = 1;
-        t->len = 0;
-        t->cap = cap;
-    }
-    return t;
-}
-
 char *console_snapshot_buffer(struct console *k, size_t cap)
 {
     size_t need = SNAPSHOT_HEAD + cap + SNAPSHOT_TAIL, i;
@@ -51,10 +39,10 @@ char *console_snapshot_buffer(struct console *k, size_t cap)
     for (i = 0; i < CONSOLE_SNAPSHOT_BUFFERS && !k->snap_building; i++)
         if (!pool[i] || __atomic_load_n(&pool[i]->refs, __ATOMIC_ACQUIRE) == 1) {   /* empty, or free but small */
             console_text_drop(pool[i]);
-            pool[i] = k->snap_building = text_alloc(need);
+            pool[i] = k->snap_building = console_text_alloc(need);
         }
     if (!k->snap_building) {            /* every one is still being sent */
-        k->snap_building = text_alloc(need);
+        k->snap_building = console_text_alloc(need);
         k->snap_loose = 1;
     }
     return k->snap_building ? k->snap_building->text + SNAPSHOT_HEAD : NULL;

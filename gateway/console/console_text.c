@@ -17,15 +17,24 @@
 
 #include "console_internal.h"
 
+struct console_text *console_text_alloc(size_t cap)
+{
+    struct console_text *t = malloc(sizeof *t + cap);
+    if (t) {
+        t->refs = 1;
+        t->len = 0;
+        t->cap = cap;
+    }
+    return t;
+}
+
 struct console_text *console_text_new(const char *json)
 {
     size_t len = strlen(json);
-    struct console_text *text = malloc(sizeof *text + len + 1);
+    struct console_text *text = console_text_alloc(len + 1);
     if (!text)
         return NULL;
-    text->refs = 1;
     text->len = len;
-    text->cap = len + 1;
     memcpy(text->text, json, len + 1);
     return text;
 }
