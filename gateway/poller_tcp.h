@@ -50,8 +50,8 @@ struct tcp_conn {
     struct poll_request req;
     uint16_t tid, next_tid;
     /* Replies are read into the reading thread's stack (conn_read); only the first
-     * bytes of a reply whose rest is still on its way stay here, in a buffer of
-     * MBAP_FRAME_MAX taken for it, so an idle connection holds no receive buffer
+     * bytes of a reply whose rest is still on its way stay here, in a buffer taken
+     * for them, so an idle connection holds no receive buffer
      * (260 bytes each, 0.5 MiB at 2,000 devices). */
     uint8_t *carry;
     size_t carrylen;

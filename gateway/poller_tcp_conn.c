@@ -234,7 +234,7 @@ static size_t conn_parse(struct tcp_conn *c, uint8_t *rx, size_t len, int64_t no
 /* Keep the first len bytes of a reply until the rest arrives. */
 static void conn_keep_carry(struct tcp_conn *c, const uint8_t *rx, size_t len, int64_t now)
 {
-    if (!(c->carry = malloc(MBAP_FRAME_MAX))) {
+    if (!(c->carry = malloc(len))) {
         conn_lost(c, now, "out of memory for a reply that came in pieces");
         return;
     }
