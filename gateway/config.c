@@ -231,7 +231,7 @@ static int append_points(struct config *cfg, size_t dev, const struct point_cfg 
     cfg->devices[dev].npoints = 0;
     for (size_t i = 0; i < n; i++) {
         struct site_point *sp = &grown[cfg->npoints];
-        if (!(sp->def = config_intern_def(cfg, &pts[i], err)))
+        if (config_intern_def(cfg, &pts[i], &sp->def_index, err) < 0)
             return -1;
         sp->device = (uint32_t)dev;
         cfg->npoints++;
@@ -430,7 +430,7 @@ static int parse_store(const cJSON *root, struct config *cfg, struct cfg_err *er
 /* A point with a rule (every combined rule's point has one) keeps alarm state. */
 static int has_alarm_state(const struct config *cfg, size_t point)
 {
-    return rules_enabled(&cfg->points[point].def->rule) || config_device_of(cfg, point)->kind == BUS_VIRTUAL;
+    return rules_enabled(&config_point_def(cfg, point)->rule) || config_device_of(cfg, point)->kind == BUS_VIRTUAL;
 }
 
 /* Number the points with alarm state: only they need the core's 96-byte rule state. */
@@ -557,7 +557,7 @@ long config_find_point_ref(const struct config *cfg, const char *ref)
 long config_find_point(const struct config *cfg, const char *device, const char *point)
 {
     for (size_t i = 0; i < cfg->npoints; i++)
-        if (strcmp(cfg->points[i].def->id, point) == 0 &&
+        if (strcmp(config_point_def(cfg, i)->id, point) == 0 &&
             strcmp(config_device_of(cfg, i)->id, device) == 0)
             return (long)i;
     return -1;

@@ -46,7 +46,7 @@ static int add_rule_points(struct config *cfg, struct cfg_err *err)
         snprintf(pc.name, sizeof pc.name, "%s", cfg->crules[i].name);
         pc.map.plausible_lo = 1.0;         /* no plausibility check */
         pc.rule = cfg->crules[i].rule;
-        if (!(pts[cfg->npoints].def = config_intern_def(cfg, &pc, err)))
+        if (config_intern_def(cfg, &pc, &pts[cfg->npoints].def_index, err) < 0)
             return -1;
         pts[cfg->npoints++].device = (uint32_t)(cfg->ndevices - 1);
     }

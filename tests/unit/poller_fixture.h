@@ -26,7 +26,8 @@
 
 struct fixture {
     struct config cfg;
-    struct point_cfg *defs;             /* defs[i] is points[i]'s own, for tests to change */
+    struct point_cfg *defs;             /* defs[i] is points[i]'s own, for tests to change;
+                                           cfg.defs.def[i] points at it */
     struct bus_cfg bus;
     struct doorbell bell;
     struct queue q;
@@ -42,6 +43,7 @@ static inline void fx_init(struct fixture *f, size_t max_devices, size_t max_poi
     f->cfg.devices = calloc(max_devices, sizeof *f->cfg.devices);
     f->cfg.points = calloc(max_points, sizeof *f->cfg.points);
     f->defs = calloc(max_points, sizeof *f->defs);
+    f->cfg.defs.def = calloc(max_points, sizeof *f->cfg.defs.def);
     f->cfg.buses = &f->bus;
     doorbell_open(&f->bell);
     queue_init(&f->q, sizeof(struct sample), FX_QUEUE_CAPACITY, &f->bell);
@@ -56,6 +58,7 @@ static inline void fx_free(struct fixture *f)
     free(f->cfg.devices);
     free(f->cfg.points);
     free(f->defs);
+    free(f->cfg.defs.def);
     free(f->got);
 }
 
@@ -93,7 +96,9 @@ static inline size_t fx_point(struct fixture *f, enum reg_area area, uint16_t ad
     p->map = (struct point_map){ .area = area, .address = address, .type = type,
                                  .order = ORDER_ABCD, .bit = -1, .scale = 1.0,
                                  .signal = SIGNAL_DIRECT, .plausible_lo = 1, .plausible_hi = 0 };
-    f->cfg.points[i] = (struct site_point){ .def = p, .device = f->cfg.ndevices - 1 };
+    f->cfg.defs.def[i] = p;
+    f->cfg.defs.n = i + 1;
+    f->cfg.points[i] = (struct site_point){ .def_index = (uint32_t)i, .device = f->cfg.ndevices - 1 };
     f->cfg.devices[f->cfg.ndevices - 1].npoints++;
     return i;
 }
@@ -103,7 +108,8 @@ static inline size_t fx_point(struct fixture *f, enum reg_area area, uint16_t ad
 static inline size_t fx_point_like(struct fixture *f, size_t like)
 {
     size_t i = f->cfg.npoints++;
-    f->cfg.points[i] = (struct site_point){ .def = f->cfg.points[like].def, .device = f->cfg.ndevices - 1 };
+    f->cfg.points[i] = (struct site_point){ .def_index = f->cfg.points[like].def_index,
+                                            .device = f->cfg.ndevices - 1 };
     f->cfg.devices[f->cfg.ndevices - 1].npoints++;
     return i;
 }

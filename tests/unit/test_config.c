@@ -47,7 +47,7 @@ static void test_good(void)
     long lel = config_find_point(cfg, "gas1", "lel");
     CHECK(lel >= 0);
     if (lel >= 0) {
-        const struct point_cfg *p = cfg->points[lel].def;
+        const struct point_cfg *p = config_point_def(cfg, lel);
         CHECK_NEAR(p->map.scale, 0.1, 1e-12);               /* from the profile */
         CHECK_STR(p->unit, "%LEL");
         CHECK_INT(p->rule.nlevels, 2);                        /* override replaced the rule */
@@ -56,13 +56,13 @@ static void test_good(void)
     long kw = config_find_point(cfg, "meter", "kw");
     CHECK(kw >= 0);
     if (kw >= 0) {
-        CHECK_INT(cfg->points[kw].def->map.address, 40000);      /* base 1 shifted down */
-        CHECK_INT(cfg->points[kw].def->map.type, VT_FLOAT32);
-        CHECK_INT(cfg->points[kw].def->map.order, ORDER_CDAB);
+        CHECK_INT(config_point_def(cfg, kw)->map.address, 40000);      /* base 1 shifted down */
+        CHECK_INT(config_point_def(cfg, kw)->map.type, VT_FLOAT32);
+        CHECK_INT(config_point_def(cfg, kw)->map.order, ORDER_CDAB);
         CHECK_INT(cfg->points[kw].device, 1);
     }
     long run = config_find_point(cfg, "meter", "run");
-    CHECK(run >= 0 && cfg->points[run].def->map.type == VT_BIT);
+    CHECK(run >= 0 && config_point_def(cfg, run)->map.type == VT_BIT);
     CHECK_INT(config_find_point(cfg, "meter", "nope"), -1);
     CHECK_INT(cfg->mqtt.enabled, 1);
     CHECK_STR(cfg->mqtt.topic_prefix, "riskgw/v1");
@@ -195,8 +195,8 @@ static void test_combined_rules(void)
     long v = config_find_point(cfg, "_rules", "both");
     CHECK_INT(v, (long)cfg->rules_first_point);
     CHECK_INT(cfg->devices[cfg->points[v].device].kind, BUS_VIRTUAL);
-    CHECK_INT(cfg->points[v].def->rule.levels[0].severity, 2);
-    CHECK_STR(cfg->points[v].def->name, "Two detectors agree");
+    CHECK_INT(config_point_def(cfg, v)->rule.levels[0].severity, 2);
+    CHECK_STR(config_point_def(cfg, v)->name, "Two detectors agree");
     config_free(cfg);
     expect_error(HEAD "\"devices\":[{\"id\":\"_rules\"," TCP "\"points\":[{\"id\":\"p\"}]}]}",
                  "site.json: devices: the id \"_rules\" is reserved for combined rules");
@@ -245,12 +245,16 @@ static void test_shared_definitions(void)
         config_free(cfg);
         return;
     }
-    CHECK(cfg->points[l1].def == cfg->points[l2].def);        /* one copy for the profile's point */
-    CHECK(cfg->points[s1].def == cfg->points[s3].def);
-    CHECK(cfg->points[l3].def != cfg->points[l1].def);        /* the override is its own */
-    CHECK_STR(cfg->points[l3].def->name, "Tank 3 LEL");
-    CHECK_STR(cfg->points[l1].def->name, "Combustible gas concentration");
+    CHECK(config_point_def(cfg, l1) == config_point_def(cfg, l2));        /* one copy for the profile's point */
+    CHECK(config_point_def(cfg, s1) == config_point_def(cfg, s3));
+    CHECK(config_point_def(cfg, l3) != config_point_def(cfg, l1));        /* the override is its own */
+    CHECK_STR(config_point_def(cfg, l3)->name, "Tank 3 LEL");
+    CHECK_STR(config_point_def(cfg, l1)->name, "Combustible gas concentration");
     CHECK_INT(cfg->defs.n, 3);                                /* lel, status, and g3's lel */
+    CHECK_INT(cfg->points[l1].def_index, cfg->points[l2].def_index);   /* named by index */
+    CHECK(cfg->points[l3].def_index != cfg->points[l1].def_index);
+    for (size_t i = 0; i < cfg->npoints; i++)
+        CHECK(cfg->points[i].def_index < cfg->defs.n);
     CHECK_INT(cfg->nalarm_points, 3);                         /* each lel has a rule, status none */
     CHECK_INT(cfg->points[s1].alarm_slot, ALARM_SLOT_NONE);
     CHECK_INT(cfg->points[l2].alarm_slot, 1);
