@@ -32,7 +32,7 @@ static int add_rule_points(struct config *cfg, struct cfg_err *err)
     cfg->points = pts;
     struct device_cfg *d = &cfg->devices[cfg->ndevices];
     memset(d, 0, sizeof *d);
-    snprintf(d->id, sizeof d->id, "%s", RULES_DEVICE_ID);
+    d->id = RULES_DEVICE_ID;
     d->host = d->profile = "";
     d->kind = BUS_VIRTUAL;
     d->first_point = cfg->npoints;

@@ -21,6 +21,7 @@
 #include "poller_tcp.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -312,7 +313,7 @@ int64_t tcp_conn_service(struct tcp_conn *c, int64_t now)
         conn_connect_failed(c, now, "connect timed out");
     if (c->state == CONN_UP && c->busy && now >= c->deadline) {
         char why[POLL_WHY_MAX];
-        snprintf(why, sizeof why, "no reply within %ld ms", c->busy->cfg->timeout_ms);
+        snprintf(why, sizeof why, "no reply within %" PRId32 " ms", c->busy->cfg->timeout_ms);
         conn_fail_busy(c, now, why);
     }
     if (c->state == CONN_UP && !c->busy && now >= c->ready_at)

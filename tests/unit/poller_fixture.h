@@ -26,6 +26,7 @@
 
 struct fixture {
     struct config cfg;
+    char (*ids)[ID_MAX];                /* ids[i] is devices[i].id */
     struct point_cfg *defs;             /* defs[i] is points[i]'s own, for tests to change;
                                            cfg.defs.def[i] points at it */
     struct bus_cfg bus;
@@ -41,6 +42,7 @@ static inline void fx_init(struct fixture *f, size_t max_devices, size_t max_poi
 {
     memset(f, 0, sizeof *f);
     f->cfg.devices = calloc(max_devices, sizeof *f->cfg.devices);
+    f->ids = calloc(max_devices, sizeof *f->ids);
     f->cfg.points = calloc(max_points, sizeof *f->cfg.points);
     f->defs = calloc(max_points, sizeof *f->defs);
     f->cfg.defs.def = calloc(max_points, sizeof *f->cfg.defs.def);
@@ -56,6 +58,7 @@ static inline void fx_free(struct fixture *f)
     queue_destroy(&f->q);
     doorbell_close(&f->bell);
     free(f->cfg.devices);
+    free(f->ids);
     free(f->cfg.points);
     free(f->defs);
     free(f->cfg.defs.def);
@@ -66,8 +69,10 @@ static inline void fx_free(struct fixture *f)
 static inline struct device_cfg *fx_device(struct fixture *f, const char *id, enum bus_kind kind,
                                     uint16_t port, uint8_t unit)
 {
+    char *kept = f->ids[f->cfg.ndevices];
     struct device_cfg *d = &f->cfg.devices[f->cfg.ndevices++];
-    snprintf(d->id, sizeof d->id, "%s", id);
+    snprintf(kept, ID_MAX, "%s", id);
+    d->id = kept;
     d->kind = kind;
     d->bus = 0;
     d->host = "127.0.0.1";

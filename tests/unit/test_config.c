@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -262,10 +263,80 @@ static void test_shared_definitions(void)
     config_free(cfg);
 }
 
+/* Device ids live packed in the config's string blocks (config_strings.c), hosts are
+ * stored once, and a device's times are 32-bit: ids of every length up to the longest,
+ * over many blocks (so blocks end at every kind of remainder), must each read back
+ * whole, and the largest times unchanged. */
+#define MANY_DEVICES 2000
+#define LONG_ID_LEN (ID_MAX - 1)
+#define SHORT_ID_LEN 9                  /* "dev-0000-" */
+#define DEVICE_JSON_MAX 256
+
+static void long_id(char *out, int i)
+{
+    unsigned spread = (unsigned)i * 2654435761u >> 16;         /* lengths in no order */
+    int len = i == 0 ? LONG_ID_LEN : SHORT_ID_LEN + (int)(spread % (LONG_ID_LEN - SHORT_ID_LEN + 1));
+    int n = snprintf(out, ID_MAX, "dev-%04d-", i);
+    memset(out + n, 'a' + i % 26, (size_t)(len - n));
+    out[len] = '\0';
+}
+
+static void test_device_strings(void)
+{
+    size_t cap = MANY_DEVICES * DEVICE_JSON_MAX + 512, len = 0;
+    char *text = malloc(cap), id[ID_MAX];
+    CHECK(text != NULL);
+    if (!text)
+        return;
+    len += (size_t)snprintf(text + len, cap - len, HEAD "\"devices\":[");
+    for (int i = 0; i < MANY_DEVICES; i++) {
+        long_id(id, i);
+        len += (size_t)snprintf(text + len, cap - len,
+                                "%s{\"id\":\"%s\",\"host\":\"127.0.0.%d\",\"port\":%d,"
+                                "\"interval_ms\":86400000,\"phase_ms\":86399999,\"backoff_ms\":86400000,"
+                                "\"retries\":10,\"backoff_after\":1000,\"points\":[{\"id\":\"v\"}]}",
+                                i ? "," : "", id, 1 + i % 2, 1502 + i);
+    }
+    snprintf(text + len, cap - len, "]}");
+    struct cfg_err err = {""};
+    struct config *cfg = config_parse(text, "many.json", PROFILES, &err);
+    free(text);
+    CHECK(cfg != NULL);
+    if (!cfg) {
+        fprintf(stderr, "unexpected error: %s\n", err.msg);
+        return;
+    }
+    CHECK_INT(cfg->ndevices, MANY_DEVICES);
+    int ids_whole = 1;
+    for (int i = 0; i < MANY_DEVICES && (size_t)i < cfg->ndevices; i++) {
+        long_id(id, i);
+        if (strcmp(cfg->devices[i].id, id) != 0 || config_find_point(cfg, id, "v") != i) {
+            fprintf(stderr, "devices[%d].id reads \"%s\", expected \"%s\"\n", i, cfg->devices[i].id, id);
+            ids_whole = 0;
+        }
+    }
+    CHECK(ids_whole);
+    CHECK(cfg->devices[0].host == cfg->devices[2].host);        /* stored once */
+    CHECK_STR(cfg->devices[1].host, "127.0.0.2");
+    const struct device_cfg *d = &cfg->devices[MANY_DEVICES - 1];
+    CHECK_INT(d->interval_ms, 86400000);
+    CHECK_INT(d->phase_ms, 86399999);
+    CHECK_INT(d->backoff_ms, 86400000);
+    CHECK_INT(d->retries, 10);
+    CHECK_INT(d->backoff_after, 1000);
+    CHECK_INT(d->port, 1502 + MANY_DEVICES - 1);
+    config_free(cfg);
+    long_id(id, 0);
+    char too_long[2 * DEVICE_JSON_MAX];
+    snprintf(too_long, sizeof too_long, HEAD "\"devices\":[{\"id\":\"%sb\"," TCP "\"points\":[{\"id\":\"p\"}]}]}", id);
+    expect_error(too_long, "site.json: devices[0].id: is too long (64 characters, at most 63)");
+}
+
 int main(void)
 {
     test_good();
     test_shared_definitions();
+    test_device_strings();
     test_errors();
     test_telemetry();
     test_setpoint_guard();
