@@ -5,7 +5,7 @@
  * more than the point's deadband, or the heartbeat says "still the same" is worth
  * a row again (and whether it did decides an on-change telemetry message). Every
  * good reading also feeds its point's minute aggregate (min/avg/max), written when
- * the minute turns, or in part at a stop or reload. Pruning runs hourly, and more
+ * the minute turns for its device, or in part at a stop or reload. Pruning runs hourly, and more
  * often while the store is over its size cap; outbox rows every uplink confirmed
  * go every commit interval.
  */
@@ -23,14 +23,14 @@
 
 static int worth_storing(const struct core *c, const struct sample *s)
 {
-    const struct reading *last = &c->stored[s->point];
-    if (last->ts_ms == 0 || last->quality != s->quality ||
-        s->ts_ms - last->ts_ms >= c->cfg->store.heartbeat_s * MS_PER_S)
+    const struct point_history *h = &c->hist[s->point];
+    if (h->last_ts_ms == 0 || h->last_quality != s->quality ||
+        s->ts_ms - (int64_t)h->last_ts_ms >= c->cfg->store.heartbeat_s * MS_PER_S)
         return 1;
     if (!quality_has_value(s->quality))
         return 0;
     double band = config_point_def(c->cfg, s->point)->deadband;
-    return band > 0 ? fabs(s->value - last->value) > band : s->value != last->value;
+    return band > 0 ? fabs(s->value - h->last_value) > band : s->value != h->last_value;
 }
 
 /*
@@ -40,52 +40,66 @@ static int worth_storing(const struct core *c, const struct sample *s)
  * and those rows were most of what it wrote to flash (issue 17). docs/store.md says
  * how a reader tells such a minute.
  */
-static int minute_held_still(const struct core *c, uint32_t point)
+static int minute_held_still(const struct point_history *h)
 {
-    const struct minute_acc *a = &c->minute[point];
-    const struct reading *last = &c->stored[point];
-    return a->min == a->max && last->ts_ms != 0 && last->quality == QUALITY_GOOD && last->value == a->min;
+    return h->min == h->max && h->last_ts_ms != 0 && h->last_quality == QUALITY_GOOD && h->last_value == h->min;
 }
 
 /* The point's minute so far goes into the transaction (unless it held still and may
  * be left out); the store adds up parts. */
 static void write_minute(struct core *c, uint32_t point, int may_skip)
 {
-    struct minute_acc *a = &c->minute[point];
-    if (may_skip && minute_held_still(c, point)) {
-        a->n = 0;
+    struct point_history *h = &c->hist[point];
+    if (may_skip && minute_held_still(h)) {
+        h->n = 0;
         return;
     }
-    struct store_aggregate done = {.minute_ms = a->minute * MS_PER_MINUTE, .n = a->n,
-                                   .min = a->min, .sum = a->sum, .max = a->max};
+    int32_t minute = c->device_minute[c->cfg->points[point].device];
+    struct store_aggregate done = {.minute_ms = minute * MS_PER_MINUTE, .n = h->n,
+                                   .min = h->min, .sum = h->sum, .max = h->max};
     if (store_add_aggregate(c->store, c->store_key[point], &done) < 0)
         c->replay = 1;
-    a->n = 0;
+    h->n = 0;
+}
+
+/* A device's points are read together, so they gather one minute: when a reading of
+ * the device comes from another, each of its points writes the minute it gathered
+ * (a transaction already lost drops them), and all start on the new one. */
+static void turn_minute(struct core *c, uint32_t device, int32_t minute)
+{
+    const struct device_cfg *d = &c->cfg->devices[device];
+    for (size_t i = d->first_point; i < d->first_point + d->npoints; i++) {
+        if (c->hist[i].n > 0 && !c->replay)
+            write_minute(c, (uint32_t)i, 1);
+        c->hist[i].n = 0;
+    }
+    c->device_minute[device] = minute;
 }
 
 static void aggregate(struct core *c, const struct sample *s)
 {
-    struct minute_acc *a = &c->minute[s->point];
+    uint32_t device = c->cfg->points[s->point].device;
     int32_t minute = (int32_t)(s->ts_ms / MS_PER_MINUTE);
-    if (a->n > 0 && a->minute != minute)
-        write_minute(c, s->point, 1);
+    if (c->device_minute[device] != minute)
+        turn_minute(c, device, minute);
     if (!quality_has_value(s->quality))
         return;
-    if (a->n == 0) {
-        a->minute = minute;
-        a->min = a->max = s->value;
-        a->sum = 0;
+    struct point_history *h = &c->hist[s->point];
+    if (h->n == 0) {
+        h->min = h->max = s->value;
+        h->sum = 0;
     }
-    a->min = fmin(a->min, s->value);
-    a->max = fmax(a->max, s->value);
-    a->sum += s->value;
-    a->n++;
+    h->min = fmin(h->min, s->value);
+    h->max = fmax(h->max, s->value);
+    h->sum += s->value;
+    if (++h->n == HISTORY_MINUTE_MAX)
+        write_minute(c, s->point, 0);   /* a part: the minute's next readings make another */
 }
 
 void core_flush_minutes(struct core *c)
 {
     for (uint32_t i = 0; i < c->cfg->npoints && !c->replay; i++)
-        if (c->minute[i].n > 0)
+        if (c->hist[i].n > 0)
             write_minute(c, i, 0);      /* a stop or reload: the part is written either way */
 }
 
@@ -100,7 +114,10 @@ int core_record_sample(struct core *c, const struct sample *s)
         c->replay = 1;      /* the transaction was lost: events in it go again */
         return 0;
     }
-    c->stored[s->point] = reading_of(s);
+    struct point_history *h = &c->hist[s->point];
+    h->last_value = s->value;
+    h->last_ts_ms = (uint64_t)s->ts_ms;
+    h->last_quality = s->quality;
     return 1;
 }
 

@@ -80,8 +80,8 @@ struct core {
     struct reading *latest;         /* last reading (ts_ms 0: none yet) */
     struct rule_state *rule_state;  /* by alarm slot (cfg->points[p].alarm_slot) */
     uint32_t *store_key;            /* store_point_key of device/point (rowids: 32 bits, core_state.c) */
-    struct reading *stored;
-    struct minute_acc *minute;
+    struct point_history *hist;
+    int32_t *device_minute;         /* per device: the minute hist[] gathers (core_history.c) */
     uint8_t *unsent;
     uint8_t *device_dirty;          /* telemetry pending per device */
     int64_t *telemetry_sent_ms;     /* per device: monotonic time of its last message */
@@ -172,12 +172,24 @@ void core_telemetry_flush_device(struct core *c, size_t d);
 /* core.c: let the outbox hand committed messages to the sinks. */
 void core_pump(struct core *c);
 
-/* A point's aggregate of the minute so far: struct store_aggregate, 8 bytes smaller. */
-struct minute_acc {
-    int32_t minute;                 /* minutes since the Unix epoch */
-    uint32_t n;
-    double min, sum, max;
+/*
+ * What history knows of a point (core_history.c): the last reading written to it,
+ * which the next one must differ from to be written, and the aggregate of the minute
+ * so far, whose minute is its device's (device_minute: a device's points are read
+ * together). 40 bytes a point, where a struct reading and an aggregate with its own
+ * minute took 48: 480 KB less for the 60,000 points of 2,000 devices (issue 17).
+ * A minute of more than HISTORY_MINUTE_MAX readings is written in parts, which the
+ * store adds up.
+ */
+struct point_history {
+    double last_value;              /* meaningful when last_quality has a value */
+    uint64_t last_ts_ms : 44;       /* wall clock (44 bits last until 2527); 0: none stored */
+    uint64_t last_quality : 8;      /* enum quality */
+    uint64_t n : 12;                /* good readings this minute */
+    double min, sum, max;           /* of this minute's good readings */
 };
+#define HISTORY_MINUTE_MAX 4095
+_Static_assert(sizeof(struct point_history) == 40, "what history knows of a point is 40 bytes");
 
 /* core_state.c: the per-point tables, and alarm state that survives a restart. */
 struct point_tables {
@@ -185,8 +197,8 @@ struct point_tables {
     struct rule_state *rule_state;  /* cfg->nalarm_points of them */
     uint32_t *store_key;
     uint8_t *device_dirty;
-    struct reading *stored;         /* the last reading written to history */
-    struct minute_acc *minute;      /* this minute's min/avg/max so far */
+    struct point_history *hist;     /* the last reading written to history, this minute's so far */
+    int32_t *device_minute;         /* per device: the minute its points' aggregates are of */
     uint8_t *unsent;                /* latest[] holds a reading not yet in telemetry */
     int64_t *telemetry_sent_ms;     /* per device */
 };

@@ -74,12 +74,12 @@ int core_tables_alloc(struct point_tables *t, const struct config *cfg)
     t->rule_state = calloc(cfg->nalarm_points ? cfg->nalarm_points : 1, sizeof *t->rule_state);
     t->store_key = calloc(cfg->npoints, sizeof *t->store_key);
     t->device_dirty = calloc(cfg->ndevices, 1);
-    t->stored = calloc(cfg->npoints, sizeof *t->stored);
-    t->minute = calloc(cfg->npoints, sizeof *t->minute);
+    t->hist = calloc(cfg->npoints ? cfg->npoints : 1, sizeof *t->hist);
+    t->device_minute = calloc(cfg->ndevices ? cfg->ndevices : 1, sizeof *t->device_minute);
     t->unsent = calloc(cfg->npoints ? cfg->npoints : 1, 1);
     t->telemetry_sent_ms = calloc(cfg->ndevices ? cfg->ndevices : 1, sizeof *t->telemetry_sent_ms);
-    if (t->latest && t->rule_state && t->store_key && t->device_dirty && t->stored && t->minute && t->unsent &&
-        t->telemetry_sent_ms) {
+    if (t->latest && t->rule_state && t->store_key && t->device_dirty && t->hist && t->device_minute &&
+        t->unsent && t->telemetry_sent_ms) {
         expr_latest_init(t->latest, cfg->npoints);  /* never read: a fault, not a zero */
         return 0;
     }
@@ -93,8 +93,8 @@ void core_tables_free(struct point_tables *t)
     free(t->rule_state);
     free(t->store_key);
     free(t->device_dirty);
-    free(t->stored);
-    free(t->minute);
+    free(t->hist);
+    free(t->device_minute);
     free(t->unsent);
     free(t->telemetry_sent_ms);
     memset(t, 0, sizeof *t);
@@ -102,15 +102,15 @@ void core_tables_free(struct point_tables *t)
 
 void core_tables_install(struct core *c, const struct point_tables *t)
 {
-    struct point_tables old = {c->latest, c->rule_state, c->store_key, c->device_dirty, c->stored, c->minute,
-                               c->unsent, c->telemetry_sent_ms};
+    struct point_tables old = {c->latest,      c->rule_state,    c->store_key, c->device_dirty,
+                               c->hist,        c->device_minute, c->unsent,    c->telemetry_sent_ms};
     core_tables_free(&old);
     c->latest = t->latest;
     c->rule_state = t->rule_state;
     c->store_key = t->store_key;
     c->device_dirty = t->device_dirty;
-    c->stored = t->stored;
-    c->minute = t->minute;
+    c->hist = t->hist;
+    c->device_minute = t->device_minute;
     c->unsent = t->unsent;
     c->telemetry_sent_ms = t->telemetry_sent_ms;
 }

@@ -169,6 +169,8 @@ static void section_store(struct jw *w, struct core *c)
     jw_int(w, (int64_t)ss->commits);
     jw_key(w, "rollbacks");
     jw_int(w, (int64_t)ss->rollbacks);
+    jw_key(w, "telemetry_spilled");         /* written to flash because the uplinks lagged */
+    jw_int(w, (int64_t)ss->telemetry_spilled);
     struct store_sync_times sync;
     store_sync_times(c->store, &sync);
     jw_key(w, "syncs");

@@ -4,7 +4,9 @@
  * Owns what the threads share: the poll_device array (one per config device,
  * indexed like config->devices, so stats are a plain lookup) and the stop
  * eventfd every thread waits on. Threads: one for all TCP devices if there are
- * any, one per RTU bus that has devices.
+ * any, one per RTU bus that has devices. A write goes to the inbox of the thread
+ * that polls its device, found from the device's kind and bus (a device keeps
+ * no pointer to it).
  */
 #include "poller.h"
 
@@ -35,8 +37,7 @@ struct pollers {
     struct poll_layouts layouts;        /* what devices of one kind share */
     int stop_fd;
     struct tcp_poller *tcp;
-    struct rtu_bus **buses;
-    size_t nbuses;
+    struct rtu_bus **buses;             /* indexed like config->buses; NULL: no devices */
 };
 
 /* Wait on stop_fd and bell_fd (a negative bell_fd is ignored) for *timeout, or
@@ -94,10 +95,11 @@ static int bus_has_devices(const struct config *cfg, size_t bus)
 }
 
 static int start_threads(struct pollers *p, const struct config *cfg, size_t ntcp,
-                         struct queue *write_results, char *err, size_t errlen)
+                         struct queue *samples, struct queue *write_results, char *err,
+                         size_t errlen)
 {
-    if (ntcp && !(p->tcp = tcp_poller_start(p->devs, p->ndevs, p->stop_fd, write_results, err,
-                                            errlen)))
+    if (ntcp && !(p->tcp = tcp_poller_start(p->devs, p->ndevs, p->stop_fd, samples,
+                                            write_results, err, errlen)))
         return -1;
     p->buses = calloc(cfg->nbuses ? cfg->nbuses : 1, sizeof *p->buses);
     if (!p->buses) {
@@ -107,11 +109,10 @@ static int start_threads(struct pollers *p, const struct config *cfg, size_t ntc
     for (size_t b = 0; b < cfg->nbuses; b++) {
         if (!bus_has_devices(cfg, b))
             continue;
-        p->buses[p->nbuses] = rtu_bus_start(cfg, b, p->devs, p->ndevs, p->stop_fd, write_results,
-                                            err, errlen);
-        if (!p->buses[p->nbuses])
+        p->buses[b] = rtu_bus_start(cfg, b, p->devs, p->ndevs, p->stop_fd, samples,
+                                    write_results, err, errlen);
+        if (!p->buses[b])
             return -1;
-        p->nbuses++;
     }
     return 0;
 }
@@ -149,13 +150,13 @@ struct pollers *pollers_start(const struct config *cfg, struct queue *samples,
             continue;                   /* combined rules: nothing to poll */
         if (dc->npoints && !(layout = poll_layouts_get(&p->layouts, cfg, p->ninit, err, errlen)))
             goto fail;
-        if (poll_device_init(&p->devs[p->ninit], cfg, p->ninit, layout, samples, t0,
-                             phases[p->ninit], err, errlen) < 0)
+        if (poll_device_init(&p->devs[p->ninit], cfg, p->ninit, layout, t0, phases[p->ninit],
+                             err, errlen) < 0)
             goto fail;
     }
     free(phases);
     phases = NULL;
-    if (start_threads(p, cfg, ntcp, write_results, err, errlen) < 0)
+    if (start_threads(p, cfg, ntcp, samples, write_results, err, errlen) < 0)
         goto fail;
     return p;
 fail:
@@ -174,7 +175,7 @@ void pollers_stop(struct pollers *p)
         log_error("Cannot signal the poller threads to stop (%s); waiting for them anyway.",
                   strerror(errno));
     tcp_poller_stop(p->tcp);
-    for (size_t b = 0; b < p->nbuses; b++)
+    for (size_t b = 0; p->buses && b < p->cfg->nbuses; b++)
         rtu_bus_stop(p->buses[b]);
     for (size_t i = 0; i < p->ninit; i++)
         poll_device_free(&p->devs[i]);
@@ -186,14 +187,31 @@ void pollers_stop(struct pollers *p)
     free(p);
 }
 
+/* The writes inbox of the thread that polls device d, or NULL (not polled). */
+static struct poll_writes *writes_of(const struct pollers *p, size_t d)
+{
+    const struct device_cfg *dc = &p->cfg->devices[d];
+
+    if (!p->devs[d].cfg)
+        return NULL;                    /* a virtual device: nothing on a wire */
+    if (dc->kind == BUS_TCP)
+        return p->tcp ? tcp_poller_writes(p->tcp) : NULL;
+    if (dc->kind == BUS_RTU && p->buses && dc->bus >= 0 && (size_t)dc->bus < p->cfg->nbuses &&
+        p->buses[dc->bus])
+        return rtu_bus_writes(p->buses[dc->bus]);
+    return NULL;
+}
+
 int pollers_write(struct pollers *p, const struct write_request *req, char *why, size_t whylen)
 {
-    if (!p || req->device >= p->ndevs || !p->devs[req->device].writes) {
+    struct poll_writes *w = p && req->device < p->ndevs ? writes_of(p, req->device) : NULL;
+
+    if (!w) {
         snprintf(why, whylen, "device %s is not being polled, so nothing can write to it",
                  p && req->device < p->ndevs ? p->cfg->devices[req->device].id : "?");
         return -1;
     }
-    return poll_writes_submit(p->devs[req->device].writes, req, why, whylen);
+    return poll_writes_submit(w, req, why, whylen);
 }
 
 void pollers_device_stats(struct pollers *p, size_t d, struct device_stats *out)

@@ -34,16 +34,19 @@ static int is_area_bits(enum reg_area area)
 
 static const struct batch_plan no_plan;    /* a device without points reads nothing */
 
+const struct batch_plan *poll_device_plan(const struct poll_device *d)
+{
+    return d->own_plan ? d->own_plan : d->layout ? &d->layout->plan : &no_plan;
+}
+
 int poll_device_init(struct poll_device *d, const struct config *cfg, size_t index,
-                     const struct poll_layout *layout, struct queue *samples, int64_t t0,
-                     long phase_ms, char *err, size_t errlen)
+                     const struct poll_layout *layout, int64_t t0, long phase_ms, char *err,
+                     size_t errlen)
 {
     const struct device_cfg *dc = &cfg->devices[index];
 
     memset(d, 0, sizeof *d);
     d->cfg = dc;
-    d->index = index;
-    d->samples = samples;
     if (dc->interval_ms <= 0 || dc->timeout_ms <= 0) {
         snprintf(err, errlen, "device '%s': interval_ms (%" PRId32 ") and timeout_ms (%" PRId32 ") must be "
                  "positive; fix the device in the site config", dc->id, dc->interval_ms,
@@ -56,21 +59,18 @@ int poll_device_init(struct poll_device *d, const struct config *cfg, size_t ind
                  dc->first_point, dc->first_point + dc->npoints, cfg->npoints);
         return -1;
     }
-    d->comm_fail_ms = dc->comm_fail_ms > 0 && dc->comm_fail_ms <= COMM_FAIL_MAX_MS
-                      ? dc->comm_fail_ms : COMM_FAIL_MAX_MS;
+    d->comm_fail_ms = (int32_t)(dc->comm_fail_ms > 0 && dc->comm_fail_ms <= COMM_FAIL_MAX_MS
+                                ? dc->comm_fail_ms : COMM_FAIL_MAX_MS);
     d->grid = d->next_due = t0 + phase_ms;
     d->last_ok = t0;
-    d->plan = &no_plan;
     if (dc->npoints == 0 || !layout)
         return 0;                       /* nothing to read: never due, never silent */
 
-    d->maps = layout->maps;
-    d->fault_flag = layout->fault_flag;
-    d->plan = &layout->plan;
+    d->layout = layout;
     d->refused = calloc(dc->npoints, 1);
-    if (d->plan->nblocks > 1)           /* one block: its samples go out as it is read */
+    if (layout->plan.nblocks > 1)       /* one block: its samples go out as it is read */
         d->held = calloc(dc->npoints, sizeof *d->held);
-    if (!d->refused || (d->plan->nblocks > 1 && !d->held)) {
+    if (!d->refused || (layout->plan.nblocks > 1 && !d->held)) {
         snprintf(err, errlen, "device '%s': out of memory for %zu points", dc->id, dc->npoints);
         poll_device_free(d);
         return -1;
@@ -98,7 +98,7 @@ static struct batch_plan *own_plan(struct poll_device *d)
         return d->own_plan;
     struct batch_plan *p = malloc(sizeof *p);
     struct sample *held = d->held ? d->held : calloc(d->cfg->npoints, sizeof *held);
-    if (!p || !held || batch_plan_copy(p, d->plan) < 0) {
+    if (!p || !held || batch_plan_copy(p, poll_device_plan(d)) < 0) {
         log_error("device '%s': out of memory copying its read plan; the refused block "
                   "stays whole and its points read as comm_fail.", d->cfg->id);
         free(p);
@@ -107,7 +107,7 @@ static struct batch_plan *own_plan(struct poll_device *d)
         return NULL;
     }
     d->held = held;                     /* split, the plan has several blocks: hold them */
-    d->plan = d->own_plan = p;
+    d->own_plan = p;
     return p;
 }
 
@@ -138,10 +138,18 @@ static int64_t next_slot(const struct poll_device *d, int64_t now)
     return last > d->slot ? last : last + d->cfg->interval_ms;
 }
 
+void poll_device_current(const struct poll_device *d, struct poll_request *req)
+{
+    const struct batch_block *b = &poll_device_plan(d)->blocks[d->block];
+    req->area = b->area;
+    req->start = b->start;
+    req->count = b->count;
+}
+
 int poll_device_request(struct poll_device *d, int64_t now, struct poll_request *req)
 {
     if (!d->in_cycle) {
-        if (d->plan->nblocks == 0 || now < d->next_due)
+        if (poll_device_plan(d)->nblocks == 0 || now < d->next_due)
             return 0;
         d->in_cycle = 1;
         d->slot = slot_at(d, now);
@@ -149,10 +157,7 @@ int poll_device_request(struct poll_device *d, int64_t now, struct poll_request 
         d->attempt = 0;
         d->nheld = 0;
     }
-    const struct batch_block *b = &d->plan->blocks[d->block];
-    req->area = b->area;
-    req->start = b->start;
-    req->count = b->count;
+    poll_device_current(d, req);
     return 1;
 }
 
@@ -160,7 +165,7 @@ int64_t poll_device_due_at(const struct poll_device *d)
 {
     if (d->in_cycle)
         return 0;
-    return d->plan->nblocks ? d->next_due : POLL_NEVER;
+    return poll_device_plan(d)->nblocks ? d->next_due : POLL_NEVER;
 }
 
 /* ---- samples ---- */
@@ -177,28 +182,28 @@ static struct sample make_sample(const struct poll_device *d, size_t point, enum
     };
 }
 
-static void push_sample(struct poll_device *d, size_t point, enum quality q, int64_t now)
+static void push_sample(const struct poll_device *d, struct queue *samples, size_t point,
+                        enum quality q, int64_t now)
 {
     struct sample s = make_sample(d, point, q, 0.0, now);
-    queue_push(d->samples, &s);         /* a full queue counts the refusal itself */
+    queue_push(samples, &s);            /* a full queue counts the refusal itself */
 }
 
-
-static void emit_comm_fail(struct poll_device *d, int64_t now)
+static void emit_comm_fail(struct poll_device *d, struct queue *samples, int64_t now)
 {
     if (!d->silence_reported)
         log_warn("device '%s' has not answered for %ld ms; its %zu points are comm_fail "
                  "until it does.", d->cfg->id, (long)(now - d->last_ok), d->cfg->npoints);
     for (size_t i = 0; i < d->cfg->npoints; i++)
-        push_sample(d, i, QUALITY_COMM_FAIL, now);
+        push_sample(d, samples, i, QUALITY_COMM_FAIL, now);
     d->silence_reported = 1;
 }
 
 /* ---- end of a cycle ---- */
 
-static void cycle_succeeded(struct poll_device *d, int64_t now)
+static void cycle_succeeded(struct poll_device *d, struct queue *samples, int64_t now)
 {
-    queue_push_many(d->samples, d->held, d->nheld);   /* a full queue counts the refusals */
+    queue_push_many(samples, d->held, d->nheld);   /* a full queue counts the refusals */
     d->nheld = 0;
     d->in_cycle = 0;
     d->failed_cycles = 0;
@@ -211,11 +216,13 @@ static void cycle_succeeded(struct poll_device *d, int64_t now)
     d->next_due = next_slot(d, now);
 }
 
-static void cycle_failed(struct poll_device *d, int64_t now, const char *why)
+static void cycle_failed(struct poll_device *d, struct queue *samples, int64_t now,
+                         const char *why)
 {
     d->nheld = 0;
     d->in_cycle = 0;
-    d->failed_cycles++;
+    if (d->failed_cycles < INT32_MAX)
+        d->failed_cycles++;
     atomic_fetch_add(&d->polls_failed, 1);
     if (!d->backed_off && d->failed_cycles >= d->cfg->backoff_after) {
         d->backed_off = 1;
@@ -226,18 +233,18 @@ static void cycle_failed(struct poll_device *d, int64_t now, const char *why)
     }
     d->next_due = d->backed_off ? now + d->cfg->backoff_ms : next_slot(d, now);
     if (now - d->last_ok >= d->comm_fail_ms)
-        emit_comm_fail(d, now);         /* again at every failed cycle: the fault persists */
+        emit_comm_fail(d, samples, now);    /* again at every failed cycle: the fault persists */
 }
 
-static void block_done(struct poll_device *d, int64_t now)
+static void block_done(struct poll_device *d, struct queue *samples, int64_t now)
 {
     d->last_ok = now;
     d->silence_reported = 0;
     atomic_store(&d->last_ok_wall, clock_wall_ms());
     d->attempt = 0;
     d->block++;
-    if (d->block >= d->plan->nblocks)
-        cycle_succeeded(d, now);
+    if (d->block >= poll_device_plan(d)->nblocks)
+        cycle_succeeded(d, samples, now);
 }
 
 /*
@@ -249,6 +256,7 @@ static void block_done(struct poll_device *d, int64_t now)
 #define POLL_PUSH_CHUNK 64
 struct block_out {
     struct poll_device *d;
+    struct queue *samples;
     size_t n;
     struct sample chunk[POLL_PUSH_CHUNK];
 };
@@ -265,7 +273,7 @@ static void hold_sample(struct block_out *o, size_t point, enum quality q, doubl
     }
     o->chunk[o->n++] = s;
     if (o->n == POLL_PUSH_CHUNK) {
-        queue_push_many(d->samples, o->chunk, o->n);
+        queue_push_many(o->samples, o->chunk, o->n);
         o->n = 0;
     }
 }
@@ -274,9 +282,9 @@ static void hold_sample(struct block_out *o, size_t point, enum quality q, doubl
 static void block_out_done(struct block_out *o, int64_t now)
 {
     if (o->n)
-        queue_push_many(o->d->samples, o->chunk, o->n);
+        queue_push_many(o->samples, o->chunk, o->n);
     o->n = 0;
-    block_done(o->d, now);
+    block_done(o->d, o->samples, now);
 }
 
 /* ---- outcomes ---- */
@@ -288,10 +296,10 @@ static void block_out_done(struct block_out *o, int64_t now)
 static int flagged_in_reply(const struct poll_device *d, const struct batch_block *b, size_t i,
                             const uint16_t *words, const uint8_t *bits)
 {
-    int f = d->fault_flag ? d->fault_flag[i] : -1;
+    int f = d->layout->fault_flag ? d->layout->fault_flag[i] : -1;
     if (f < 0)
         return 0;
-    const struct point_map *m = &d->maps[f];
+    const struct point_map *m = &d->layout->maps[f];
     size_t n = is_area_bits(m->area) ? 1 : (size_t)point_type_registers(m->type);
     if (m->area != b->area || m->address < b->start || (size_t)(m->address - b->start) + n > b->count)
         return 0;
@@ -301,15 +309,16 @@ static int flagged_in_reply(const struct poll_device *d, const struct batch_bloc
     return quality_has_value(q) && value != 0.0;
 }
 
-void poll_device_reply(struct poll_device *d, int64_t now,
+void poll_device_reply(struct poll_device *d, struct queue *samples, int64_t now,
                        const uint16_t *words, const uint8_t *bits)
 {
-    const struct batch_block *b = &d->plan->blocks[d->block];
-    struct block_out out = {.d = d};
+    const struct batch_plan *plan = poll_device_plan(d);
+    const struct batch_block *b = &plan->blocks[d->block];
+    struct block_out out = {.d = d, .samples = samples};
 
     for (size_t k = 0; k < b->npoints; k++) {
-        size_t i = d->plan->order[b->first + k];
-        const struct point_map *m = &d->maps[i];
+        size_t i = plan->order[b->first + k];
+        const struct point_map *m = &d->layout->maps[i];
         size_t off = (size_t)(m->address - b->start);
         double value = 0.0;
         enum quality q;
@@ -331,58 +340,62 @@ void poll_device_reply(struct poll_device *d, int64_t now,
     block_out_done(&out, now);
 }
 
-void poll_device_exception(struct poll_device *d, int64_t now, uint8_t code)
+void poll_device_exception(struct poll_device *d, struct queue *samples, int64_t now,
+                           uint8_t code)
 {
-    const struct batch_block *b = &d->plan->blocks[d->block];
+    const struct batch_block *b = &poll_device_plan(d)->blocks[d->block];
 
     if (code != MODBUS_EXC_ILLEGAL_FUNCTION && code != MODBUS_EXC_ILLEGAL_ADDRESS &&
         code != MODBUS_EXC_ILLEGAL_VALUE) {
         char why[POLL_WHY_MAX];
         snprintf(why, sizeof why, "exception %u", code);
-        poll_device_failure(d, now, why);   /* busy, device failure, gateway: try again */
+        poll_device_failure(d, samples, now, why);  /* busy, device failure, gateway: try again */
         return;
     }
     uint16_t start = b->start, count = b->count;
     struct batch_plan *mine = b->npoints > 1 ? own_plan(d) : NULL;
-    if (mine && batch_plan_split(mine, d->block, d->maps) == 0) {
+    if (mine && batch_plan_split(mine, d->block, d->layout->maps) == 0) {
         log_info("device '%s' refused %u items at address %u (exception %u); reading them "
                  "in two smaller blocks from the next cycle.", d->cfg->id, count, start, code);
         d->block++;                     /* skip the second half (block+1) this cycle too */
-        block_done(d, now);
+        block_done(d, samples, now);
         return;
     }
     /* A point (or points at one address) the device will not serve even alone:
      * a fault of those points only; the block is asked again every cycle. */
-    struct block_out out = {.d = d};
+    struct block_out out = {.d = d, .samples = samples};
     for (size_t k = 0; k < b->npoints; k++) {
-        size_t i = d->plan->order[b->first + k];
+        size_t i = poll_device_plan(d)->order[b->first + k];
         if (!d->refused[i])
             log_warn("device '%s' refuses point %zu (address %u) with exception %u; it is "
                      "reported as comm_fail. Check the point's area and address in the "
-                     "profile.", d->cfg->id, d->cfg->first_point + i, d->maps[i].address, code);
+                     "profile.", d->cfg->id, d->cfg->first_point + i,
+                     d->layout->maps[i].address, code);
         d->refused[i] = 1;
         hold_sample(&out, i, QUALITY_COMM_FAIL, 0.0, now);
     }
     block_out_done(&out, now);
 }
 
-void poll_device_failure(struct poll_device *d, int64_t now, const char *why)
+void poll_device_failure(struct poll_device *d, struct queue *samples, int64_t now,
+                         const char *why)
 {
     if (!d->in_cycle)
         return;
-    log_debug("device '%s': block %zu attempt %d failed: %s.", d->cfg->id, d->block,
+    log_debug("device '%s': block %u attempt %d failed: %s.", d->cfg->id, d->block,
               d->attempt + 1, why);
     if (!d->backed_off && d->attempt < d->cfg->retries) {
         d->attempt++;                   /* the same block is asked for again */
         return;
     }
-    cycle_failed(d, now, why);
+    cycle_failed(d, samples, now, why);
 }
 
-void poll_device_abort(struct poll_device *d, int64_t now, const char *why)
+void poll_device_abort(struct poll_device *d, struct queue *samples, int64_t now,
+                       const char *why)
 {
     if (d->in_cycle)
-        cycle_failed(d, now, why);
+        cycle_failed(d, samples, now, why);
 }
 
 void poll_device_count_dropped(struct poll_device *d)
@@ -390,14 +403,14 @@ void poll_device_count_dropped(struct poll_device *d)
     atomic_fetch_add(&d->frames_dropped, 1);
 }
 
-int64_t poll_device_watch(struct poll_device *d, int64_t now)
+int64_t poll_device_watch(struct poll_device *d, struct queue *samples, int64_t now)
 {
     if (d->silence_reported || d->cfg->npoints == 0)
         return POLL_NEVER;
     int64_t deadline = d->last_ok + d->comm_fail_ms;
     if (now < deadline)
         return deadline;
-    emit_comm_fail(d, now);
+    emit_comm_fail(d, samples, now);
     return POLL_NEVER;
 }
 
@@ -412,13 +425,13 @@ void poll_device_stats(const struct poll_device *d, struct device_stats *out)
 
 /* ---- groups ---- */
 
-struct poll_device *poll_group_pick(struct poll_device **devs, size_t n, size_t *rr,
+struct poll_device *poll_group_pick(struct poll_device **devs, size_t n, uint32_t *rr,
                                     int64_t now, struct poll_request *req)
 {
     for (size_t k = 0; k < n; k++) {
         size_t i = (*rr + k) % n;
         if (poll_device_request(devs[i], now, req)) {
-            *rr = (i + 1) % n;
+            *rr = (uint32_t)((i + 1) % n);
             return devs[i];
         }
     }
@@ -436,11 +449,12 @@ int64_t poll_group_due_at(struct poll_device **devs, size_t n)
     return t;
 }
 
-int64_t poll_group_watch(struct poll_device **devs, size_t n, int64_t now)
+int64_t poll_group_watch(struct poll_device **devs, size_t n, struct queue *samples,
+                         int64_t now)
 {
     int64_t t = POLL_NEVER;
     for (size_t i = 0; i < n; i++) {
-        int64_t next = poll_device_watch(devs[i], now);
+        int64_t next = poll_device_watch(devs[i], samples, now);
         if (next < t)
             t = next;
     }
@@ -456,16 +470,18 @@ int poll_group_start_due(struct poll_device **devs, size_t n, int64_t now)
     return any;
 }
 
-void poll_group_abort(struct poll_device **devs, size_t n, int64_t now, const char *why)
+void poll_group_abort(struct poll_device **devs, size_t n, struct queue *samples, int64_t now,
+                      const char *why)
 {
     for (size_t i = 0; i < n; i++)
-        poll_device_abort(devs[i], now, why);
+        poll_device_abort(devs[i], samples, now, why);
 }
 
-long poll_reopen_delay(long previous_ms, long cap_ms)
+int32_t poll_reopen_delay(int32_t previous_ms, int32_t cap_ms)
 {
-    long next = previous_ms > 0 ? previous_ms * 2 : POLL_REOPEN_FIRST_MS;
+    /* Doubled in 64 bits: a cap near DAY_MS would overflow 32 on its way up. */
+    int64_t next = previous_ms > 0 ? (int64_t)previous_ms * 2 : POLL_REOPEN_FIRST_MS;
     if (cap_ms < POLL_REOPEN_FIRST_MS)
         cap_ms = POLL_REOPEN_FIRST_MS;
-    return next < cap_ms ? next : cap_ms;
+    return next < cap_ms ? (int32_t)next : cap_ms;
 }

@@ -51,15 +51,17 @@
 struct rtu_bus {
     const struct bus_cfg *cfg;
     struct poll_device **devs;
-    size_t ndevs, rr;
+    size_t ndevs;
+    uint32_t rr;                        /* round robin: the device asked next */
     modbus_t *ctx;
     int open, need_flush, down_logged;
     int wrote_last;                     /* the last request was a write: a read's turn next */
     int64_t t35_ns;                     /* the standard's least silence between frames */
     int64_t frame_end_ns;               /* monotonic time the last request's reply (or timeout) ended */
     int64_t reopen_at;
-    long reopen_delay_ms, reopen_cap_ms;
+    int32_t reopen_delay_ms, reopen_cap_ms;  /* bounded by backoff_ms <= DAY_MS */
     int stop_fd;
+    struct queue *samples;              /* where the line's devices' samples go */
     struct poll_writes writes;          /* the core's writes to the line's devices */
     pthread_t thread;
     int started;
@@ -73,7 +75,7 @@ static void bus_open(struct rtu_bus *b, int64_t now)
         b->reopen_delay_ms = poll_reopen_delay(b->reopen_delay_ms, b->reopen_cap_ms);
         b->reopen_at = now + b->reopen_delay_ms;
         if (!b->down_logged)
-            log_warn("RTU bus '%s': cannot open %s (%s); retrying with back-off up to %ld ms. "
+            log_warn("RTU bus '%s': cannot open %s (%s); retrying with back-off up to %d ms. "
                      "Check the port name and the adapter.", b->cfg->id, b->cfg->device,
                      modbus_strerror(errno), b->reopen_cap_ms);
         b->down_logged = 1;
@@ -157,15 +159,15 @@ static void bus_transact(struct rtu_bus *b, struct poll_device *d, const struct 
     int64_t now = clock_mono_ms();
 
     if (r.outcome == MODBUS_OK) {
-        poll_device_reply(d, now, words, bits);
+        poll_device_reply(d, b->samples, now, words, bits);
         return;
     }
     if (r.outcome == MODBUS_EXCEPTION) {
-        poll_device_exception(d, now, r.exception);
+        poll_device_exception(d, b->samples, now, r.exception);
         return;
     }
     bus_failed(b, d, &r, now);
-    poll_device_failure(d, now, r.why);
+    poll_device_failure(d, b->samples, now, r.why);
 }
 
 static void bus_transact_write(struct rtu_bus *b, struct poll_write *pw)
@@ -212,14 +214,15 @@ static void *rtu_thread(void *arg)
                  "between frames may end up to 50 us late.", b->cfg->id, strerror(errno));
     for (;;) {
         int64_t now = clock_mono_ms();
-        int64_t watch = poll_group_watch(b->devs, b->ndevs, now);
+        int64_t watch = poll_group_watch(b->devs, b->ndevs, b->samples, now);
 
         poll_writes_take(&b->writes, now);
         struct poll_write *pw = poll_writes_pick(&b->writes, b->devs, b->ndevs);
         if (!b->open && now >= b->reopen_at) {
             bus_open(b, now);
             if (!b->open && poll_group_start_due(b->devs, b->ndevs, now))
-                poll_group_abort(b->devs, b->ndevs, now, "the serial port cannot be opened");
+                poll_group_abort(b->devs, b->ndevs, b->samples, now,
+                                 "the serial port cannot be opened");
             if (!b->open && pw)
                 poll_writes_abort(&b->writes, b->devs, b->ndevs, now,
                                   "the serial port cannot be opened");
@@ -252,8 +255,8 @@ static void *rtu_thread(void *arg)
 /* ---- setup ---- */
 
 struct rtu_bus *rtu_bus_start(const struct config *cfg, size_t bus, struct poll_device *devs,
-                              size_t ndevs, int stop_fd, struct queue *write_results, char *err,
-                              size_t errlen)
+                              size_t ndevs, int stop_fd, struct queue *samples,
+                              struct queue *write_results, char *err, size_t errlen)
 {
     const struct bus_cfg *bc = &cfg->buses[bus];
     struct rtu_bus *b = calloc(1, sizeof *b);
@@ -272,15 +275,15 @@ struct rtu_bus *rtu_bus_start(const struct config *cfg, size_t bus, struct poll_
     }
     b->cfg = bc;
     b->stop_fd = stop_fd;
+    b->samples = samples;
     b->t35_ns = rtu_t35_ns(bc->baud, rtu_char_bits(bc->data_bits, bc->parity, bc->stop_bits));
     for (size_t i = 0; i < ndevs; i++) {
         const struct device_cfg *dc = devs[i].cfg;
         if (!dc || dc->kind != BUS_RTU || dc->bus != (int)bus)   /* !dc: the rules' virtual device */
             continue;
         b->devs[b->ndevs++] = &devs[i];
-        devs[i].writes = &b->writes;
         if (dc->backoff_ms > b->reopen_cap_ms)
-            b->reopen_cap_ms = dc->backoff_ms;
+            b->reopen_cap_ms = (int32_t)dc->backoff_ms;
     }
     b->ctx = modbus_new_rtu(bc->device, (int)bc->baud, bc->parity, bc->data_bits,
                             bc->stop_bits);
@@ -301,6 +304,11 @@ struct rtu_bus *rtu_bus_start(const struct config *cfg, size_t bus, struct poll_
     b->started = 1;
     log_info("RTU bus '%s' on %s: %zu devices.", bc->id, bc->device, b->ndevs);
     return b;
+}
+
+struct poll_writes *rtu_bus_writes(struct rtu_bus *b)
+{
+    return &b->writes;
 }
 
 void rtu_bus_stop(struct rtu_bus *b)

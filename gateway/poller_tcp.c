@@ -48,22 +48,11 @@
 #define TCP_SCAN_TICK_MAX_MS 50
 #define PORT_TEXT_MAX 8
 
-struct tcp_poller {
-    struct tcp_conn *conns;
-    size_t nconns;
-    struct poll_device **members;       /* every conn's devs slice points in here */
-    struct poll_writes writes;          /* the core's writes to these devices */
-    int epfd, stop_fd;
-    int64_t scan_tick_ms;               /* the timer grid (TCP_SCAN_TICK_DIV) */
-    pthread_t thread;
-    int started;
-};
-
 static int64_t scan_all(struct tcp_poller *tp, int64_t now)
 {
     int64_t next = POLL_NEVER;
     for (size_t i = 0; i < tp->nconns; i++)
-        next = poll_min(next, tcp_conn_service(&tp->conns[i], now));
+        next = poll_min(next, tcp_conn_service(tp, &tp->conns[i], now));
     return next;
 }
 
@@ -115,8 +104,8 @@ static void *tcp_thread(void *arg)
                 next_scan = now;        /* rare: let the next scan send them */
                 continue;
             }
-            tcp_conn_event(c, ev[i].events, now);
-            next_scan = poll_min(next_scan, tcp_conn_service(c, now));
+            tcp_conn_event(tp, c, ev[i].events, now);
+            next_scan = poll_min(next_scan, tcp_conn_service(tp, c, now));
         }
     }
 }
@@ -128,50 +117,53 @@ static int conn_resolve(struct tcp_conn *c, char *err, size_t errlen)
     struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *res;
     char port[PORT_TEXT_MAX];
 
-    snprintf(port, sizeof port, "%u", c->port);
-    int rc = getaddrinfo(c->host, port, &hints, &res);
+    snprintf(port, sizeof port, "%u", tcp_conn_port(c));
+    int rc = getaddrinfo(tcp_conn_host(c), port, &hints, &res);
     if (rc != 0) {
         snprintf(err, errlen, "device '%s': cannot resolve Modbus TCP host '%s' (%s); use an "
-                 "IP address or fix the name service", c->devs[0]->cfg->id, c->host,
+                 "IP address or fix the name service", c->devs[0]->cfg->id, tcp_conn_host(c),
                  gai_strerror(rc));
         return -1;
     }
     if (res->ai_addrlen > sizeof c->addr) {     /* SOCK_STREAM gives IPv4 or IPv6 only */
         snprintf(err, errlen, "device '%s': Modbus TCP host '%s' resolved to an address of family %d, "
-                 "neither IPv4 nor IPv6", c->devs[0]->cfg->id, c->host, res->ai_family);
+                 "neither IPv4 nor IPv6", c->devs[0]->cfg->id, tcp_conn_host(c), res->ai_family);
         freeaddrinfo(res);
         return -1;
     }
     memcpy(&c->addr, res->ai_addr, res->ai_addrlen);
-    c->addrlen = res->ai_addrlen;
+    c->addrlen = (uint8_t)res->ai_addrlen;
     freeaddrinfo(res);
     return 0;
 }
 
-/* Find the connection for host:port, or start a new one at tp->conns[tp->nconns]. */
-static struct tcp_conn *conn_for(struct tcp_poller *tp, const struct device_cfg *dc)
+/* Find the connection for host:port, or start a new one at tp->conns[tp->nconns].
+ * first[k] is the config of conn k's first device (a conn keeps no host of its own). */
+static struct tcp_conn *conn_for(struct tcp_poller *tp, const struct device_cfg **first,
+                                 const struct device_cfg *dc)
 {
     for (size_t i = 0; i < tp->nconns; i++)
-        if (tp->conns[i].port == dc->port && strcmp(tp->conns[i].host, dc->host) == 0)
+        if (first[i]->port == dc->port && strcmp(first[i]->host, dc->host) == 0)
             return &tp->conns[i];
+    first[tp->nconns] = dc;
     struct tcp_conn *c = &tp->conns[tp->nconns++];
-    c->host = dc->host;
-    c->port = dc->port;
     c->fd = -1;
     return c;
 }
 
+/* The config bounds these (timeout_ms, connect_pause_ms <= 60 s, backoff_ms <= a day,
+ * comm_fail_ms <= COMM_FAIL_MAX_MS), so the int32_t fields hold them. */
 static void conn_add_device(struct tcp_conn *c, struct poll_device *d)
 {
     const struct device_cfg *dc = d->cfg;
 
     c->devs[c->ndevs++] = d;
     if (dc->timeout_ms > c->connect_timeout_ms)
-        c->connect_timeout_ms = dc->timeout_ms;
+        c->connect_timeout_ms = (int32_t)dc->timeout_ms;
     if (dc->connect_pause_ms > c->connect_pause_ms)
-        c->connect_pause_ms = dc->connect_pause_ms;
+        c->connect_pause_ms = (int32_t)dc->connect_pause_ms;
     if (dc->backoff_ms > c->reopen_cap_ms)
-        c->reopen_cap_ms = dc->backoff_ms;
+        c->reopen_cap_ms = (int32_t)dc->backoff_ms;
     if (c->comm_fail_min_ms == 0 || d->comm_fail_ms < c->comm_fail_min_ms)
         c->comm_fail_min_ms = d->comm_fail_ms;
 }
@@ -181,21 +173,24 @@ static int group_devices(struct tcp_poller *tp, struct poll_device *devs, size_t
                          size_t ntcp, char *err, size_t errlen)
 {
     size_t *conn_of = calloc(ndevs, sizeof *conn_of), used = 0;
+    const struct device_cfg **first = calloc(ntcp ? ntcp : 1, sizeof *first);
 
     tp->conns = calloc(ntcp, sizeof *tp->conns);
     tp->members = calloc(ntcp, sizeof *tp->members);
-    if (!conn_of || !tp->conns || !tp->members) {
+    if (!conn_of || !first || !tp->conns || !tp->members) {
         free(conn_of);
+        free(first);
         snprintf(err, errlen, "out of memory for %zu Modbus TCP devices", ntcp);
         return -1;
     }
     for (size_t i = 0; i < ndevs; i++) {       /* pass 1: connections and their sizes */
         if (!devs[i].cfg || devs[i].cfg->kind != BUS_TCP)
             continue;
-        struct tcp_conn *c = conn_for(tp, devs[i].cfg);
+        struct tcp_conn *c = conn_for(tp, first, devs[i].cfg);
         conn_of[i] = (size_t)(c - tp->conns);
         c->ndevs++;
     }
+    free(first);
     for (size_t k = 0; k < tp->nconns; k++) {  /* pass 2: slices, then fill */
         tp->conns[k].devs = tp->members + used;
         used += tp->conns[k].ndevs;
@@ -212,7 +207,8 @@ static int group_devices(struct tcp_poller *tp, struct poll_device *devs, size_t
 }
 
 struct tcp_poller *tcp_poller_start(struct poll_device *devs, size_t ndevs, int stop_fd,
-                                    struct queue *write_results, char *err, size_t errlen)
+                                    struct queue *samples, struct queue *write_results,
+                                    char *err, size_t errlen)
 {
     struct tcp_poller *tp = calloc(1, sizeof *tp);
     struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
@@ -225,6 +221,7 @@ struct tcp_poller *tcp_poller_start(struct poll_device *devs, size_t ndevs, int 
     }
     tp->epfd = -1;
     tp->stop_fd = stop_fd;
+    tp->samples = samples;
     tp->scan_tick_ms = scan_tick_for(devs, ndevs);
     tp->writes.bell.fd = -1;            /* nothing to close until poll_writes_init */
     wev.data.ptr = &tp->writes;
@@ -240,12 +237,6 @@ struct tcp_poller *tcp_poller_start(struct poll_device *devs, size_t ndevs, int 
                  strerror(errno));
         goto fail;
     }
-    for (size_t k = 0; k < tp->nconns; k++) {
-        tp->conns[k].epfd = tp->epfd;
-        tp->conns[k].writes = &tp->writes;
-        for (size_t i = 0; i < tp->conns[k].ndevs; i++)
-            tp->conns[k].devs[i]->writes = &tp->writes;
-    }
     int rc = pthread_create(&tp->thread, NULL, tcp_thread, tp);
     if (rc != 0) {
         snprintf(err, errlen, "cannot start the Modbus TCP poller thread: %s", strerror(rc));
@@ -257,6 +248,11 @@ struct tcp_poller *tcp_poller_start(struct poll_device *devs, size_t ndevs, int 
 fail:
     tcp_poller_stop(tp);
     return NULL;
+}
+
+struct poll_writes *tcp_poller_writes(struct tcp_poller *tp)
+{
+    return &tp->writes;
 }
 
 void tcp_poller_stop(struct tcp_poller *tp)

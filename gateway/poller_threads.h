@@ -5,8 +5,9 @@
  * every BUS_TCP device, an RTU bus the BUS_RTU devices naming its index. Both
  * watch stop_fd (an eventfd poller.c makes readable once, never drained) and
  * return promptly when it is: the TCP thread at once, an RTU thread after the
- * request on the line, if any, ends. Each thread sets the `writes` inbox of the
- * devices it polls (poller_write.h) and sends their writes between its reads.
+ * request on the line, if any, ends. Each thread pushes its devices' samples into
+ * `samples`, owns the writes inbox of the devices it polls (poller_write.h) and
+ * sends their writes between its reads.
  */
 #ifndef RISKGW_POLLER_THREADS_H
 #define RISKGW_POLLER_THREADS_H
@@ -19,14 +20,18 @@ struct rtu_bus;
 
 /* NULL + err on failure (unresolvable host, no memory, no thread). */
 struct tcp_poller *tcp_poller_start(struct poll_device *devs, size_t ndevs, int stop_fd,
-                                    struct queue *write_results, char *err, size_t errlen);
+                                    struct queue *samples, struct queue *write_results,
+                                    char *err, size_t errlen);
 /* Join (stop_fd must already be readable), close the connections, free. NULL is fine. */
 void tcp_poller_stop(struct tcp_poller *tp);
+/* The inbox for writes to its devices (poll_writes_submit, from any thread). */
+struct poll_writes *tcp_poller_writes(struct tcp_poller *tp);
 
 struct rtu_bus *rtu_bus_start(const struct config *cfg, size_t bus, struct poll_device *devs,
-                              size_t ndevs, int stop_fd, struct queue *write_results, char *err,
-                              size_t errlen);
+                              size_t ndevs, int stop_fd, struct queue *samples,
+                              struct queue *write_results, char *err, size_t errlen);
 void rtu_bus_stop(struct rtu_bus *b);
+struct poll_writes *rtu_bus_writes(struct rtu_bus *b);
 
 /* Sleep until `ms` passed or stop_fd became readable; 1 when asked to stop. */
 int poller_wait_stop(int stop_fd, long ms);

@@ -60,6 +60,8 @@ static const struct family report_families[] = {
      "1 once the store has failed past store.alert_after_s (a card to replace)."},
     {"riskgw_store_commits_total", "counter", "store", "commits", 1, "Store transactions committed."},
     {"riskgw_store_rollbacks_total", "counter", "store", "rollbacks", 1, "Store transactions lost."},
+    {"riskgw_store_telemetry_spilled_total", "counter", "store", "telemetry_spilled", 1,
+     "Telemetry messages written to flash because the uplinks fell behind (0 while they keep up)."},
     {"riskgw_store_syncs_total", "counter", "store", "syncs", 1,
      "Commits the WAL was synced for (they held an event or reserved telemetry seqs)."},
     {"riskgw_store_sync_p50_seconds", "gauge", "store", "sync_p50_ms", MS_TO_S,

@@ -50,7 +50,7 @@ devices=$(jq -nc --argjson n "$DEVICES" --argjson base "$sim_base" '[range($n) |
     profile: "bench_30reg", host: "127.0.0.1", port: ($base + .), unit: 1, phase_ms: (. * 1000 / $n | floor)}]')
 cat >"$WORK/site.json" <<JSON
 {"enterprise": "ent-test", "gateway": "gw-test",
- "store": {"path": "$db"},
+ "store": {"path": "$db"}, "status_interval_s": 1,
  "mqtt": {"uri": "tcp://127.0.0.1:$mq_port", "reconnect_min_ms": 200, "reconnect_max_ms": 1000},
  "devices": $devices}
 JSON
@@ -64,6 +64,8 @@ sent=$(telemetry_lines "$WORK/sub.log" | wc -l)
 [ "$sent" -ge $((DEVICES * (KEEP_UP_S - 2))) ] || fail "only $sent telemetry messages arrived in $KEEP_UP_S s from $DEVICES devices"
 rows=$(query "SELECT count(*) FROM outbox WHERE cls = 1")
 [ "$rows" -eq 0 ] || fail "the store's outbox holds $rows telemetry rows while the uplink keeps up: telemetry is written to flash"
+reported_spill() { jq -r '.store.telemetry_spilled' "$db.status.json"; }
+[ "$(reported_spill)" = 0 ] || fail "the health report says $(reported_spill) telemetry messages spilled while the uplink keeps up"
 
 # ---- 2. the outage: the backlog goes to the store, not away ----
 stop_mosquitto TERM
@@ -73,6 +75,9 @@ sleep "$OUTAGE_S"
 up_ms=$(($(date +%s%N) / 1000000))
 spilled=$(query "SELECT count(*) FROM outbox WHERE cls = 1")
 [ "$spilled" -gt 0 ] || fail "after a ${OUTAGE_S} s outage the store holds no telemetry: the backlog was not spilled"
+sleep 1.5                               # the next health report (status_interval_s 1)
+[ "$(reported_spill)" -ge "$spilled" ] ||
+    fail "the health report says $(reported_spill) telemetry messages spilled; the store holds $spilled"
 broker
 wait_for_line "$WORK/gw.log" "uplink mqtt connected.*" 15 || fail "the gateway did not reconnect"
 

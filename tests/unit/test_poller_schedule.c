@@ -18,11 +18,11 @@
 static const uint16_t WORDS[1] = {42};
 
 /* Start a cycle at now (it must be due) and end it well at end. */
-static void cycle_ok(struct poll_device *d, int64_t now, int64_t end)
+static void cycle_ok(struct poll_device *d, struct queue *q, int64_t now, int64_t end)
 {
     struct poll_request req;
     CHECK_INT(poll_device_request(d, now, &req), 1);
-    poll_device_reply(d, end, WORDS, NULL);
+    poll_device_reply(d, q, end, WORDS, NULL);
 }
 
 static void test_next_due(void)
@@ -41,26 +41,26 @@ static void test_next_due(void)
     struct poll_layouts layouts = {0};
     const struct poll_layout *layout = poll_layouts_get(&layouts, &f.cfg, 0, err, sizeof err);
     CHECK(layout != NULL);
-    CHECK_INT(poll_device_init(&d, &f.cfg, 0, layout, &f.q, 0, dc->phase_ms, err, sizeof err), 0);
+    CHECK_INT(poll_device_init(&d, &f.cfg, 0, layout, 0, dc->phase_ms, err, sizeof err), 0);
 
     CHECK_INT(poll_device_due_at(&d), 3);               /* t0 + phase */
     CHECK_INT(poll_device_request(&d, 2, &req), 0);
-    cycle_ok(&d, 3, 7);                                 /* inside its slot */
+    cycle_ok(&d, &f.q, 3, 7);                                 /* inside its slot */
     CHECK_INT(poll_device_due_at(&d), 13);
-    cycle_ok(&d, 13, 25);                               /* overran slot 23 */
+    cycle_ok(&d, &f.q, 13, 25);                               /* overran slot 23 */
     CHECK_INT(poll_device_due_at(&d), 23);              /* at once */
-    cycle_ok(&d, 25, 27);                               /* serves slot 23 */
+    cycle_ok(&d, &f.q, 25, 27);                               /* serves slot 23 */
     CHECK_INT(poll_device_due_at(&d), 33);
-    cycle_ok(&d, 33, 61);                               /* overran 43 and 53 */
+    cycle_ok(&d, &f.q, 33, 61);                               /* overran 43 and 53 */
     CHECK_INT(poll_device_due_at(&d), 53);              /* 43 skipped */
-    cycle_ok(&d, 61, 62);
+    cycle_ok(&d, &f.q, 61, 62);
     CHECK_INT(poll_device_due_at(&d), 63);
 
     CHECK_INT(poll_device_request(&d, 63, &req), 1);    /* a failed cycle: the same grid */
-    poll_device_failure(&d, 74, "timeout");
+    poll_device_failure(&d, &f.q, 74, "timeout");
     CHECK_INT(poll_device_due_at(&d), 73);
     CHECK_INT(poll_device_request(&d, 74, &req), 1);
-    poll_device_failure(&d, 75, "timeout");
+    poll_device_failure(&d, &f.q, 75, "timeout");
     CHECK_INT(poll_device_due_at(&d), 83);
 
     poll_device_free(&d);

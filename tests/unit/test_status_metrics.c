@@ -17,7 +17,7 @@ static const char *report =
     "\"events\":{\"recorded\":4,\"waiting_for_disk\":0,\"dropped\":0},"
     "\"store\":{\"path\":\"/var/lib/riskgw/riskgw.db\",\"bytes\":65536,\"ok\":false,\"error\":\"disk full\","
     "\"trouble\":\"full\",\"failing_s\":700,\"failing_too_long\":true,"
-    "\"commits\":10,\"rollbacks\":2,\"syncs\":6,\"sync_recent\":6,\"sync_p50_ms\":1.5,"
+    "\"commits\":10,\"rollbacks\":2,\"telemetry_spilled\":37,\"syncs\":6,\"sync_recent\":6,\"sync_p50_ms\":1.5,"
     "\"sync_p99_ms\":12,\"sync_max_ms\":250,\"dropped_for_cap\":{\"samples\":5,\"telemetry\":0,\"aggregates\":0,\"events\":0}},"
     "\"alarms\":{\"standing\":2,\"silenced\":1,\"faulted\":1},"
     "\"uplinks\":[{\"name\":\"mqtt\",\"connected\":true,"
@@ -55,6 +55,7 @@ static void test_values_and_units(const char *m)
     CHECK_LINE(m, "riskgw_store_failing_seconds 700");
     CHECK_LINE(m, "riskgw_store_failing_too_long 1");
     CHECK_LINE(m, "riskgw_store_rollbacks_total 2");
+    CHECK_LINE(m, "riskgw_store_telemetry_spilled_total 37");
     CHECK_LINE(m, "riskgw_store_syncs_total 6");
     CHECK_LINE(m, "riskgw_store_sync_p50_seconds 0.0015");
     CHECK_LINE(m, "riskgw_store_sync_p99_seconds 0.012");
