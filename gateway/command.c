@@ -78,7 +78,7 @@ static void operator_act(struct core *c, struct reply *r)
     long p = command_point(c, r);
     if (p < 0)
         return;
-    const struct rule_cfg *rule = &c->cfg->points[p].def->rule;
+    const struct rule_cfg *rule = &config_point_def(c->cfg, p)->rule;
     struct rule_state *st = core_alarm_state(c, (size_t)p);
     if (!st) {
         snprintf(r->error, sizeof r->error, "the point has no alarm rule, so it has no alarm to %s",

@@ -56,7 +56,7 @@ static int split_point_ref(const struct config *cfg, char *ref, char **args)
         return -1;
     }
     args[0] = (char *)config_device_of(cfg, p)->id;
-    args[1] = (char *)cfg->points[p].def->id;
+    args[1] = (char *)config_point_def(cfg, p)->id;
     return 0;
 }
 

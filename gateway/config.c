@@ -35,6 +35,7 @@
 #define DEFAULT_STORE_ALERT_AFTER_S 600   /* a card failing this long is flagged in health */
 #define MAX_RETENTION_DAYS 3650
 #define DAY_MS (24L * 3600 * 1000)
+_Static_assert(DAY_MS <= INT32_MAX, "a device's times are 32-bit (struct device_cfg)");
 #define DEFAULT_STATUS_INTERVAL_S 30
 #define MS_PER_S 1000
 #define MAX_DEVICES 10000
@@ -98,7 +99,7 @@ static int parse_bus(const cJSON *obj, const char *path, struct bus_cfg *b, stru
 static void device_defaults(struct device_cfg *d)
 {
     memset(d, 0, sizeof *d);
-    d->host = d->profile = "";
+    d->id = d->host = d->profile = "";
     d->unit = 1;
     d->interval_ms = DEFAULT_INTERVAL_MS;
     d->phase_ms = PHASE_AUTO;
@@ -155,22 +156,22 @@ static int parse_device_timing(const cJSON *obj, const char *path, struct device
     long retries = d->retries, backoff_after = d->backoff_after;
     long max_regs = d->limits.max_registers, max_bits = d->limits.max_bits, gap = d->limits.max_gap;
     int one = 0;
-    if (jf_int(obj, "interval_ms", path, JF_OPTIONAL, 10, DAY_MS, &d->interval_ms, err) < 0 ||
-        jf_int(obj, "phase_ms", path, JF_OPTIONAL, 0, DAY_MS, &d->phase_ms, err) < 0 ||
-        jf_int(obj, "timeout_ms", path, JF_OPTIONAL, 10, 60000, &d->timeout_ms, err) < 0 ||
+    if (jf_int32(obj, "interval_ms", path, JF_OPTIONAL, 10, DAY_MS, &d->interval_ms, err) < 0 ||
+        jf_int32(obj, "phase_ms", path, JF_OPTIONAL, 0, DAY_MS, &d->phase_ms, err) < 0 ||
+        jf_int32(obj, "timeout_ms", path, JF_OPTIONAL, 10, 60000, &d->timeout_ms, err) < 0 ||
         jf_int(obj, "retries", path, JF_OPTIONAL, 0, 10, &retries, err) < 0 ||
-        jf_int(obj, "pause_ms", path, JF_OPTIONAL, 0, 10000, &d->pause_ms, err) < 0 ||
-        jf_int(obj, "connect_pause_ms", path, JF_OPTIONAL, 0, 60000, &d->connect_pause_ms, err) < 0 ||
-        jf_int(obj, "comm_fail_ms", path, JF_OPTIONAL, 100, COMM_FAIL_MAX_MS, &d->comm_fail_ms, err) < 0 ||
+        jf_int32(obj, "pause_ms", path, JF_OPTIONAL, 0, 10000, &d->pause_ms, err) < 0 ||
+        jf_int32(obj, "connect_pause_ms", path, JF_OPTIONAL, 0, 60000, &d->connect_pause_ms, err) < 0 ||
+        jf_int32(obj, "comm_fail_ms", path, JF_OPTIONAL, 100, COMM_FAIL_MAX_MS, &d->comm_fail_ms, err) < 0 ||
         jf_int(obj, "backoff_after", path, JF_OPTIONAL, 1, 1000, &backoff_after, err) < 0 ||
-        jf_int(obj, "backoff_ms", path, JF_OPTIONAL, 100, DAY_MS, &d->backoff_ms, err) < 0 ||
+        jf_int32(obj, "backoff_ms", path, JF_OPTIONAL, 100, DAY_MS, &d->backoff_ms, err) < 0 ||
         jf_int(obj, "max_registers", path, JF_OPTIONAL, 1, MODBUS_MAX_READ_REGISTERS, &max_regs, err) < 0 ||
         jf_int(obj, "max_bits", path, JF_OPTIONAL, 1, MODBUS_MAX_READ_BITS, &max_bits, err) < 0 ||
         jf_int(obj, "max_gap", path, JF_OPTIONAL, 0, MODBUS_MAX_READ_REGISTERS, &gap, err) < 0 ||
         jf_bool(obj, "one_per_point", path, JF_OPTIONAL, &one, err) < 0)
         return -1;
-    d->retries = (int)retries;
-    d->backoff_after = (int)backoff_after;
+    d->retries = (uint16_t)retries;
+    d->backoff_after = (uint16_t)backoff_after;
     d->limits.max_registers = (uint16_t)max_regs;
     d->limits.max_bits = (uint16_t)max_bits;
     d->limits.max_gap = (uint16_t)gap;
@@ -231,7 +232,7 @@ static int append_points(struct config *cfg, size_t dev, const struct point_cfg 
     cfg->devices[dev].npoints = 0;
     for (size_t i = 0; i < n; i++) {
         struct site_point *sp = &grown[cfg->npoints];
-        if (!(sp->def = config_intern_def(cfg, &pts[i], err)))
+        if (config_intern_def(cfg, &pts[i], &sp->def_index, err) < 0)
             return -1;
         sp->device = (uint32_t)dev;
         cfg->npoints++;
@@ -248,19 +249,19 @@ static int parse_device(const cJSON *obj, const char *path, struct config *cfg, 
     size_t npts = 0;
     long base = 0;
     const cJSON *arr;
-    char p[CFG_PATH_MAX], profile[ID_MAX] = "";
+    char p[CFG_PATH_MAX], id[ID_MAX] = "", profile[ID_MAX] = "";
     int rc = -1;
     device_defaults(d);
     if (jf_known_keys(obj, path, device_keys, err) < 0 ||
-        jf_string(obj, "id", path, JF_REQUIRED, d->id, sizeof d->id, err) < 0 ||
-        check_id(d->id, path, "id", err) < 0 ||
+        jf_string(obj, "id", path, JF_REQUIRED, id, sizeof id, err) < 0 ||
+        check_id(id, path, "id", err) < 0 ||
         jf_string(obj, "profile", path, JF_OPTIONAL, profile, sizeof profile, err) < 0 ||
         jf_int(obj, "base", path, JF_OPTIONAL, 0, 1, &base, err) < 0 ||
         parse_device_link(obj, path, cfg, d, err) < 0 ||
         parse_device_timing(obj, path, d, err) < 0 ||
         jf_array(obj, "points", path, JF_OPTIONAL, &arr, err) < 0)
         return -1;
-    if (!(d->profile = config_intern_str(cfg, profile)))
+    if (!(d->id = config_keep_str(cfg, id)) || !(d->profile = config_intern_str(cfg, profile)))
         return cfg_fail(err, path, "out of memory");
     for (size_t i = 0; i < dev; i++)
         if (strcmp(cfg->devices[i].id, d->id) == 0) {
@@ -430,7 +431,7 @@ static int parse_store(const cJSON *root, struct config *cfg, struct cfg_err *er
 /* A point with a rule (every combined rule's point has one) keeps alarm state. */
 static int has_alarm_state(const struct config *cfg, size_t point)
 {
-    return rules_enabled(&cfg->points[point].def->rule) || config_device_of(cfg, point)->kind == BUS_VIRTUAL;
+    return rules_enabled(&config_point_def(cfg, point)->rule) || config_device_of(cfg, point)->kind == BUS_VIRTUAL;
 }
 
 /* Number the points with alarm state: only they need the core's 96-byte rule state. */
@@ -557,7 +558,7 @@ long config_find_point_ref(const struct config *cfg, const char *ref)
 long config_find_point(const struct config *cfg, const char *device, const char *point)
 {
     for (size_t i = 0; i < cfg->npoints; i++)
-        if (strcmp(cfg->points[i].def->id, point) == 0 &&
+        if (strcmp(config_point_def(cfg, i)->id, point) == 0 &&
             strcmp(config_device_of(cfg, i)->id, device) == 0)
             return (long)i;
     return -1;

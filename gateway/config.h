@@ -47,26 +47,33 @@ struct bus_cfg {                    /* a serial line; TCP devices name host:port
 /* phase_ms left out: the pollers choose (TCP devices spread, poller_phase.c). */
 #define PHASE_AUTO (-1L)
 
+/*
+ * A device of the site. 96 bytes on a 64-bit build (it was 200): the id lives in the
+ * config's string storage like host and profile, and the times are 32-bit, as the
+ * parser bounds each to a day at most. Ordered widest first, so nothing pads.
+ */
 struct device_cfg {
-    char id[ID_MAX];
+    const char *id;                 /* under ID_MAX bytes; config_strings.c keeps it */
     const char *profile;            /* "" none; shared (config_strings.c), never NULL once parsed */
+    const char *host;               /* BUS_TCP; "" otherwise; shared like profile */
+    size_t first_point, npoints;    /* slice of config->points */
     enum bus_kind kind;
     int bus;                        /* BUS_RTU: index into config->buses */
-    const char *host;               /* BUS_TCP; "" otherwise; shared like profile */
+    int32_t interval_ms;
+    int32_t phase_ms;               /* PHASE_AUTO when the site does not say (poller_phase.h) */
+    int32_t timeout_ms;
+    int32_t pause_ms;               /* after each request to this device */
+    int32_t connect_pause_ms;       /* after a TCP connect, before the first request */
+    int32_t comm_fail_ms;           /* <= COMM_FAIL_MAX_MS */
+    int32_t backoff_ms;             /* probe interval while backed off */
+    uint16_t retries;               /* 0 to 10 */
+    uint16_t backoff_after;         /* failed cycles before backing off, 1 to 1000 */
+    struct batch_limits limits;
     uint16_t port;
     uint8_t unit;
-    long interval_ms;
-    long phase_ms;                  /* PHASE_AUTO when the site does not say (poller_phase.h) */
-    long timeout_ms;
-    int retries;
-    long pause_ms;                  /* after each request to this device */
-    long connect_pause_ms;          /* after a TCP connect, before the first request */
-    long comm_fail_ms;              /* <= COMM_FAIL_MAX_MS */
-    int backoff_after;              /* failed cycles before backing off */
-    long backoff_ms;                /* probe interval while backed off */
-    struct batch_limits limits;
-    size_t first_point, npoints;    /* slice of config->points */
 };
+_Static_assert(sizeof(struct device_cfg) == 3 * sizeof(const char *) + 2 * sizeof(size_t) + 56,
+               "struct device_cfg: 56 bytes after its pointers and sizes, no hole between fields");
 
 /* What a profile (and a site override) says about a point: where it lives, its unit,
  * its alarm rule, what it measures. Devices of one profile share these (struct site_point). */
@@ -89,13 +96,16 @@ struct point_cfg {
 /*
  * One point of the site: a device and the definition it polls. Definitions are
  * interned (config_defs.c): the 500 devices of one profile share its 30 unchanged
- * definitions, so a point costs 16 bytes here rather than a copy of 600.
+ * definitions, so a point costs 12 bytes here rather than a copy of 600. The
+ * definition is named by its index, not a pointer (4 bytes less a point, 240 KB at
+ * 60,000 points): read it with config_point_def().
  */
 struct site_point {
-    const struct point_cfg *def;
+    uint32_t def_index;             /* index into config->defs.def */
     uint32_t device;                /* index into config->devices */
     uint32_t alarm_slot;            /* its alarm state's index, ALARM_SLOT_NONE without a rule */
 };
+_Static_assert(sizeof(struct site_point) == 12, "a site point is three 32-bit indices");
 #define ALARM_SLOT_NONE UINT32_MAX
 
 /* The distinct point definitions of a config, each stored once, found by content. */
@@ -106,10 +116,13 @@ struct point_defs {
     size_t nslots;                  /* a power of two, at least twice n */
 };
 
-/* Host and profile names of the devices, each stored once (config_strings.c). */
+/* The devices' ids, hosts and profile names (config_strings.c): packed into blocks,
+ * hosts and profile names stored once each. */
+struct string_block;
 struct config_strings {
-    char **s;
+    const char **s;                 /* the shared ones, found by content */
     size_t n, cap;
+    struct string_block *blocks;    /* where every copy lives; the newest first */
 };
 
 #define MQTT_URIS_MAX 8             /* the nodes of a broker cluster (config_mqtt_uri.c) */
@@ -170,7 +183,7 @@ struct config {
     size_t ndevices;
     struct site_point *points;
     size_t npoints;
-    struct point_defs defs;         /* what points[].def point into */
+    struct point_defs defs;         /* what points[].def_index index */
     struct config_strings strings;  /* what devices[].host and .profile point into */
     uint32_t *alarm_points;         /* the points with a rule: alarm_points[k] owns slot k */
     size_t nalarm_points;
@@ -227,13 +240,21 @@ static inline const struct device_cfg *config_device_of(const struct config *cfg
     return &cfg->devices[cfg->points[point].device];
 }
 
-/* config_defs.c: the shared copy of a definition equal to pc (added when new), or NULL
- * with err when memory ran out; and freeing them all. */
-const struct point_cfg *config_intern_def(struct config *cfg, const struct point_cfg *pc,
-                                          struct cfg_err *err);
+/* What a point polls and how it alarms: its interned definition. */
+static inline const struct point_cfg *config_point_def(const struct config *cfg, size_t point)
+{
+    return cfg->defs.def[cfg->points[point].def_index];
+}
+
+/* config_defs.c: the index in cfg->defs of the shared copy of a definition equal to pc
+ * (added when new) into *index, 0; or -1 with err when memory ran out. And freeing them all. */
+int config_intern_def(struct config *cfg, const struct point_cfg *pc, uint32_t *index,
+                      struct cfg_err *err);
 void config_free_defs(struct config *cfg);
-/* config_strings.c: the shared copy of s ("" for ""), or NULL when memory ran out. */
+/* config_strings.c: the shared copy of s ("" for ""), or NULL when memory ran out; and
+ * a copy of its own (a device id: each is unique), or NULL. Both live until config_free. */
 const char *config_intern_str(struct config *cfg, const char *s);
+const char *config_keep_str(struct config *cfg, const char *s);
 void config_free_strings(struct config *cfg);
 
 /* 1 when the file holds secrets (passwords, keys, tokens) and every user may read it. */

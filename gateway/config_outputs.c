@@ -27,7 +27,7 @@ static const char *const output_keys[] = {"point", "on", "off", "severity", "aud
 /* "gas1.lel" for a point, "rule cooling_loss" for a combined rule. */
 static void outputs_name(const struct config *cfg, uint32_t point, char *out, size_t cap)
 {
-    const struct point_cfg *pc = cfg->points[point].def;
+    const struct point_cfg *pc = config_point_def(cfg, point);
     if (cfg->ncrules && point >= cfg->rules_first_point)
         snprintf(out, cap, "rule %s", pc->id);
     else
@@ -40,7 +40,7 @@ static int outputs_check_value(const struct config *cfg, const struct output_cfg
 {
     struct pdu_write w;
     char p[CFG_PATH_MAX], name[OUTPUT_NAME_MAX];
-    if (pdu_write_encode(&cfg->points[o->target].def->map, v, &w) == 0)
+    if (pdu_write_encode(&config_point_def(cfg, o->target)->map, v, &w) == 0)
         return 0;
     jf_path_key(p, sizeof p, path, key);
     outputs_name(cfg, o->target, name, sizeof name);
@@ -99,10 +99,10 @@ static int outputs_parse_one(const cJSON *obj, const char *path, struct config *
         return cfg_fail(err, p, "output \"%s\" of %s is not a point of this site; write it as "
                         "\"device.point\"", ref, src);
     o->target = (uint32_t)t;
-    if (!cfg->points[t].def->writable)
+    if (!config_point_def(cfg, t)->writable)
         return cfg_fail(err, p, "output %s of %s is not writable; add {\"id\": \"%s\", \"writable\": "
                         "true} to the points of device %s if the gateway may drive it", ref, src,
-                        cfg->points[t].def->id, config_device_of(cfg, t)->id);
+                        config_point_def(cfg, t)->id, config_device_of(cfg, t)->id);
     if (outputs_check_value(cfg, o, o->on, "on", path, err) < 0 ||
         outputs_check_value(cfg, o, o->off, "off", path, err) < 0)
         return -1;
@@ -123,7 +123,7 @@ static int outputs_parse_list(const cJSON *owner, const char *path, struct confi
     int n = cJSON_GetArraySize(arr);
     if (n > OUTPUTS_PER_RULE_MAX)
         return cfg_fail(err, lp, "names %d outputs; at most %d per rule", n, OUTPUTS_PER_RULE_MAX);
-    if (cfg->points[source].def->rule.nlevels == 0) {
+    if (config_point_def(cfg, source)->rule.nlevels == 0) {
         outputs_name(cfg, source, src, sizeof src);
         return cfg_fail(err, lp, "%s has no alarm levels, so nothing would drive its outputs; "
                         "give it an \"alarm\" with \"levels\"", src);

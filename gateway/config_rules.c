@@ -32,7 +32,7 @@ static int add_rule_points(struct config *cfg, struct cfg_err *err)
     cfg->points = pts;
     struct device_cfg *d = &cfg->devices[cfg->ndevices];
     memset(d, 0, sizeof *d);
-    snprintf(d->id, sizeof d->id, "%s", RULES_DEVICE_ID);
+    d->id = RULES_DEVICE_ID;
     d->host = d->profile = "";
     d->kind = BUS_VIRTUAL;
     d->first_point = cfg->npoints;
@@ -46,7 +46,7 @@ static int add_rule_points(struct config *cfg, struct cfg_err *err)
         snprintf(pc.name, sizeof pc.name, "%s", cfg->crules[i].name);
         pc.map.plausible_lo = 1.0;         /* no plausibility check */
         pc.rule = cfg->crules[i].rule;
-        if (!(pts[cfg->npoints].def = config_intern_def(cfg, &pc, err)))
+        if (config_intern_def(cfg, &pc, &pts[cfg->npoints].def_index, err) < 0)
             return -1;
         pts[cfg->npoints++].device = (uint32_t)(cfg->ndevices - 1);
     }

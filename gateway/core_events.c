@@ -28,7 +28,7 @@ static void point_names(struct core *c, uint32_t point, const char **dev, const 
     *pt = "";
     if (point == POINT_NONE)
         return;
-    const struct point_cfg *pc = c->cfg->points[point].def;
+    const struct point_cfg *pc = config_point_def(c->cfg, point);
     *dev = config_device_of(c->cfg, point)->id;
     *pt = pc->id;
 }
@@ -162,7 +162,7 @@ void core_handle_sample(struct core *c, const struct sample *in)
     core_fault_flag_apply(c, &flagged);     /* the detector says it is in fault: no value */
     const struct sample *s = &flagged;
     int flag_stood = core_fault_flag_standing(c, s->point);
-    const struct point_cfg *pc = c->cfg->points[s->point].def;
+    const struct point_cfg *pc = config_point_def(c->cfg, s->point);
     struct event evs[RULE_MAX_EVENTS];
     if (c->unsent[s->point])
         core_telemetry_flush_device(c, c->cfg->points[s->point].device);    /* a reading is never overwritten before it is sent */
@@ -191,7 +191,7 @@ void core_tick_rules(struct core *c, int64_t now_mono, int64_t now_wall)
         uint32_t i = c->cfg->alarm_points[k];
         if (config_device_of(c->cfg, i)->kind == BUS_VIRTUAL)
             continue;           /* combined rules tick in core_rules_tick */
-        int n = rules_tick(&c->cfg->points[i].def->rule, &c->rule_state[k], i, now_mono, now_wall, evs);
+        int n = rules_tick(&config_point_def(c->cfg, i)->rule, &c->rule_state[k], i, now_mono, now_wall, evs);
         record_all(c, evs, n);
         any += n;
     }

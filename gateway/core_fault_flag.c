@@ -14,10 +14,10 @@
 /* The flag point's index in cfg->points, or POINT_NONE. */
 static uint32_t flag_of(const struct core *c, uint32_t point)
 {
-    const struct site_point *sp = &c->cfg->points[point];
-    if (sp->def->fault_flag_at <= 0)
+    int flag_at = config_point_def(c->cfg, point)->fault_flag_at;
+    if (flag_at <= 0)
         return POINT_NONE;
-    return (uint32_t)(c->cfg->devices[sp->device].first_point + (size_t)sp->def->fault_flag_at - 1);
+    return (uint32_t)(config_device_of(c->cfg, point)->first_point + (size_t)flag_at - 1);
 }
 
 int core_fault_flag_standing(const struct core *c, uint32_t point)
@@ -37,10 +37,9 @@ void core_fault_flag_apply(const struct core *c, struct sample *s)
 
 void core_fault_flag_spread(struct core *c, const struct sample *flag)
 {
-    const struct site_point *sp = &c->cfg->points[flag->point];
-    if (!sp->def->is_fault_flag || !core_fault_flag_standing(c, flag->point))
+    if (!config_point_def(c->cfg, flag->point)->is_fault_flag || !core_fault_flag_standing(c, flag->point))
         return;
-    const struct device_cfg *d = &c->cfg->devices[sp->device];
+    const struct device_cfg *d = config_device_of(c->cfg, flag->point);
     for (size_t k = 0; k < d->npoints; k++) {
         uint32_t p = (uint32_t)(d->first_point + k);
         if (flag_of(c, p) != flag->point || !quality_has_value(c->latest[p].quality))

@@ -29,7 +29,7 @@ static int worth_storing(const struct core *c, const struct sample *s)
         return 1;
     if (!quality_has_value(s->quality))
         return 0;
-    double band = c->cfg->points[s->point].def->deadband;
+    double band = config_point_def(c->cfg, s->point)->deadband;
     return band > 0 ? fabs(s->value - h->last_value) > band : s->value != h->last_value;
 }
 

@@ -93,7 +93,7 @@ static int pick_points(struct core *c, const struct command *cmd, struct history
     }
     int n = h->npoints ? h->npoints : (int)dev->npoints;
     for (int i = 0; i < n; i++) {
-        const char *name = h->npoints ? h->points[i] : c->cfg->points[dev->first_point + (size_t)i].def->id;
+        const char *name = h->npoints ? h->points[i] : config_point_def(c->cfg, dev->first_point + (size_t)i)->id;
         long p = config_find_point(c->cfg, dev->id, name);
         if (p < 0) {
             snprintf(why, len, "points: no point %s/%s on this gateway", dev->id, name);

@@ -29,7 +29,7 @@
 
 static void point_label(const struct config *cfg, uint32_t point, char *out, size_t cap)
 {
-    const struct point_cfg *pc = cfg->points[point].def;
+    const struct point_cfg *pc = config_point_def(cfg, point);
     snprintf(out, cap, "%s/%s", config_device_of(cfg, point)->id, pc->id);
 }
 
@@ -75,7 +75,7 @@ int core_outputs_open(struct core *c, char *err, size_t errlen)
     const struct config *cfg = c->cfg;
     size_t np = cfg->npoints ? cfg->npoints : 1, n = 0;
     for (size_t i = 0; i < cfg->npoints; i++)
-        n += cfg->points[i].def->writable != 0;
+        n += config_point_def(cfg, i)->writable != 0;
     if (!n && !cfg->noutputs)
         return 0;                   /* no per-point tables: NULL reads as "not writable, drives none" */
     c->output_of = calloc(np, sizeof *c->output_of);
@@ -87,7 +87,7 @@ int core_outputs_open(struct core *c, char *err, size_t errlen)
         return -1;
     }
     for (size_t i = 0; i < cfg->npoints; i++)
-        if (cfg->points[i].def->writable) {
+        if (config_point_def(cfg, i)->writable) {
             output_slot_init(&c->outputs[c->noutputs], (uint32_t)i);
             c->output_of[i] = (uint32_t)++c->noutputs;
         }
@@ -203,7 +203,7 @@ static double outputs_expect(const struct point_map *m, const struct pdu_write *
 static int outputs_send(struct core *c, size_t k, double value, int64_t now)
 {
     struct output_slot *s = &c->outputs[k];
-    const struct point_cfg *pc = c->cfg->points[s->target].def;
+    const struct point_cfg *pc = config_point_def(c->cfg, s->target);
     const struct device_cfg *dc = config_device_of(c->cfg, s->target);
     struct write_request req = {.id = ++c->next_write_id, .point = s->target,
                                 .device = (uint32_t)c->cfg->points[s->target].device};
@@ -284,7 +284,7 @@ int core_outputs_write(struct core *c, uint32_t point, double value, const char 
                  "alarm instead of writing the output", label, src);
         return -1;
     }
-    if (pdu_write_encode(&c->cfg->points[point].def->map, value, &w) < 0) {
+    if (pdu_write_encode(&config_point_def(c->cfg, point)->map, value, &w) < 0) {
         snprintf(why, whylen, "%g cannot be written to %s: it does not fit the point's type, scale "
                  "and range", value, label);
         return -1;

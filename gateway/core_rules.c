@@ -19,7 +19,7 @@ static struct history_spec *window_specs(const struct config *cfg)
         return NULL;
     for (size_t p = 0; p < cfg->npoints; p++) {
         specs[p].interval_ms = config_device_of(cfg, p)->interval_ms;
-        specs[p].label = cfg->points[p].def->id;
+        specs[p].label = config_point_def(cfg, p)->id;
     }
     for (size_t i = 0; i < cfg->ncrules; i++)
         expr_windows(cfg->crules[i].when, specs);

@@ -34,7 +34,7 @@ int core_save_rule_state(struct core *c, uint32_t point)
     if (!st)
         return 0;                   /* no rule, nothing to keep (an output's own events) */
     memset(&s, 0, sizeof s);
-    s.rule_hash = rule_hash(&c->cfg->points[point].def->rule);
+    s.rule_hash = rule_hash(&config_point_def(c->cfg, point)->rule);
     s.state = *st;
     return store_rule_state_save(c->store, c->store_key[point], &s, sizeof s);
 }
@@ -49,7 +49,7 @@ static void restore_one(void *ctx, int64_t point_key, const void *blob, size_t l
         struct rule_state *st = core_alarm_state(c, i);
         if (!st)
             return;                 /* its rule was removed: nothing to restore */
-        const struct point_cfg *pc = c->cfg->points[i].def;
+        const struct point_cfg *pc = config_point_def(c->cfg, i);
         const char *dev = config_device_of(c->cfg, i)->id;
         if (len != sizeof s) {
             log_warn("alarm state of %s/%s was saved by another build; it starts afresh", dev, pc->id);
@@ -119,7 +119,7 @@ int core_register_points(struct core *c, char *err, size_t errlen)
 {
     int created = 0;
     for (size_t i = 0; i < c->cfg->npoints; i++) {
-        const struct point_cfg *pc = c->cfg->points[i].def;
+        const struct point_cfg *pc = config_point_def(c->cfg, i);
         int64_t key = 0;
         int rc = store_point_key_staged(c->store, config_device_of(c->cfg, i)->id, pc->id, &key);
         if (rc < 0) {

@@ -130,6 +130,16 @@ int jf_int(const cJSON *obj, const char *key, const char *path, enum jf_presence
     return rc < 0 ? -1 : 0;
 }
 
+int jf_int32(const cJSON *obj, const char *key, const char *path, enum jf_presence need,
+             int32_t lo, int32_t hi, int32_t *out, struct cfg_err *err)
+{
+    long wide = *out;                 /* kept when the field is absent */
+    if (jf_int(obj, key, path, need, lo, hi, &wide, err) < 0)
+        return -1;
+    *out = (int32_t)wide;             /* within [lo, hi]: fits 32 bits */
+    return 0;
+}
+
 int jf_int64(const cJSON *obj, const char *key, const char *path, enum jf_presence need,
              int64_t lo, int64_t hi, int64_t *out, struct cfg_err *err)
 {

@@ -37,6 +37,9 @@ int jf_number(const cJSON *obj, const char *key, const char *path, enum jf_prese
               double lo, double hi, double *out, struct cfg_err *err);
 int jf_int(const cJSON *obj, const char *key, const char *path, enum jf_presence need,
            long lo, long hi, long *out, struct cfg_err *err);
+/* The same into a 32-bit field (a device's times in ms): lo and hi must fit it. */
+int jf_int32(const cJSON *obj, const char *key, const char *path, enum jf_presence need,
+             int32_t lo, int32_t hi, int32_t *out, struct cfg_err *err);
 /* The same for values a 32-bit long cannot hold (seeds, byte counts). */
 int jf_int64(const cJSON *obj, const char *key, const char *path, enum jf_presence need,
              int64_t lo, int64_t hi, int64_t *out, struct cfg_err *err);

@@ -170,7 +170,7 @@ int topic_event(char *out, size_t cap, const struct config *cfg, uint32_t point)
 {
     if (point == POINT_NONE)
         return topic_gateway(out, cap, cfg, "event/_gateway");
-    const struct point_cfg *pc = cfg->points[point].def;
+    const struct point_cfg *pc = config_point_def(cfg, point);
     return fit(snprintf(out, cap, "%s/%s/%s/event/%s/%s", cfg->mqtt.topic_prefix,
                         cfg->enterprise_id, cfg->gateway_id, config_device_of(cfg, point)->id, pc->id), cap);
 }
@@ -219,7 +219,7 @@ int payload_event(char *out, size_t cap, const struct config *cfg, const struct 
     jw_key(&w, "ts");
     jw_int(&w, ev->ts_ms);
     if (ev->point != POINT_NONE) {
-        const struct point_cfg *pc = cfg->points[ev->point].def;
+        const struct point_cfg *pc = config_point_def(cfg, ev->point);
         jw_key(&w, "device");
         jw_str(&w, config_device_of(cfg, ev->point)->id);
         jw_key(&w, "point");
@@ -290,7 +290,7 @@ int payload_telemetry(char *out, size_t cap, const struct config *cfg, size_t de
         const struct reading *s = &latest[i];
         if (s->ts_ms == 0)
             continue;
-        jw_key(&w, cfg->points[dev->first_point + i].def->id);
+        jw_key(&w, config_point_def(cfg, dev->first_point + i)->id);
         jw_open(&w, '{');
         jw_key(&w, "v");
         jw_num(&w, quality_has_value(s->quality) ? s->value : NAN);

@@ -12,6 +12,7 @@
 #include "poller_device.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +48,7 @@ int poll_device_init(struct poll_device *d, const struct config *cfg, size_t ind
     memset(d, 0, sizeof *d);
     d->cfg = dc;
     if (dc->interval_ms <= 0 || dc->timeout_ms <= 0) {
-        snprintf(err, errlen, "device '%s': interval_ms (%ld) and timeout_ms (%ld) must be "
+        snprintf(err, errlen, "device '%s': interval_ms (%" PRId32 ") and timeout_ms (%" PRId32 ") must be "
                  "positive; fix the device in the site config", dc->id, dc->interval_ms,
                  dc->timeout_ms);
         return -1;
@@ -207,7 +208,7 @@ static void cycle_succeeded(struct poll_device *d, struct queue *samples, int64_
     d->in_cycle = 0;
     d->failed_cycles = 0;
     if (d->backed_off)
-        log_info("device '%s' answers again; back to its %ld ms schedule.", d->cfg->id,
+        log_info("device '%s' answers again; back to its %" PRId32 " ms schedule.", d->cfg->id,
                  d->cfg->interval_ms);
     d->backed_off = 0;
     atomic_store(&d->backed_off_flag, 0);
@@ -227,7 +228,7 @@ static void cycle_failed(struct poll_device *d, struct queue *samples, int64_t n
         d->backed_off = 1;
         atomic_store(&d->backed_off_flag, 1);
         log_warn("device '%s' failed %d cycles in a row (last: %s); probing it only every "
-                 "%ld ms until it answers. Check its wiring, address and unit id %u.",
+                 "%" PRId32 " ms until it answers. Check its wiring, address and unit id %u.",
                  d->cfg->id, d->failed_cycles, why, d->cfg->backoff_ms, d->cfg->unit);
     }
     d->next_due = d->backed_off ? now + d->cfg->backoff_ms : next_slot(d, now);

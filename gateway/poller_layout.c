@@ -1,7 +1,7 @@
 /*
  * poller_layout.c - one copy of the maps and plan per kind of device (see poller_layout.h).
  *
- * Matching compares definition pointers, so it costs one pass over a device's points
+ * Matching compares definition indices, so it costs one pass over a device's points
  * per layout tried; a site has a handful of layouts (one per profile and override).
  */
 #include "poller_layout.h"
@@ -19,7 +19,7 @@ static int layout_fits(const struct poll_layout *l, const struct config *cfg,
         l->limits.max_gap != dc->limits.max_gap || l->limits.one_per_point != dc->limits.one_per_point)
         return 0;
     for (size_t i = 0; i < dc->npoints; i++)
-        if (cfg->points[l->first_point + i].def != cfg->points[dc->first_point + i].def)
+        if (cfg->points[l->first_point + i].def_index != cfg->points[dc->first_point + i].def_index)
             return 0;
     return 1;
 }
@@ -48,8 +48,8 @@ static struct poll_layout *layout_make(const struct config *cfg, const struct de
     l->npoints = dc->npoints;
     l->limits = dc->limits;
     for (size_t i = 0; i < dc->npoints; i++) {
-        l->maps[i] = cfg->points[dc->first_point + i].def->map;
-        l->fault_flag[i] = cfg->points[dc->first_point + i].def->fault_flag_at - 1;
+        l->maps[i] = config_point_def(cfg, dc->first_point + i)->map;
+        l->fault_flag[i] = config_point_def(cfg, dc->first_point + i)->fault_flag_at - 1;
     }
     if (batch_plan_build(&l->plan, l->maps, dc->npoints, &dc->limits) < 0) {
         snprintf(err, errlen, "device '%s': cannot plan the reads of its %zu points: %s; "

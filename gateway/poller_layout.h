@@ -2,7 +2,7 @@
  * poller_layout.h - the point maps and read plan that devices of one kind share.
  *
  * A park's gateway polls hundreds of detectors of a few models. Devices whose points
- * have the same definitions (struct site_point.def, interned by the config) and the
+ * have the same definitions (struct site_point.def_index, interned by the config) and the
  * same request limits read the same blocks and decode them the same way, so they
  * share one copy of the maps and one batch plan. A device that has to split a block
  * (its firmware refused it) copies the plan first and changes only its own.

@@ -21,6 +21,7 @@
 #include "poller_tcp.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -334,7 +335,7 @@ int64_t tcp_conn_service(struct tcp_poller *tp, struct tcp_conn *c, int64_t now)
         conn_connect_failed(tp, c, now, "connect timed out");
     if (c->state == CONN_UP && conn_busy(c) && now >= c->wait_until) {
         char why[POLL_WHY_MAX];
-        snprintf(why, sizeof why, "no reply within %ld ms", conn_busy(c)->cfg->timeout_ms);
+        snprintf(why, sizeof why, "no reply within %" PRId32 " ms", conn_busy(c)->cfg->timeout_ms);
         conn_fail_busy(tp, c, now, why);
     }
     if (c->state == CONN_UP && !conn_busy(c) && now >= c->wait_until)

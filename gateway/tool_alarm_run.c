@@ -56,12 +56,12 @@ static const struct plan_step *cur_step(const struct alarm_point *a)
 static const char *level_name(const struct config *cfg, const struct alarm_point *a,
                               const struct plan_step *st)
 {
-    return cfg->points[a->p].def->rule.levels[st->level].name;
+    return config_point_def(cfg, a->p)->rule.levels[st->level].name;
 }
 
 static long step_wait_ms(const struct alarm_session *s, const struct alarm_point *a)
 {
-    const struct point_cfg *pc = s->cfg->points[a->p].def;
+    const struct point_cfg *pc = config_point_def(s->cfg, a->p);
     const struct device_cfg *dc = config_device_of(s->cfg, a->p);
     const struct plan_step *st = cur_step(a);
     long w = s->wait_ms + POLLS_ALLOWED * dc->interval_ms + s->cfg->store.commit_interval_ms;
@@ -75,7 +75,7 @@ static long step_wait_ms(const struct alarm_session *s, const struct alarm_point
 static void step_print(const struct alarm_loop *l, const struct alarm_point *a,
                        const struct tool_step_result *sr)
 {
-    const struct point_cfg *pc = l->s->cfg->points[a->p].def;
+    const struct point_cfg *pc = config_point_def(l->s->cfg, a->p);
     char name[2 * ID_MAX + 2], when[TOOL_ADDR_MAX];
     snprintf(name, sizeof name, "%s/%s", config_device_of(l->s->cfg, a->p)->id, pc->id);
     if (!sr->pass) {
@@ -121,7 +121,7 @@ static void point_pass_step(const struct alarm_loop *l, struct alarm_point *a)
 /* Do the step's action: 0, or -1 with why. */
 static int step_act(const struct alarm_session *s, const struct alarm_point *a, char *why, size_t cap)
 {
-    const struct point_cfg *pc = s->cfg->points[a->p].def;
+    const struct point_cfg *pc = config_point_def(s->cfg, a->p);
     const char *dev = config_device_of(s->cfg, a->p)->id;
     const struct plan_step *st = cur_step(a);
     char line[LINE_MAX_LEN], what[TOOL_WHY_MAX];
@@ -150,7 +150,7 @@ static void point_start_step(const struct alarm_loop *l, struct alarm_point *a)
     struct tool_step_result *sr = &a->res->steps[a->step];
     char why[TOOL_WHY_MAX];
     memset(sr, 0, sizeof *sr);
-    tool_plan_describe(s->cfg->points[a->p].def, st, sr->step, sizeof sr->step);
+    tool_plan_describe(config_point_def(s->cfg, a->p), st, sr->step, sizeof sr->step);
     snprintf(sr->expect, sizeof sr->expect, "%s %s", event_kind_name(st->expect), level_name(s->cfg, a, st));
     sr->acted_ms = clock_wall_ms();
     if (step_act(s, a, why, sizeof why) < 0) {
@@ -215,7 +215,7 @@ static int contradicts(const struct plan_step *st, const char *kind)
 
 static void note_side_effect(struct alarm_loop *l, long p, const struct tool_event *ev)
 {
-    const struct point_cfg *pc = l->s->cfg->points[p].def;
+    const struct point_cfg *pc = config_point_def(l->s->cfg, p);
     for (size_t i = 0; i < l->nside; i++)
         if (l->side[i].p == p) {
             l->side[i].returned |= strcmp(ev->kind, "RETURNED") == 0;
@@ -303,7 +303,7 @@ static void loop_clean_up(struct alarm_loop *l)
     long wait = s->wait_ms;
     for (size_t i = 0; i < l->n; i++) {
         struct alarm_point *a = &l->pts[i];
-        const struct point_cfg *pc = s->cfg->points[a->p].def;
+        const struct point_cfg *pc = config_point_def(s->cfg, a->p);
         if (a->res->pass)
             continue;
         if (s->sim) {
@@ -326,7 +326,7 @@ static void loop_clean_up(struct alarm_loop *l)
             note_side_effect(l, p, &ev);
     }
     for (size_t i = 0; i < l->nside; i++) {
-        const struct point_cfg *pc = s->cfg->points[l->side[i].p].def;
+        const struct point_cfg *pc = config_point_def(s->cfg, l->side[i].p);
         if (command_client_do(s->cfg, "reset", config_device_of(s->cfg, l->side[i].p)->id, pc->id, s->actor,
                               why, sizeof why) == 0)
             printf("%s/%s: reset\n", config_device_of(s->cfg, l->side[i].p)->id, pc->id);
@@ -353,7 +353,7 @@ size_t tool_alarm_run(const struct alarm_session *s, const size_t *points, size_
         struct alarm_point *a = &l.pts[i];
         a->p = points[i];
         a->res = &results[i];
-        if (tool_plan_build(s->cfg->points[a->p].def, &a->plan, why, sizeof why) < 0) {
+        if (tool_plan_build(config_point_def(s->cfg, a->p), &a->plan, why, sizeof why) < 0) {
             snprintf(a->res->why, sizeof a->res->why, "%s", why);
             a->done = 1;
         }

@@ -46,7 +46,7 @@ static int has_serial(const struct config *cfg)
 static void check_point(const struct config *cfg, size_t p, const struct tool_sweep *s,
                         struct check_counts *n)
 {
-    const struct point_cfg *pc = cfg->points[p].def;
+    const struct point_cfg *pc = config_point_def(cfg, p);
     const struct tool_reading *r = &s->points[p];
     char addr[TOOL_ADDR_MAX], raw[TOOL_WHY_MAX], value[2 * VALUE_TEXT_MAX], num[VALUE_TEXT_MAX];
     char why[TOOL_WHY_MAX];

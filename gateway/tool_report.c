@@ -132,7 +132,7 @@ static void report_test(struct report *rp, const struct point_cfg *pc, const cha
 
 static void report_point(struct report *rp, size_t p)
 {
-    const struct point_cfg *pc = rp->cfg->points[p].def;
+    const struct point_cfg *pc = config_point_def(rp->cfg, p);
     const struct report_reading *r = &rp->live->points[p];
     const char *device = config_device_of(rp->cfg, p)->id;
     FILE *f = rp->f;

@@ -33,7 +33,7 @@ static void live_from_gateway(const struct config *cfg, struct report_live *out)
         rd->polled = dc->kind != BUS_VIRTUAL;
         for (size_t i = 0; i < dc->npoints; i++) {
             struct report_reading *rr = &out->points[dc->first_point + i];
-            cJSON *r = command_client_ask(cfg, "read", dc->id, cfg->points[dc->first_point + i].def->id,
+            cJSON *r = command_client_ask(cfg, "read", dc->id, config_point_def(cfg, dc->first_point + i)->id,
                                           NULL, rr->note, sizeof rr->note);
             if (r)
                 live_from_reply(r, rr);

@@ -177,7 +177,7 @@ static void sweep_device(struct sweep *s, size_t d)
         return;
     }
     for (size_t i = 0; i < dc->npoints; i++)
-        maps[i] = s->cfg->points[dc->first_point + i].def->map;
+        maps[i] = config_point_def(s->cfg, dc->first_point + i)->map;
     if (batch_plan_build(&plan, maps, dc->npoints, &dc->limits) < 0) {
         snprintf(res->why, sizeof res->why, "cannot plan its reads: %s", plan.error);
     } else {
@@ -250,7 +250,7 @@ static enum tool_verdict judge_fault(const struct point_cfg *pc, char *why, size
 enum tool_verdict tool_sweep_judge(const struct config *cfg, size_t p, const struct tool_sweep *s,
                                    char *why, size_t cap)
 {
-    const struct point_cfg *pc = cfg->points[p].def;
+    const struct point_cfg *pc = config_point_def(cfg, p);
     const struct tool_reading *r = &s->points[p];
     const struct tool_device_result *dev = &s->devices[cfg->points[p].device];
     char v[TOOL_WHY_MAX / 4], lo[TOOL_WHY_MAX / 8], hi[TOOL_WHY_MAX / 8];

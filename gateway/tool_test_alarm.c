@@ -94,7 +94,7 @@ static int alarm_options(int argc, char **argv, struct alarm_opts *o, const stru
 
 static int testable(const struct config *cfg, size_t p)
 {
-    return cfg->points[p].def->rule.nlevels > 0 && config_device_of(cfg, p)->kind != BUS_VIRTUAL;
+    return config_point_def(cfg, p)->rule.nlevels > 0 && config_device_of(cfg, p)->kind != BUS_VIRTUAL;
 }
 
 /* Mark the points named by one argument; -1 (said) when it names nothing testable. */
@@ -104,7 +104,7 @@ static int alarm_select_one(const struct config *cfg, const char *arg, unsigned 
     size_t devlen = slash ? (size_t)(slash - arg) : strlen(arg);
     int found = 0;
     for (size_t p = 0; p < cfg->npoints; p++) {
-        const struct point_cfg *pc = cfg->points[p].def;
+        const struct point_cfg *pc = config_point_def(cfg, p);
         const char *dev = config_device_of(cfg, p)->id;
         if (strlen(dev) != devlen || strncmp(dev, arg, devlen) != 0 ||
             (slash && strcmp(pc->id, slash + 1) != 0) || !testable(cfg, p))
@@ -141,7 +141,7 @@ static long alarm_select(const struct config *cfg, const struct alarm_opts *o, s
 
 static int alarm_precheck(const struct config *cfg, size_t p, char *why, size_t cap)
 {
-    const struct point_cfg *pc = cfg->points[p].def;
+    const struct point_cfg *pc = config_point_def(cfg, p);
     char err[TOOL_WHY_MAX], v[TOOL_WHY_MAX / 4];
     cJSON *r = command_client_ask(cfg, "read", config_device_of(cfg, p)->id, pc->id, NULL, err, sizeof err);
     const cJSON *val = cJSON_GetObjectItemCaseSensitive(r, "value");
@@ -199,7 +199,7 @@ static int alarm_session_run(const struct config *cfg, const struct alarm_opts *
     const char *actor = o->actor ? o->actor : command_client_login_name();
     int passed = -1;
     for (size_t i = 0; run && run_points && run_res && i < n; i++) {
-        const struct point_cfg *pc = cfg->points[points[i]].def;
+        const struct point_cfg *pc = config_point_def(cfg, points[i]);
         snprintf(res[i].device, sizeof res[i].device, "%s", config_device_of(cfg, points[i])->id);
         snprintf(res[i].point, sizeof res[i].point, "%s", pc->id);
         snprintf(res[i].mode, sizeof res[i].mode, "%s", o->sim ? "simulator" : "instrument");

@@ -92,7 +92,7 @@ static void point_json(struct jw *w, struct core *c, size_t p)
         jw_num(w, r->value);
     }
     if (st)
-        point_alarm(w, c->cfg->points[p].def, st);
+        point_alarm(w, config_point_def(c->cfg, p), st);
     jw_close(w, '}');
 }
 
@@ -141,7 +141,7 @@ static void layout_body(struct jw *w, const struct config *cfg)
         jw_key(w, "points");
         jw_open(w, '[');
         for (size_t p = dev->first_point; p < dev->first_point + dev->npoints; p++) {
-            const struct point_cfg *pc = cfg->points[p].def;
+            const struct point_cfg *pc = config_point_def(cfg, p);
             jw_open(w, '{');
             key_str(w, "id", pc->id);
             key_str(w, "name", pc->name);

@@ -30,7 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 0; i < cfg->npoints; i++) {
             const struct site_point *sp = &cfg->points[i];
             if (sp->device >= cfg->ndevices ||
-                config_find_point(cfg, cfg->devices[sp->device].id, sp->def->id) < 0)
+                sp->def_index >= cfg->defs.n ||
+                config_find_point(cfg, cfg->devices[sp->device].id, config_point_def(cfg, i)->id) < 0)
                 abort();
         }
         config_free(cfg);

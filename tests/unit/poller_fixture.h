@@ -26,7 +26,9 @@
 
 struct fixture {
     struct config cfg;
-    struct point_cfg *defs;             /* defs[i] is points[i]'s own, for tests to change */
+    char (*ids)[ID_MAX];                /* ids[i] is devices[i].id */
+    struct point_cfg *defs;             /* defs[i] is points[i]'s own, for tests to change;
+                                           cfg.defs.def[i] points at it */
     struct bus_cfg bus;
     struct doorbell bell;
     struct queue q;
@@ -40,8 +42,10 @@ static inline void fx_init(struct fixture *f, size_t max_devices, size_t max_poi
 {
     memset(f, 0, sizeof *f);
     f->cfg.devices = calloc(max_devices, sizeof *f->cfg.devices);
+    f->ids = calloc(max_devices, sizeof *f->ids);
     f->cfg.points = calloc(max_points, sizeof *f->cfg.points);
     f->defs = calloc(max_points, sizeof *f->defs);
+    f->cfg.defs.def = calloc(max_points, sizeof *f->cfg.defs.def);
     f->cfg.buses = &f->bus;
     doorbell_open(&f->bell);
     queue_init(&f->q, sizeof(struct sample), FX_QUEUE_CAPACITY, &f->bell);
@@ -54,8 +58,10 @@ static inline void fx_free(struct fixture *f)
     queue_destroy(&f->q);
     doorbell_close(&f->bell);
     free(f->cfg.devices);
+    free(f->ids);
     free(f->cfg.points);
     free(f->defs);
+    free(f->cfg.defs.def);
     free(f->got);
 }
 
@@ -63,8 +69,10 @@ static inline void fx_free(struct fixture *f)
 static inline struct device_cfg *fx_device(struct fixture *f, const char *id, enum bus_kind kind,
                                     uint16_t port, uint8_t unit)
 {
+    char *kept = f->ids[f->cfg.ndevices];
     struct device_cfg *d = &f->cfg.devices[f->cfg.ndevices++];
-    snprintf(d->id, sizeof d->id, "%s", id);
+    snprintf(kept, ID_MAX, "%s", id);
+    d->id = kept;
     d->kind = kind;
     d->bus = 0;
     d->host = "127.0.0.1";
@@ -93,7 +101,9 @@ static inline size_t fx_point(struct fixture *f, enum reg_area area, uint16_t ad
     p->map = (struct point_map){ .area = area, .address = address, .type = type,
                                  .order = ORDER_ABCD, .bit = -1, .scale = 1.0,
                                  .signal = SIGNAL_DIRECT, .plausible_lo = 1, .plausible_hi = 0 };
-    f->cfg.points[i] = (struct site_point){ .def = p, .device = f->cfg.ndevices - 1 };
+    f->cfg.defs.def[i] = p;
+    f->cfg.defs.n = i + 1;
+    f->cfg.points[i] = (struct site_point){ .def_index = (uint32_t)i, .device = f->cfg.ndevices - 1 };
     f->cfg.devices[f->cfg.ndevices - 1].npoints++;
     return i;
 }
@@ -103,7 +113,8 @@ static inline size_t fx_point(struct fixture *f, enum reg_area area, uint16_t ad
 static inline size_t fx_point_like(struct fixture *f, size_t like)
 {
     size_t i = f->cfg.npoints++;
-    f->cfg.points[i] = (struct site_point){ .def = f->cfg.points[like].def, .device = f->cfg.ndevices - 1 };
+    f->cfg.points[i] = (struct site_point){ .def_index = f->cfg.points[like].def_index,
+                                            .device = f->cfg.ndevices - 1 };
     f->cfg.devices[f->cfg.ndevices - 1].npoints++;
     return i;
 }

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -47,7 +48,7 @@ static void test_good(void)
     long lel = config_find_point(cfg, "gas1", "lel");
     CHECK(lel >= 0);
     if (lel >= 0) {
-        const struct point_cfg *p = cfg->points[lel].def;
+        const struct point_cfg *p = config_point_def(cfg, lel);
         CHECK_NEAR(p->map.scale, 0.1, 1e-12);               /* from the profile */
         CHECK_STR(p->unit, "%LEL");
         CHECK_INT(p->rule.nlevels, 2);                        /* override replaced the rule */
@@ -56,13 +57,13 @@ static void test_good(void)
     long kw = config_find_point(cfg, "meter", "kw");
     CHECK(kw >= 0);
     if (kw >= 0) {
-        CHECK_INT(cfg->points[kw].def->map.address, 40000);      /* base 1 shifted down */
-        CHECK_INT(cfg->points[kw].def->map.type, VT_FLOAT32);
-        CHECK_INT(cfg->points[kw].def->map.order, ORDER_CDAB);
+        CHECK_INT(config_point_def(cfg, kw)->map.address, 40000);      /* base 1 shifted down */
+        CHECK_INT(config_point_def(cfg, kw)->map.type, VT_FLOAT32);
+        CHECK_INT(config_point_def(cfg, kw)->map.order, ORDER_CDAB);
         CHECK_INT(cfg->points[kw].device, 1);
     }
     long run = config_find_point(cfg, "meter", "run");
-    CHECK(run >= 0 && cfg->points[run].def->map.type == VT_BIT);
+    CHECK(run >= 0 && config_point_def(cfg, run)->map.type == VT_BIT);
     CHECK_INT(config_find_point(cfg, "meter", "nope"), -1);
     CHECK_INT(cfg->mqtt.enabled, 1);
     CHECK_STR(cfg->mqtt.topic_prefix, "riskgw/v1");
@@ -195,8 +196,8 @@ static void test_combined_rules(void)
     long v = config_find_point(cfg, "_rules", "both");
     CHECK_INT(v, (long)cfg->rules_first_point);
     CHECK_INT(cfg->devices[cfg->points[v].device].kind, BUS_VIRTUAL);
-    CHECK_INT(cfg->points[v].def->rule.levels[0].severity, 2);
-    CHECK_STR(cfg->points[v].def->name, "Two detectors agree");
+    CHECK_INT(config_point_def(cfg, v)->rule.levels[0].severity, 2);
+    CHECK_STR(config_point_def(cfg, v)->name, "Two detectors agree");
     config_free(cfg);
     expect_error(HEAD "\"devices\":[{\"id\":\"_rules\"," TCP "\"points\":[{\"id\":\"p\"}]}]}",
                  "site.json: devices: the id \"_rules\" is reserved for combined rules");
@@ -245,12 +246,16 @@ static void test_shared_definitions(void)
         config_free(cfg);
         return;
     }
-    CHECK(cfg->points[l1].def == cfg->points[l2].def);        /* one copy for the profile's point */
-    CHECK(cfg->points[s1].def == cfg->points[s3].def);
-    CHECK(cfg->points[l3].def != cfg->points[l1].def);        /* the override is its own */
-    CHECK_STR(cfg->points[l3].def->name, "Tank 3 LEL");
-    CHECK_STR(cfg->points[l1].def->name, "Combustible gas concentration");
+    CHECK(config_point_def(cfg, l1) == config_point_def(cfg, l2));        /* one copy for the profile's point */
+    CHECK(config_point_def(cfg, s1) == config_point_def(cfg, s3));
+    CHECK(config_point_def(cfg, l3) != config_point_def(cfg, l1));        /* the override is its own */
+    CHECK_STR(config_point_def(cfg, l3)->name, "Tank 3 LEL");
+    CHECK_STR(config_point_def(cfg, l1)->name, "Combustible gas concentration");
     CHECK_INT(cfg->defs.n, 3);                                /* lel, status, and g3's lel */
+    CHECK_INT(cfg->points[l1].def_index, cfg->points[l2].def_index);   /* named by index */
+    CHECK(cfg->points[l3].def_index != cfg->points[l1].def_index);
+    for (size_t i = 0; i < cfg->npoints; i++)
+        CHECK(cfg->points[i].def_index < cfg->defs.n);
     CHECK_INT(cfg->nalarm_points, 3);                         /* each lel has a rule, status none */
     CHECK_INT(cfg->points[s1].alarm_slot, ALARM_SLOT_NONE);
     CHECK_INT(cfg->points[l2].alarm_slot, 1);
@@ -258,10 +263,80 @@ static void test_shared_definitions(void)
     config_free(cfg);
 }
 
+/* Device ids live packed in the config's string blocks (config_strings.c), hosts are
+ * stored once, and a device's times are 32-bit: ids of every length up to the longest,
+ * over many blocks (so blocks end at every kind of remainder), must each read back
+ * whole, and the largest times unchanged. */
+#define MANY_DEVICES 2000
+#define LONG_ID_LEN (ID_MAX - 1)
+#define SHORT_ID_LEN 9                  /* "dev-0000-" */
+#define DEVICE_JSON_MAX 256
+
+static void long_id(char *out, int i)
+{
+    unsigned spread = (unsigned)i * 2654435761u >> 16;         /* lengths in no order */
+    int len = i == 0 ? LONG_ID_LEN : SHORT_ID_LEN + (int)(spread % (LONG_ID_LEN - SHORT_ID_LEN + 1));
+    int n = snprintf(out, ID_MAX, "dev-%04d-", i);
+    memset(out + n, 'a' + i % 26, (size_t)(len - n));
+    out[len] = '\0';
+}
+
+static void test_device_strings(void)
+{
+    size_t cap = MANY_DEVICES * DEVICE_JSON_MAX + 512, len = 0;
+    char *text = malloc(cap), id[ID_MAX];
+    CHECK(text != NULL);
+    if (!text)
+        return;
+    len += (size_t)snprintf(text + len, cap - len, HEAD "\"devices\":[");
+    for (int i = 0; i < MANY_DEVICES; i++) {
+        long_id(id, i);
+        len += (size_t)snprintf(text + len, cap - len,
+                                "%s{\"id\":\"%s\",\"host\":\"127.0.0.%d\",\"port\":%d,"
+                                "\"interval_ms\":86400000,\"phase_ms\":86399999,\"backoff_ms\":86400000,"
+                                "\"retries\":10,\"backoff_after\":1000,\"points\":[{\"id\":\"v\"}]}",
+                                i ? "," : "", id, 1 + i % 2, 1502 + i);
+    }
+    snprintf(text + len, cap - len, "]}");
+    struct cfg_err err = {""};
+    struct config *cfg = config_parse(text, "many.json", PROFILES, &err);
+    free(text);
+    CHECK(cfg != NULL);
+    if (!cfg) {
+        fprintf(stderr, "unexpected error: %s\n", err.msg);
+        return;
+    }
+    CHECK_INT(cfg->ndevices, MANY_DEVICES);
+    int ids_whole = 1;
+    for (int i = 0; i < MANY_DEVICES && (size_t)i < cfg->ndevices; i++) {
+        long_id(id, i);
+        if (strcmp(cfg->devices[i].id, id) != 0 || config_find_point(cfg, id, "v") != i) {
+            fprintf(stderr, "devices[%d].id reads \"%s\", expected \"%s\"\n", i, cfg->devices[i].id, id);
+            ids_whole = 0;
+        }
+    }
+    CHECK(ids_whole);
+    CHECK(cfg->devices[0].host == cfg->devices[2].host);        /* stored once */
+    CHECK_STR(cfg->devices[1].host, "127.0.0.2");
+    const struct device_cfg *d = &cfg->devices[MANY_DEVICES - 1];
+    CHECK_INT(d->interval_ms, 86400000);
+    CHECK_INT(d->phase_ms, 86399999);
+    CHECK_INT(d->backoff_ms, 86400000);
+    CHECK_INT(d->retries, 10);
+    CHECK_INT(d->backoff_after, 1000);
+    CHECK_INT(d->port, 1502 + MANY_DEVICES - 1);
+    config_free(cfg);
+    long_id(id, 0);
+    char too_long[2 * DEVICE_JSON_MAX];
+    snprintf(too_long, sizeof too_long, HEAD "\"devices\":[{\"id\":\"%sb\"," TCP "\"points\":[{\"id\":\"p\"}]}]}", id);
+    expect_error(too_long, "site.json: devices[0].id: is too long (64 characters, at most 63)");
+}
+
 int main(void)
 {
     test_good();
     test_shared_definitions();
+    test_device_strings();
     test_errors();
     test_telemetry();
     test_setpoint_guard();

@@ -71,7 +71,7 @@ static void test_live_and_dead_unit(void)
     struct device_cfg *dead = fx_device(&f, "dead", BUS_RTU, 0, 7);
     dead->timeout_ms = 100;
     size_t gone = fx_point(&f, AREA_HOLDING, 0, VT_UINT16);
-    encode_registers(&f.cfg.points[temp].def->map, 36.25, &s.map->tab_registers[2]);
+    encode_registers(&config_point_def(&f.cfg, temp)->map, 36.25, &s.map->tab_registers[2]);
     s.map->tab_input_bits[4] = 1;
 
     CHECK(slave_start(&s) == 0);

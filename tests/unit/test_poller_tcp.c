@@ -69,15 +69,15 @@ static void test_values_and_request_count(void)
     size_t coil = fx_point(&f, AREA_COIL, 3, VT_BIT);
     size_t inp = fx_point(&f, AREA_INPUT, 5, VT_UINT16);
     s.map->tab_registers[0] = 1234;
-    encode_registers(&f.cfg.points[flt].def->map, 21.5, &s.map->tab_registers[1]);
-    encode_registers(&f.cfg.points[far].def->map, -5, &s.map->tab_registers[40]);
+    encode_registers(&config_point_def(&f.cfg, flt)->map, 21.5, &s.map->tab_registers[1]);
+    encode_registers(&config_point_def(&f.cfg, far)->map, -5, &s.map->tab_registers[40]);
     s.map->tab_bits[3] = 1;
     s.map->tab_input_registers[5] = 77;
 
     struct point_map maps[5];
     struct batch_plan plan;
     for (size_t i = 0; i < 5; i++)
-        maps[i] = f.cfg.points[i].def->map;
+        maps[i] = config_point_def(&f.cfg, i)->map;
     CHECK(batch_plan_build(&plan, maps, 5, &f.cfg.devices[0].limits) == 0);
     size_t nblocks = plan.nblocks;
     batch_plan_free(&plan);
@@ -285,7 +285,7 @@ static void test_reply_in_pieces(void)
     size_t u16 = fx_point(&f, AREA_HOLDING, 0, VT_UINT16);
     size_t flt = fx_point(&f, AREA_HOLDING, 1, VT_FLOAT32);
     s.map->tab_registers[0] = 321;
-    encode_registers(&f.cfg.points[flt].def->map, -7.25, &s.map->tab_registers[1]);
+    encode_registers(&config_point_def(&f.cfg, flt)->map, -7.25, &s.map->tab_registers[1]);
 
     struct device_stats st;
     poll_one_device(&f, &s, &st);

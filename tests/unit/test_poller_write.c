@@ -43,7 +43,7 @@ static void writer_free(struct writer *w)
 /* Hand point's value to the pollers; the request's id. */
 static uint32_t writer_send(struct writer *w, size_t point, double value)
 {
-    const struct point_cfg *pc = w->f.cfg.points[point].def;
+    const struct point_cfg *pc = config_point_def(&w->f.cfg, point);
     struct write_request req = {.id = ++w->next_id, .point = (uint32_t)point,
                                 .device = (uint32_t)w->f.cfg.points[point].device};
     char why[WRITE_WHY_MAX] = "";
@@ -116,7 +116,7 @@ static void test_tcp_writes(void)
     CHECK_INT(siren.map->tab_registers[0], 3);
     CHECK(writer_wait(&w, writer_send(&w, level, 12.5), &r) && r.ok);    /* FC 16 */
     double v = 0;
-    CHECK_INT(decode_registers(&w.f.cfg.points[level].def->map, &siren.map->tab_registers[2], &v),
+    CHECK_INT(decode_registers(&config_point_def(&w.f.cfg, level)->map, &siren.map->tab_registers[2], &v),
               QUALITY_GOOD);
     CHECK_NEAR(v, 12.5, 0);
     fx_collect(&w.f, 300);                                  /* the next poll reads them back */

@@ -54,7 +54,7 @@ static const struct point_cfg *accepted(const char *text, struct config **cfg, c
     }
     long i = config_find_point(*cfg, dev, pt);
     CHECK(i >= 0);
-    return i >= 0 ? (*cfg)->points[i].def : NULL;
+    return i >= 0 ? config_point_def(*cfg, i) : NULL;
 }
 
 /* The hole issue 21 found: the guard matched levels by severity. */
@@ -182,7 +182,7 @@ static void test_fault_flag(void)
                                           &cfg, "g", "lel");
     CHECK(pc && pc->fault_flag_at == 2);        /* status, the 2nd point */
     long st = cfg ? config_find_point(cfg, "g", "status") : -1;
-    CHECK(st >= 0 && cfg->points[st].def->is_fault_flag == 1 && cfg->points[st].def->fault_flag_at == 0);
+    CHECK(st >= 0 && config_point_def(cfg, st)->is_fault_flag == 1 && config_point_def(cfg, st)->fault_flag_at == 0);
     config_free(cfg);
     refused(HEAD "{\"id\":\"x\",\"host\":\"127.0.0.1\",\"points\":[{\"id\":\"v\",\"fault_flag\":\"sts\"}]}]}",
             "site.json: devices[0]: ", "point \"v\": \"fault_flag\" names \"sts\", which is not a point of this device");
