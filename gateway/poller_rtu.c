@@ -283,7 +283,7 @@ struct rtu_bus *rtu_bus_start(const struct config *cfg, size_t bus, struct poll_
             continue;
         b->devs[b->ndevs++] = &devs[i];
         if (dc->backoff_ms > b->reopen_cap_ms)
-            b->reopen_cap_ms = (int32_t)dc->backoff_ms;
+            b->reopen_cap_ms = dc->backoff_ms;
     }
     b->ctx = modbus_new_rtu(bc->device, (int)bc->baud, bc->parity, bc->data_bits,
                             bc->stop_bits);

@@ -159,11 +159,11 @@ static void conn_add_device(struct tcp_conn *c, struct poll_device *d)
 
     c->devs[c->ndevs++] = d;
     if (dc->timeout_ms > c->connect_timeout_ms)
-        c->connect_timeout_ms = (int32_t)dc->timeout_ms;
+        c->connect_timeout_ms = dc->timeout_ms;
     if (dc->connect_pause_ms > c->connect_pause_ms)
-        c->connect_pause_ms = (int32_t)dc->connect_pause_ms;
+        c->connect_pause_ms = dc->connect_pause_ms;
     if (dc->backoff_ms > c->reopen_cap_ms)
-        c->reopen_cap_ms = (int32_t)dc->backoff_ms;
+        c->reopen_cap_ms = dc->backoff_ms;
     if (c->comm_fail_min_ms == 0 || d->comm_fail_ms < c->comm_fail_min_ms)
         c->comm_fail_min_ms = d->comm_fail_ms;
 }
