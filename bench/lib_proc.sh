@@ -1,6 +1,6 @@
 # lib_proc.sh - what the benchmark reads about a process and the clock (bash; sourced by run.sh).
 #
-# CPU is utime + stime from /proc/PID/stat over a window, as % of one core; memory
+# CPU is the time the process's threads ran over a window, as % of one core; memory
 # is VmRSS (and the peak VmHWM) and Threads from /proc/PID/status. Windows are
 # given as wall-clock milliseconds so that bench_sub, which counts points by their
 # sample time, measures exactly the same seconds.
@@ -48,16 +48,34 @@ anon_kib() {
     awk '/^Anonymous:/ { print $2 }' "/proc/$1/smaps_rollup"
 }
 
-# cpu_mark PID: "WALL_MS TICKS" now; cpu_pct MARK0 MARK1: the mean CPU between two
-# marks of one process, as % of one core.
-cpu_mark() {
+# proc_cpu_ns PID: nanoseconds its threads have run so far: the first field of each
+# /proc/PID/task/*/schedstat, the scheduler's own count. /proc/PID/stat counts in
+# clock ticks (10 ms): a loop at 0.4 % of a core runs 4 of them in a 10 s part of a
+# window, so one tick either way moved the N = 100 ratio by a quarter. A thread that
+# ends inside a window takes its time with it; the processes measured here keep
+# theirs. Without schedstat (a kernel without CONFIG_SCHED_INFO): the ticks.
+proc_cpu_ns() {
+    local f ns=0 seen=0 run rest
+    for f in /proc/"$1"/task/*/schedstat; do
+        read -r run rest <"$f" 2>/dev/null || continue
+        ns=$((ns + run)) seen=1
+    done
+    if [ "$seen" = 1 ]; then echo "$ns"; return 0; fi
     local ticks
     ticks=$(proc_ticks "$1") || return 1
-    echo "$(now_ms) $ticks"
+    echo $((ticks * 1000000000 / CLK_TCK))
+}
+
+# cpu_mark PID: "WALL_MS CPU_NS" now; cpu_pct MARK0 MARK1: the mean CPU between two
+# marks of one process, as % of one core.
+cpu_mark() {
+    local ns
+    ns=$(proc_cpu_ns "$1") || return 1
+    echo "$(now_ms) $ns"
 }
 cpu_pct() {
-    awk -v a="$1" -v b="$2" -v hz="$CLK_TCK" 'BEGIN { split(a, x, " "); split(b, y, " ");
-        printf "%.2f", (y[2] - x[2]) / hz / ((y[1] - x[1]) / 1000) * 100 }'
+    awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " ");
+        printf "%.2f", (y[2] - x[2]) / 1e9 / ((y[1] - x[1]) / 1000) * 100 }'
 }
 
 # measure PID FROM_MS TO_MS [DB]: CPU over the window, then size and threads at its

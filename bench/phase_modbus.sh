@@ -48,10 +48,10 @@ samples_rate() {
     s0=$(status_samples "$2"); m0=$(cpu_mark "$1") || return 1
     sleep "$3"
     s1=$(status_samples "$2"); m1=$(cpu_mark "$1") || return 1
-    awk -v a="$s0" -v b="$s1" -v c="$m0" -v d="$m1" -v hz="$CLK_TCK" 'BEGIN {
+    awk -v a="$s0" -v b="$s1" -v c="$m0" -v d="$m1" 'BEGIN {
         split(a, x, " "); split(b, y, " "); split(c, p, " "); split(d, q, " ");
         rate = (y[2] - x[2]) / ((y[1] - x[1]) / 1000); if (rate <= 0) exit 1;
-        cpu_s = (q[2] - p[2]) / hz; t = (q[1] - p[1]) / 1000;
+        cpu_s = (q[2] - p[2]) / 1e9; t = (q[1] - p[1]) / 1000;
         printf "%.0f %.2f\n", rate, cpu_s * 1e6 / (rate * t) }'
 }
 
