@@ -20,9 +20,40 @@ static double percentile(const double *sorted, int n, double q)
     return sorted[rank < 1 ? 0 : rank - 1];
 }
 
-void bench_report_ms(const char *name, double *v, int n)
+static void sort_ms(double *v, int n)
 {
     qsort(v, (size_t)n, sizeof *v, cmp_double);
+}
+
+void bench_report_parts_p99_ms(const char *name, const double *v, int n, int parts)
+{
+    if (parts < 1 || n < parts)
+        return;
+    int len = n / parts;
+    double *part = malloc((size_t)len * sizeof *part), *p99 = malloc((size_t)parts * sizeof *p99);
+    if (!part || !p99) {
+        free(part);
+        free(p99);
+        return;
+    }
+    printf(" %s_parts_p99_ms ", name);
+    for (int k = 0; k < parts; k++) {
+        for (int i = 0; i < len; i++)
+            part[i] = v[k * len + i];
+        sort_ms(part, len);
+        p99[k] = percentile(part, len, 0.99);
+        printf("%s%.2f", k ? "," : "", p99[k]);
+    }
+    sort_ms(p99, parts);
+    double median = parts % 2 ? p99[parts / 2] : (p99[parts / 2 - 1] + p99[parts / 2]) / 2;
+    printf(" %s_p99_median_ms %.2f", name, median);
+    free(part);
+    free(p99);
+}
+
+void bench_report_ms(const char *name, double *v, int n)
+{
+    sort_ms(v, n);
     printf(" %s_p50_ms %.2f %s_p99_ms %.2f %s_max_ms %.2f", name, percentile(v, n, 0.5), name,
            percentile(v, n, 0.99), name, v[n - 1]);
 }
