@@ -5,6 +5,7 @@
 #   BENCH_QUICK=1 bash bench/run.sh ...  the quick run (under 3 minutes): N = 10, 100, short windows
 #   BENCH_SMOKE=1 ...                    the smoke run of the test suite: N = 10 only, a few seconds
 #   BENCH_PHASES="scale store" ...       only these phases (scale latency modbus store footprint console wear)
+#   BENCH_SCALE_NS="100" ...             the scale phase at these N only (full mode: 10 100 500 2000)
 #   BENCH_OUT=FILE BENCH_PLOT=PNG ...    where results.json and the plot go (default bench/out/)
 #
 # Everything runs here, on loopback: riskgw and riskgw-sim from BUILD_DIR, a private
@@ -37,7 +38,7 @@ elif [ "${BENCH_QUICK:-0}" = 1 ]; then
     PHASES=${BENCH_PHASES:-scale latency modbus store footprint console wear}
 else
     BENCH_MODE=full
-    SCALE_NS="10 100 500 2000"; SCALE_AT_ONCE_NS="100 500 2000"; WARMUP_S=10; WINDOW_S=30; BARE_WARMUP_S=3; VERDICT_N=500; CPU_SPLITS=3
+    SCALE_NS=${BENCH_SCALE_NS:-10 100 500 2000}; SCALE_AT_ONCE_NS="100 500 2000"; WARMUP_S=10; WINDOW_S=30; BARE_WARMUP_S=3; VERDICT_N=500; CPU_SPLITS=3
     LAT_N=500; LAT_ALARMS=1000; LAT_COLD=10; MB_RUNS=3; MB_LOOP_S=5; MB_WARMUP_S=3; RTU_WINDOW_S=10
     STORE_RUNS=3; STARTUP_RUNS=5; IDLE_S=30
     WEAR_NS="100 500"; WEAR_STEADY_S=300; WEAR_WORST_S=60
