@@ -4,23 +4,42 @@
  * Why: with every device asked at the same instant, 2,000 devices x 30 registers
  * reply within milliseconds; the core's sample ring then holds a whole round at
  * once (1.8 MiB resident at 2,000 devices), the uplink gets 2,000 messages in one
- * burst, and the site measured 16.6 MiB against 12.5-12.9 with phases spread. The
- * TCP poller sends on a grid of 1/20 of the interval (poller_tcp.c), so spread
- * devices go out in at most 20 groups a second: the CPU cost of spreading is the
- * grid's wake-ups, measured in make bench's scale phase.
+ * burst, and the site measured 16.6 MiB against 12.5-12.9 with phases spread.
+ *
+ * But each slot of the spread costs wake-ups of the poller, the core and the
+ * uplink, and the kernel's loopback or network path handles each slot's requests
+ * and replies on their own rather than in one batch. At 100 devices spread over
+ * 20 slots riskgw ran 1.3-1.4 % of a core against 0.9-1.0 % with all at once
+ * (session 11, per-thread schedstat over 30 s). So a slot is given to about
+ * POLL_PHASE_SLOT_POINTS points: a small site is asked at once, 100 devices of
+ * 30 points in 4 slots, and from 500 devices of 30 points on every one of the
+ * 20 slots of the TCP poller's grid is used (poller_tcp.c), as before. 750 points
+ * is what one slot asked at 500 devices, where the alarm latency bench runs: the
+ * samples the core takes in one go, which an alarm read meanwhile waits behind.
  */
 #include "poller_phase.h"
 
 #include <stdlib.h>
 
+#define POLL_PHASE_SLOT_POINTS 750  /* about this many points asked at one instant */
+#define POLL_PHASE_SLOTS_MAX 20     /* the TCP poller's grid: 1/20 of the interval */
+
 struct interval_group {
     long interval_ms;
-    size_t count, next;     /* TCP devices with an automatic phase; the next one's rank */
+    size_t points;          /* of its TCP devices with an automatic phase */
+    size_t placed;          /* points of the devices given a phase so far */
+    size_t slots;
 };
 
 static int auto_spread(const struct device_cfg *d)
 {
     return d->kind == BUS_TCP && d->phase_ms == PHASE_AUTO;
+}
+
+/* What a device weighs in the spread: its points (a device without any still polls). */
+static size_t weight(const struct device_cfg *d)
+{
+    return d->npoints ? d->npoints : 1;
 }
 
 /* The group of interval_ms in groups[0..*n), added when new. */
@@ -31,6 +50,12 @@ static struct interval_group *group_of(struct interval_group *groups, size_t *n,
             return &groups[g];
     groups[*n] = (struct interval_group){.interval_ms = interval_ms};
     return &groups[(*n)++];
+}
+
+static size_t slots_for(size_t points)
+{
+    size_t slots = (points + POLL_PHASE_SLOT_POINTS - 1) / POLL_PHASE_SLOT_POINTS;
+    return slots < 1 ? 1 : slots > POLL_PHASE_SLOTS_MAX ? POLL_PHASE_SLOTS_MAX : slots;
 }
 
 long *poll_phases(const struct config *cfg)
@@ -45,7 +70,9 @@ long *poll_phases(const struct config *cfg)
     }
     for (size_t i = 0; i < cfg->ndevices; i++)
         if (auto_spread(&cfg->devices[i]))
-            group_of(groups, &ngroups, cfg->devices[i].interval_ms)->count++;
+            group_of(groups, &ngroups, cfg->devices[i].interval_ms)->points += weight(&cfg->devices[i]);
+    for (size_t g = 0; g < ngroups; g++)
+        groups[g].slots = slots_for(groups[g].points);
     for (size_t i = 0; i < cfg->ndevices; i++) {
         const struct device_cfg *d = &cfg->devices[i];
         if (!auto_spread(d)) {
@@ -53,8 +80,10 @@ long *poll_phases(const struct config *cfg)
             continue;
         }
         struct interval_group *g = group_of(groups, &ngroups, d->interval_ms);
-        long span = d->interval_ms < POLL_PHASE_SPAN_MAX_MS ? d->interval_ms : POLL_PHASE_SPAN_MAX_MS;
-        phase[i] = (long)((long long)span * (long long)g->next++ / (long long)g->count);
+        long long span = d->interval_ms < POLL_PHASE_SPAN_MAX_MS ? d->interval_ms : POLL_PHASE_SPAN_MAX_MS;
+        long long slot = (long long)(g->placed * g->slots / g->points);  /* by the points before it */
+        phase[i] = (long)(span * slot / (long long)g->slots);
+        g->placed += weight(d);
     }
     free(groups);
     return phase;

@@ -3,8 +3,10 @@
  *
  * A device that states phase_ms keeps it. A Modbus TCP device that does not is
  * given one: the TCP devices of one poll interval are spread evenly over that
- * interval, or over its first second when the interval is longer, so a big site
- * does not ask every device at the same instant (docs/drivers.md, "Phases").
+ * interval, or over its first second when the interval is longer, in slots of
+ * about 750 points (at most 20), so a big site does not ask every device at the
+ * same instant and a small one is not woken for a handful of devices at a time
+ * (docs/drivers.md, "Scheduling").
  * A serial device without phase_ms starts at 0: its bus asks one device at a time
  * anyway.
  */
