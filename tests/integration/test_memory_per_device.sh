@@ -9,17 +9,18 @@
 # here is timed: both runs are read at the same point of their work (samples seen,
 # from the health report), not after a delay.
 #
-# Why 4.5 KiB: what the core must keep for a device of 30 points is 2.5 KiB (the
-# point reference 16 bytes, the latest and the last stored reading 16 each, the
-# minute aggregate 32, the store key 4, the telemetry flag 1) and its config,
-# schedule and TCP connection about 0.9 KiB (docs/architecture.md, "Memory"); the
-# larger run also fills more of SQLite's page cache. Measured: 3.65 KiB. Before
-# issue 17's memory work a device cost 5.8 KiB here (calloc cleared the sample
-# ring and the 1 MiB of events kept for a failing store in heap left free by the
-# config parse, a reading was 24 bytes, a device's host and profile names 192), so
-# the bound sits between the two: a per-device buffer or a cleared worst-case ring
-# fails it. Issue 17's RSS targets (8 MiB at 500 devices, 12 at 2,000) are judged
-# by `make bench`.
+# Why 3.5 KiB: what the core must keep for a device of 30 points is 2.1 KiB (the
+# point reference 12 bytes, the latest reading 16, what history knows of the point
+# 40, the store key 4, the telemetry flag 1) and its config, schedule and TCP
+# connection about 0.34 KiB (docs/architecture.md, "Memory"); the larger run also
+# fills more of SQLite's page cache. Measured: 2.73 KiB (session 11). Before
+# session 10's cuts of the per-point and per-device tables a device cost 3.65 KiB
+# here, and before issue 17's memory work 5.8 KiB (calloc cleared the sample ring
+# and the 1 MiB of events kept for a failing store in heap left free by the config
+# parse, a reading was 24 bytes, a device's host and profile names 192), so the
+# bound sits between the last two: a per-device buffer, a cleared worst-case ring
+# or a per-point table back at its old size fails it. Issue 17's RSS targets
+# (8 MiB at 500 devices, 12 at 2,000) are judged by `make bench`.
 set -euo pipefail
 BUILD=$(cd "${1:?usage: test_memory_per_device.sh BUILD_DIR}" && pwd)
 SRC=${RISKGW_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -31,7 +32,7 @@ harness_init
 SMALL=${MEM_SMALL:-200}
 LARGE=${MEM_LARGE:-600}
 READS=4                                 # every point read this many times (on average) before reading memory
-MAX_KIB_PER_DEVICE=${MEM_MAX_KIB_PER_DEVICE:-4.5}
+MAX_KIB_PER_DEVICE=${MEM_MAX_KIB_PER_DEVICE:-3.5}
 WAIT_S=120                              # a guard against a gateway that stopped reading, not a bound
 
 mq=$(free_port)
