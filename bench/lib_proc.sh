@@ -56,8 +56,9 @@ anon_kib() {
 # theirs. Without schedstat (a kernel without CONFIG_SCHED_INFO): the ticks.
 proc_cpu_ns() {
     local f ns=0 seen=0 run rest
+    [ -d "/proc/$1/task" ] || return 1
     for f in /proc/"$1"/task/*/schedstat; do
-        read -r run rest <"$f" 2>/dev/null || continue
+        { read -r run rest <"$f"; } 2>/dev/null || continue
         ns=$((ns + run)) seen=1
     done
     if [ "$seen" = 1 ]; then echo "$ns"; return 0; fi
