@@ -9,7 +9,7 @@
  * But each slot of the spread costs wake-ups of the poller, the core and the
  * uplink, and the kernel's loopback or network path handles each slot's requests
  * and replies on their own rather than in one batch. At 100 devices spread over
- * 20 slots riskgw ran 1.3-1.4 % of a core against 0.9-1.0 % with all at once
+ * 20 slots riskgw ran 1.2-1.3 % of a core against 0.9-1.0 % with all at once
  * (session 11, per-thread schedstat over 30 s). So a slot is given to about
  * POLL_PHASE_SLOT_POINTS points: a small site is asked at once, 100 devices of
  * 30 points in 4 slots, and from 500 devices of 30 points on every one of the
@@ -22,13 +22,11 @@
 #include <stdlib.h>
 
 #define POLL_PHASE_SLOT_POINTS 750  /* about this many points asked at one instant */
-#define POLL_PHASE_SLOTS_MAX 20     /* the TCP poller's grid: 1/20 of the interval */
 
 struct interval_group {
     long interval_ms;
     size_t points;          /* of its TCP devices with an automatic phase */
     size_t placed;          /* points of the devices given a phase so far */
-    size_t slots;
 };
 
 static int auto_spread(const struct device_cfg *d)
@@ -71,8 +69,6 @@ long *poll_phases(const struct config *cfg)
     for (size_t i = 0; i < cfg->ndevices; i++)
         if (auto_spread(&cfg->devices[i]))
             group_of(groups, &ngroups, cfg->devices[i].interval_ms)->points += weight(&cfg->devices[i]);
-    for (size_t g = 0; g < ngroups; g++)
-        groups[g].slots = slots_for(groups[g].points);
     for (size_t i = 0; i < cfg->ndevices; i++) {
         const struct device_cfg *d = &cfg->devices[i];
         if (!auto_spread(d)) {
@@ -81,8 +77,9 @@ long *poll_phases(const struct config *cfg)
         }
         struct interval_group *g = group_of(groups, &ngroups, d->interval_ms);
         long long span = d->interval_ms < POLL_PHASE_SPAN_MAX_MS ? d->interval_ms : POLL_PHASE_SPAN_MAX_MS;
-        long long slot = (long long)(g->placed * g->slots / g->points);  /* by the points before it */
-        phase[i] = (long)(span * slot / (long long)g->slots);
+        size_t slots = slots_for(g->points);
+        long long slot = (long long)(g->placed * slots / g->points);  /* by the points before it */
+        phase[i] = (long)(span * slot / (long long)slots);
         g->placed += weight(d);
     }
     free(groups);

@@ -20,6 +20,10 @@
  * still read the plant within about a second of each other. */
 #define POLL_PHASE_SPAN_MAX_MS 1000
 
+/* The most slots a spread uses: the TCP poller's timer grid is 1/POLL_PHASE_SLOTS_MAX
+ * of the shortest interval (poller_tcp.c), so more slots would be sent together anyway. */
+#define POLL_PHASE_SLOTS_MAX 20
+
 /* An array of cfg->ndevices phases in ms (free() it), or NULL when out of memory. */
 long *poll_phases(const struct config *cfg);
 

@@ -29,6 +29,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "poller_phase.h"
 #include "poller_threads.h"
 #include "poller_write.h"
 
@@ -43,7 +44,7 @@
  * poll starts at most one grid step late and never drifts (its grid is kept);
  * replies are still handled the moment they arrive.
  */
-#define TCP_SCAN_TICK_DIV 20
+#define TCP_SCAN_TICK_DIV POLL_PHASE_SLOTS_MAX  /* the automatic phases use the same slots */
 #define TCP_SCAN_TICK_MIN_MS 10
 #define TCP_SCAN_TICK_MAX_MS 50
 #define PORT_TEXT_MAX 8
