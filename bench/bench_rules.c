@@ -207,8 +207,8 @@ int main(void)
         uint32_t p = (uint32_t)(n % BENCH_POINTS);
         int64_t mono = n / BENCH_POINTS * BENCH_INTERVAL_MS + p / BENCH_POINTS_PER_DEVICE;
         level[p] += noise() * 2.0 - 1.0 + (level[p] < 0 ? 1.0 : level[p] > 60 ? -1.0 : 0.0);
-        struct sample smp = { p, noise() < 0.001 ? QUALITY_COMM_FAIL : QUALITY_GOOD, level[p],
-                              BENCH_WALL0 + mono, mono };
+        struct sample smp = {.point = p, .quality = noise() < 0.001 ? QUALITY_COMM_FAIL : QUALITY_GOOD,
+                             .value = level[p], .ts_ms = BENCH_WALL0 + mono, .mono_ms = mono};
         site.env.mono_ms = mono;
         site.env.wall_ms = BENCH_WALL0 + mono;
         events += bench_sample(&site, &smp, ev);

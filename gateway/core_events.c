@@ -5,6 +5,8 @@
  * its outbox row enter the store's transaction, the transaction commits, and only
  * then may the outbox publish it - which it does at once (core_send_events), not
  * after the rest of the core's turn. Telemetry is core_telemetry.c's.
+ * The time from a poller reading the sample to that hand-off is the gateway's own
+ * part of an alarm's delay; the health report gives its recent percentiles.
  */
 #include <stdio.h>
 #include <string.h>
@@ -177,8 +179,11 @@ void core_handle_sample(struct core *c, const struct sample *in)
         record_all(c, evs, n);
     }
     n += core_rules_sample(c, s);
-    if (n > 0)
+    if (n > 0) {
         core_send_events(c);    /* events reach the disk before anything is published */
+        if (s->read_ns && !c->store_failing)
+            durations_add(&c->alarm_path, clock_mono_ns() - s->read_ns);
+    }
     if (!flag_stood)
         core_fault_flag_spread(c, s);
 }

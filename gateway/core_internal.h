@@ -125,6 +125,7 @@ struct core {
     uint64_t status_prev_ticks;     /* CPU ticks and time at the previous report */
     int64_t status_prev_mono;
     uint64_t events_recorded, samples_seen;
+    struct durations alarm_path;    /* each alarm from its reply read to its hand-off (core_events.c) */
 };
 
 /* A point's alarm state, or NULL when it has no rule (and so keeps none). */

@@ -119,6 +119,22 @@ static void section_process(struct jw *w, struct core *c, int64_t now, int advan
     jw_close(w, '}');
 }
 
+/* PREFIX_recent, PREFIX_p50_ms, PREFIX_p99_ms and PREFIX_max_ms of recent durations. */
+static void durations_fields(struct jw *w, const char *prefix, const struct durations_summary *d)
+{
+    static const char *const suffix[] = {"p50_ms", "p99_ms", "max_ms"};
+    const double value[] = {d->p50_ms, d->p99_ms, d->max_ms};
+    char key[32];
+    snprintf(key, sizeof key, "%s_recent", prefix);
+    jw_key(w, key);
+    jw_int(w, d->recent);
+    for (int i = 0; i < 3; i++) {
+        snprintf(key, sizeof key, "%s_%s", prefix, suffix[i]);
+        jw_key(w, key);
+        jw_num(w, value[i]);
+    }
+}
+
 static void section_store(struct jw *w, struct core *c)
 {
     const struct store_stats *ss = store_stats(c->store);
@@ -141,6 +157,9 @@ static void section_store(struct jw *w, struct core *c)
     jw_int(w, c->replay ? (int64_t)c->npending : 0);
     jw_key(w, "dropped");
     jw_int(w, (int64_t)c->events_dropped);
+    struct durations_summary path;
+    durations_summarise(&c->alarm_path, &path);
+    durations_fields(w, "latency", &path);  /* a reply read to the event handed to the uplinks */
     jw_close(w, '}');
     jw_key(w, "store");
     jw_open(w, '{');
@@ -171,18 +190,11 @@ static void section_store(struct jw *w, struct core *c)
     jw_int(w, (int64_t)ss->rollbacks);
     jw_key(w, "telemetry_spilled");         /* written to flash because the uplinks lagged */
     jw_int(w, (int64_t)ss->telemetry_spilled);
-    struct store_sync_times sync;
+    struct durations_summary sync;
     store_sync_times(c->store, &sync);
     jw_key(w, "syncs");
     jw_int(w, (int64_t)ss->durable_commits);
-    jw_key(w, "sync_recent");
-    jw_int(w, sync.recent);
-    jw_key(w, "sync_p50_ms");
-    jw_num(w, sync.p50_ms);
-    jw_key(w, "sync_p99_ms");
-    jw_num(w, sync.p99_ms);
-    jw_key(w, "sync_max_ms");
-    jw_num(w, sync.max_ms);
+    durations_fields(w, "sync", &sync);
     const struct store_drops *d = store_drops(c->store);
     jw_key(w, "dropped_for_cap");
     jw_open(w, '{');

@@ -179,6 +179,7 @@ static struct sample make_sample(const struct poll_device *d, size_t point, enum
         .value = quality_has_value(q) ? value : 0.0,
         .ts_ms = clock_wall_ms(),
         .mono_ms = now,
+        .read_ns = clock_mono_ns(),
     };
 }
 

@@ -22,6 +22,8 @@ struct sample {
     double value;           /* meaningful only when quality_has_value(quality) */
     int64_t ts_ms;          /* wall clock, ms since the Unix epoch, UTC */
     int64_t mono_ms;        /* monotonic clock when read; rules time delays on this */
+    int64_t read_ns;        /* monotonic ns when a poller read it, where an alarm's time in
+                             * the gateway starts (core_events.c); 0 from any other source */
 };
 
 /* A point's last reading as the core keeps it per point: a sample without its point

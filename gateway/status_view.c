@@ -114,9 +114,10 @@ int status_view_print(const char *path, int64_t now_ms, FILE *out)
             yes(st, "ok") ? "writing" : "NOT WRITING", num(st, "commits"), num(st, "rollbacks"),
             num(st, "sync_p50_ms"), num(st, "sync_p99_ms"), num(st, "sync_max_ms"));
     print_store_trouble(st, out);
-    fprintf(out, "events: %.0f recorded, %.0f waiting for the disk, %.0f dropped; samples: %.0f seen, "
-            "queue %.0f, %.0f refused (queue full)\n", num(ev, "recorded"), num(ev, "waiting_for_disk"),
-            num(ev, "dropped"), num(sm, "seen"), num(sm, "queue_depth"), num(sm, "queue_overflowed"));
+    fprintf(out, "events: %.0f recorded, %.0f waiting for the disk, %.0f dropped (in the gateway p50 %.1f / "
+            "p99 %.1f ms); samples: %.0f seen, queue %.0f, %.0f refused (queue full)\n", num(ev, "recorded"),
+            num(ev, "waiting_for_disk"), num(ev, "dropped"), num(ev, "latency_p50_ms"), num(ev, "latency_p99_ms"),
+            num(sm, "seen"), num(sm, "queue_depth"), num(sm, "queue_overflowed"));
     const cJSON *al = obj(root, "alarms");
     fprintf(out, "alarms: %.0f standing (%.0f silenced), %.0f points in fault\n", num(al, "standing"),
             num(al, "silenced"), num(al, "faulted"));

@@ -28,6 +28,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "durations.h"
 #include "sample.h"
 
 enum outbox_class { OUTBOX_EVENTS = 0, OUTBOX_TELEMETRY = 1, OUTBOX_CLASS_COUNT };
@@ -149,14 +150,9 @@ struct store_stats {
 };
 const struct store_stats *store_stats(struct store *st);
 
-/* The WAL syncs of the last STORE_SYNC_RECENT durable commits: each alarm waits for
+/* The WAL syncs of the last DURATIONS_RECENT durable commits: each alarm waits for
  * one, so they are its latency floor on this medium (store_sync_times.c). */
-#define STORE_SYNC_RECENT 1024
-struct store_sync_times {
-    uint32_t recent;            /* syncs these figures cover; 0: none yet, figures 0 */
-    double p50_ms, p99_ms, max_ms;
-};
-void store_sync_times(const struct store *st, struct store_sync_times *out);
+void store_sync_times(const struct store *st, struct durations_summary *out);
 
 /* A minute's summary of one point's good readings (store_retention.c). Adding a
  * minute that is already there merges the two: a minute may be written in parts. */

@@ -105,8 +105,7 @@ struct store {
     struct store_stage stage;                   /* samples not yet in a commit (store_stage.c) */
     int64_t epoch_ms;
     struct store_stats stats;
-    uint32_t sync_us[STORE_SYNC_RECENT];        /* durations of the last WAL syncs, a ring */
-    uint64_t syncs_timed;                       /* every one so far; the ring's next slot */
+    struct durations sync_times;                /* the last WAL syncs (store_sync_times.c) */
     struct store_drops drops;                   /* rows dropped for the size cap (persisted) */
     int drops_loaded;
     int fail_rc;                                /* SQLite's code for the last failure */

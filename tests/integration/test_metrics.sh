@@ -71,15 +71,24 @@ want = {
     ("riskgw_device_last_ok_timestamp_seconds", (("device", "gas1"),)): dev["last_ok"] / 1000,
     ("riskgw_uplink_connected", (("uplink", "mqtt"),)): 1 if h["uplinks"][0]["connected"] else 0,
     ("riskgw_outbox_backlog", (("class", "events"), ("uplink", "mqtt"))): h["uplinks"][0]["events"]["backlog"],
+    ("riskgw_event_latency_p99_seconds", ()): h["events"]["latency_p99_ms"] / 1000,
 }
 bad = [f"{k}: metrics {m.get(k)} != health {v}" for k, v in want.items() if m.get(k) != v]
 if bad:
     print("\n".join(bad))
     sys.exit(1)
-if h["alarms"]["standing"] != 1 or dev["polls_ok"] == 0 or not h["uplinks"][0]["connected"]:
+if h["alarms"]["standing"] != 1 or dev["polls_ok"] == 0 or not h["uplinks"][0]["connected"] \
+        or h["events"]["latency_recent"] == 0:
     sys.exit(3)                                       # not there yet: the alarm, a poll, the broker
+# The alarm's way through the gateway was timed, and in earnest: a sync and a hand-off
+# on loopback take more than nothing and far less than the poll interval's 10 times.
+ev = h["events"]
+if not 0 < ev["latency_p50_ms"] <= ev["latency_p99_ms"] <= ev["latency_max_ms"] < 1000:
+    print(f"alarm latency in the gateway not plausible: {ev}")
+    sys.exit(1)
 print(f"metrics match health report ts={h['ts']}: polls_ok={dev['polls_ok']} "
-      f"samples={h['samples']['seen']} alarms_standing={h['alarms']['standing']}")
+      f"samples={h['samples']['seen']} alarms_standing={h['alarms']['standing']} "
+      f"alarm_latency_p99={ev['latency_p99_ms']} ms over {ev['latency_recent']}")
 PY
 }
 deadline=$((SECONDS + METRICS_WAIT_S))

@@ -80,7 +80,7 @@ static inline void fx_done(struct fx *f)
 /* A sample as the core would take it: into latest[] and the history, and "now" moves. */
 static inline void fx_sample(struct fx *f, int point, double value, enum quality q, int64_t mono_ms)
 {
-    struct sample s = { (uint32_t)point, q, value, mono_ms, mono_ms };
+    struct sample s = {.point = (uint32_t)point, .quality = q, .value = value, .ts_ms = mono_ms, .mono_ms = mono_ms};
     f->latest[point] = reading_of(&s);
     history_push(f->history, &s);
     f->env.mono_ms = mono_ms;

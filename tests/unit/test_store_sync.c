@@ -90,7 +90,7 @@ int main(void)
     CHECK_INT(wal_syncs, tries);
 
     /* Each sync's time is kept: a medium slow for a few of them shows in p99 and max. */
-    struct store_sync_times t;
+    struct durations_summary t;
     store_sync_times(st, &t);
     uint32_t before = t.recent;
     CHECK(before >= 1);
