@@ -48,7 +48,7 @@ wait_for_line "$WORK/gw.log" "metrics: serving http://127.0.0.1:$port/metrics" 1
 # report is rewritten every second, so try until a scrape falls within one.
 compare() {
   /usr/bin/python3 - "$WORK/scrape.txt" "$WORK/riskgw.db.status.json" <<'PY'
-import json, sys
+import json, math, sys
 from prometheus_client.parser import text_string_to_metric_families
 text = open(sys.argv[1]).read()
 m = {}
@@ -73,7 +73,9 @@ want = {
     ("riskgw_outbox_backlog", (("class", "events"), ("uplink", "mqtt"))): h["uplinks"][0]["events"]["backlog"],
     ("riskgw_event_latency_p99_seconds", ()): h["events"]["latency_p99_ms"] / 1000,
 }
-bad = [f"{k}: metrics {m.get(k)} != health {v}" for k, v in want.items() if m.get(k) != v]
+# The same number, once scaled by the gateway and once here (ms to s): equal to 1e-9.
+bad = [f"{k}: metrics {m.get(k)} != health {v}" for k, v in want.items()
+       if m.get(k) is None or not math.isclose(m[k], v, rel_tol=1e-9, abs_tol=1e-12)]
 if bad:
     print("\n".join(bad))
     sys.exit(1)
