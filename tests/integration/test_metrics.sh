@@ -73,9 +73,10 @@ want = {
     ("riskgw_outbox_backlog", (("class", "events"), ("uplink", "mqtt"))): h["uplinks"][0]["events"]["backlog"],
     ("riskgw_event_latency_p99_seconds", ()): h["events"]["latency_p99_ms"] / 1000,
 }
-# The same number, once scaled by the gateway and once here (ms to s): equal to 1e-9.
+# The same number, once scaled by the gateway and once here (ms to s): equal to 1e-12,
+# absolute (a relative tolerance would let a whole ms of last_ok, ~1.8e9 s, pass).
 bad = [f"{k}: metrics {m.get(k)} != health {v}" for k, v in want.items()
-       if m.get(k) is None or not math.isclose(m[k], v, rel_tol=1e-9, abs_tol=1e-12)]
+       if m.get(k) is None or not math.isclose(m[k], v, rel_tol=0, abs_tol=1e-12)]
 if bad:
     print("\n".join(bad))
     sys.exit(1)
