@@ -59,21 +59,33 @@ static int wal_fd(struct store *st)
 }
 
 /*
- * Whether the filesystem under the WAL is still writable. A filesystem the kernel
- * has remounted read-only after an error may answer an fsync with 0 without
- * writing anything (ext4_sync_file returns early for a read-only superblock unless
- * the filesystem is shut down), so a sync counts only if this holds afterwards.
+ * Whether the medium under the WAL still holds what a sync just said it wrote. A
+ * card that fails can answer a sync with 0 and keep nothing, two ways:
+ *   - a filesystem the kernel has remounted read-only after an error (ext4_sync_file
+ *     returns early for a read-only superblock unless the filesystem is shut down);
+ *   - a filesystem shut down (a dead card, FS_IOC_SHUTDOWN) while the sync waited for
+ *     its journal commit: Linux returns 0 for such a sync although the commit never
+ *     reached the disk (docs/store.md, "A sync the card did not keep").
+ * Both refuse what follows: once shut down (or in ext4's emergency read-only state)
+ * ext4 fails every read with EIO (EROFS), and a read-only mount says so in statvfs.
+ * The shutdown sets its flag before it aborts the journal, so a read that succeeds
+ * after the sync shows that the sync was done first. SQLITE_OK when the medium
+ * holds, else the code the sync should have returned.
  */
-static int wal_medium_writable(struct store *st)
+static int wal_medium_refuses(struct store *st)
 {
-    struct statvfs sv;
+    char byte;
     int fd = wal_fd(st);
-    int rc = fd >= 0 ? fstatvfs(fd, &sv) : statvfs(st->path, &sv);
-    return rc != 0 || !(sv.f_flag & ST_RDONLY);     /* unknown: the sync's own answer stands */
+    if (fd < 0 && errno != EIO && errno != EROFS)
+        return SQLITE_OK;       /* no WAL file to ask: the sync's own answer stands */
+    if (fd < 0 || pread(fd, &byte, 1, 0) < 0)
+        return errno == EROFS ? SQLITE_READONLY : SQLITE_IOERR_FSYNC;
+    struct statvfs sv;
+    return fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY) ? SQLITE_READONLY : SQLITE_OK;
 }
 
-/* As synchronous=FULL would have done for this one commit; SQLITE_READONLY when the
- * sync "succeeded" on a filesystem turned read-only. */
+/* As synchronous=FULL would have done for this one commit, and refused when the
+ * medium does not hold what the sync said it wrote. */
 int store_wal_sync(struct store *st)
 {
     sqlite3_file *wal = NULL;
@@ -83,7 +95,7 @@ int store_wal_sync(struct store *st)
     if (!wal || !wal->pMethods)
         return SQLITE_OK;       /* no WAL open: the commit went through a checkpoint */
     rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
-    return rc == SQLITE_OK && !wal_medium_writable(st) ? SQLITE_READONLY : rc;
+    return rc == SQLITE_OK ? wal_medium_refuses(st) : rc;
 }
 
 void store_wal_writeback(struct store *st)

@@ -12,4 +12,5 @@ rg_unit_test(test_store_reopen rg_store)    # writes failing with EIO (a VFS), t
 rg_unit_test(test_store_history rg_store)
 rg_unit_test(test_store_telemetry_mem rg_store)
 rg_unit_test(test_store_unsynced rg_store)  # a commit whose sync failed: not stored until a sync proves it
+rg_unit_test(test_store_sync_overtaken rg_store)  # a sync that returned 0 as the card died (ext4 on a loop device; root)
 rg_unit_test(test_store_stage rg_store)  # samples staged in memory: not in an alarm's synced commit, not lost to a failed commit, a card outage or a clean stop

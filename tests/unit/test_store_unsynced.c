@@ -26,23 +26,6 @@
 
 static char path[512], wal[600], shm[600];
 
-/* Event ts_ms=ts into the open transaction with its outbox row, payload = its ts. */
-static int stage(struct store *st, struct event *ev, int64_t ts)
-{
-    char payload[32];
-    int64_t seq;
-    *ev = (struct event){.kind = EV_RAISED, .severity = 2, .value = 55, .ts_ms = ts, .level = "level2"};
-    snprintf(payload, sizeof payload, "%lld", (long long)ts);
-    if (store_add_event(st, ev, "gas1", "lel") < 0)
-        return -1;
-    return store_outbox_append(st, OUTBOX_EVENTS, "t/e", payload, &seq);
-}
-
-static int record(struct store *st, struct event *ev, int64_t ts)
-{
-    return stage(st, ev, ts) < 0 ? -1 : store_commit(st);
-}
-
 /* The card dies after a commit whose sync failed, and is mounted afresh. */
 static void card_remounted(struct store *st, int loses_unsynced)
 {
@@ -66,13 +49,13 @@ int main(void)
     if (!st)
         test_abort(err);
     struct event e1, e2, e3, e4;
-    CHECK_INT(record(st, &e1, 1), 0);
+    CHECK_INT(event_record(st, &e1, 1), 0);
     CHECK_INT(store_events_unsynced(st), 0);
     CHECK_INT(store_outbox_last_seq(st, OUTBOX_EVENTS), 1);
 
     /* The commit holds, its sync fails: not stored as far as anyone may rely on. */
     wal_sync_fails = 1;
-    CHECK_INT(record(st, &e2, 2), 0);
+    CHECK_INT(event_record(st, &e2, 2), 0);
     CHECK_INT(store_events_unsynced(st), 1);
     CHECK_INT(store_trouble(st), STORE_TROUBLE_IO);
     CHECK(strstr(store_last_error(st), "syncing the WAL failed") != NULL);
@@ -87,14 +70,14 @@ int main(void)
     CHECK_INT(store_event_held(st, &e2), 0);
     CHECK_STR(event_payloads(st), "1");
     struct event again;
-    CHECK_INT(record(st, &again, 2), 0);
+    CHECK_INT(event_record(st, &again, 2), 0);
     CHECK_INT(store_outbox_last_seq(st, OUTBOX_EVENTS), 2);
     CHECK_STR(event_payloads(st), "1 2");
     CHECK_INT(sql_int(path, "SELECT count(*) FROM events WHERE ts_ms = 2"), 1);
 
     /* The card kept the rows of a commit whose sync failed: held, not stored twice. */
     wal_sync_fails = 1;
-    CHECK_INT(record(st, &e3, 3), 0);
+    CHECK_INT(event_record(st, &e3, 3), 0);
     CHECK_INT(store_events_unsynced(st), 1);
     card_remounted(st, 0);
     CHECK_INT(store_reopen(st), 0);
@@ -110,7 +93,7 @@ int main(void)
     /* While the card is not mounted its folder is empty: no new database there, and
      * the sync owed is still owed once the card is back. */
     wal_sync_fails = 1;
-    CHECK_INT(record(st, &e4, 4), 0);
+    CHECK_INT(event_record(st, &e4, 4), 0);
     store_release(st);
     const char *folder = test_path("card");
     if (mount("tmpfs", folder, "tmpfs", 0, "size=1m") != 0)     /* the root fs under the mount point */

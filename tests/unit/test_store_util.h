@@ -78,6 +78,24 @@ static long long sql_int(const char *path, const char *sql)
     return v;
 }
 
+/* Event ts_ms=ts into the open transaction with its outbox row, payload = its ts. */
+__attribute__((unused)) static int event_stage(struct store *st, struct event *ev, int64_t ts)
+{
+    char payload[32];
+    int64_t seq;
+    *ev = (struct event){.kind = EV_RAISED, .severity = 2, .value = 55, .ts_ms = ts, .level = "level2"};
+    snprintf(payload, sizeof payload, "%lld", (long long)ts);
+    if (store_add_event(st, ev, "gas1", "lel") < 0)
+        return -1;
+    return store_outbox_append(st, OUTBOX_EVENTS, "t/e", payload, &seq);
+}
+
+/* The same, committed (and synced, as a commit holding an event is). */
+__attribute__((unused)) static int event_record(struct store *st, struct event *ev, int64_t ts)
+{
+    return event_stage(st, ev, ts) < 0 ? -1 : store_commit(st);
+}
+
 /* The events class's payloads from seq 1 on (up to 8), joined by spaces. */
 __attribute__((unused)) static const char *event_payloads(struct store *st)
 {

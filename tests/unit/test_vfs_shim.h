@@ -2,7 +2,8 @@
  * test_vfs_shim.h - SQLite on a shim VFS (the default one underneath) whose medium
  * can be made to fail, as a dying card does: a WAL sync (wal_sync_fails), every
  * write with EIO (writes_fail), or a slow sync (wal_sync_delay_us); and it can lose
- * what the WAL never synced, as a card mounted afresh does (shim_lose_unsynced). shim_install()
+ * what the WAL never synced, as a card mounted afresh does (shim_lose_unsynced); and
+ * wal_sync_then runs right after a WAL sync that succeeded (a card dying just then). shim_install()
  * makes it the default VFS, so store_open() uses it. For test_store_sync.c and
  * test_store_reopen.c; a real filesystem is in tests/integration/test_power_cut.sh
  * and test_store_card.sh.
@@ -29,6 +30,7 @@ static int wal_sync_delay_us;       /* a slow medium */
 static int wal_syncs;
 static int writes_fail;             /* every write fails with EIO, as on a dying card */
 static sqlite3_int64 wal_synced_size;   /* the WAL's size at its last sync that succeeded */
+static void (*wal_sync_then)(void);     /* called after a WAL sync that succeeded, if set */
 
 static sqlite3_file *real_of(sqlite3_file *f) { return ((struct shim_file *)f)->real; }
 
@@ -57,6 +59,8 @@ static int shim_sync(sqlite3_file *f, int flags)
         int rc = real_of(f)->pMethods->xSync(real_of(f), flags);
         if (rc == SQLITE_OK)
             real_of(f)->pMethods->xFileSize(real_of(f), &wal_synced_size);
+        if (rc == SQLITE_OK && wal_sync_then)
+            wal_sync_then();
         return rc;
     }
     return real_of(f)->pMethods->xSync(real_of(f), flags);
