@@ -75,13 +75,14 @@ static int wal_fd(struct store *st)
 static int wal_medium_refuses(struct store *st)
 {
     char byte;
-    int fd = wal_fd(st);
-    if (fd < 0 && errno != EIO && errno != EROFS)
-        return SQLITE_OK;       /* no WAL file to ask: the sync's own answer stands */
-    if (fd < 0 || pread(fd, &byte, 1, 0) < 0)
-        return errno == EROFS ? SQLITE_READONLY : SQLITE_IOERR_FSYNC;
     struct statvfs sv;
-    return fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY) ? SQLITE_READONLY : SQLITE_OK;
+    int fd = wal_fd(st);
+    int refused = fd < 0 ? errno == EIO || errno == EROFS : pread(fd, &byte, 1, 0) < 0;
+    if (refused)
+        return errno == EROFS ? SQLITE_READONLY : SQLITE_IOERR_FSYNC;
+    /* A read-only mount says so; where statvfs cannot tell, the sync's own answer stands. */
+    int rc = fd >= 0 ? fstatvfs(fd, &sv) : statvfs(st->path, &sv);
+    return rc == 0 && (sv.f_flag & ST_RDONLY) ? SQLITE_READONLY : SQLITE_OK;
 }
 
 /* As synchronous=FULL would have done for this one commit, and refused when the
