@@ -25,24 +25,14 @@ CUTS=${SYNC_CUTS:-100}
 [ -x "$BUILD/bench_sync_overtaken" ] || fail "$BUILD/bench_sync_overtaken is missing: build first"
 disk_make 256
 
-# shutdown_timed: disk_shutdown, printing CLOCK_MONOTONIC before and after the ioctl.
-shutdown_timed() {
-    /usr/bin/python3 -c '
-import fcntl, os, struct, sys, time
-fd = os.open(sys.argv[1], os.O_RDONLY)
-t0 = time.monotonic()
-fcntl.ioctl(fd, 0x8004587D, struct.pack("I", 2))      # FS_IOC_SHUTDOWN, NOLOGFLUSH
-print("%.6f %.6f" % (t0, time.monotonic()))' "$WORK/mnt"
-}
-
 # one_cut FLAGS: 0 when the last record printed survived (or none was printed yet).
 one_cut() {
-    local pid last n cut
+    local pid last n
     rm -f "$WORK/mnt/log" "$WORK/mnt/noise"
     "$BUILD/bench_sync_overtaken" "$WORK/mnt" "$@" >"$WORK/printed" 2>/dev/null &
     pid=$!
     sleep "0.$((RANDOM % 9 + 1))"
-    cut=$(shutdown_timed)
+    disk_shutdown "$WORK/mnt" "$WORK/cut"
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     umount "$WORK/mnt"
@@ -51,7 +41,7 @@ one_cut() {
     n=${last%% *}
     [ -n "$n" ] || return 0
     tr -d '\0' <"$WORK/mnt/log" | grep -qx "REC $n" && return 0
-    echo "lost record $n${*:+ (with the read)}: its sync returned at ${last#* }, the shutdown ran $cut"
+    echo "lost record $n${*:+ (with the read)}: its sync returned at ${last#* }, the shutdown ran $(cat "$WORK/cut")"
     return 1
 }
 

@@ -40,16 +40,20 @@ disk_make() {
     disk_mount
 }
 
-# disk_shutdown DIR: the kernel's filesystem shutdown without a journal flush
+# disk_shutdown DIR [TIMES]: the kernel's filesystem shutdown without a journal flush
 # (FS_IOC_SHUTDOWN, FS_SHUTDOWN_FLAGS_NOLOGFLUSH: xfstests' "godown"): what the
 # filesystem had not committed to the device is lost, and every later write fails
-# with EIO, as on a board that lost power or a card that died.
+# with EIO, as on a board that lost power or a card that died. With TIMES, that file
+# gets CLOCK_MONOTONIC (s) just before and after the ioctl (bench/sync_overtaken.sh).
 disk_shutdown() {
     /usr/bin/python3 -c '
-import fcntl, os, struct, sys
+import fcntl, os, struct, sys, time
 FS_IOC_SHUTDOWN = 0x8004587D          # _IOR("X", 125, __u32)
 FS_SHUTDOWN_FLAGS_NOLOGFLUSH = 2
 fd = os.open(sys.argv[1], os.O_RDONLY)
-fcntl.ioctl(fd, FS_IOC_SHUTDOWN, struct.pack("I", FS_SHUTDOWN_FLAGS_NOLOGFLUSH))' "$1" ||
+t0 = time.monotonic()
+fcntl.ioctl(fd, FS_IOC_SHUTDOWN, struct.pack("I", FS_SHUTDOWN_FLAGS_NOLOGFLUSH))
+if len(sys.argv) > 2:
+    open(sys.argv[2], "w").write("%.6f %.6f\n" % (t0, time.monotonic()))' "$@" ||
         fail "the filesystem shutdown ioctl failed on $1"
 }
