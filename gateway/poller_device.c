@@ -170,24 +170,35 @@ int64_t poll_device_due_at(const struct poll_device *d)
 
 /* ---- samples ---- */
 
-/* READ_NS: when the reply was read (clock_mono_ns), taken once per reply, not per point. */
+/* When a reply was read, on both clocks: taken once per reply and shared by all its
+ * samples (two clock reads per point were 30,000 a second at 500 devices). */
+struct reply_time {
+    int64_t mono_ns;            /* where an alarm's time inside the gateway starts */
+    int64_t wall_ms;            /* the samples' ts */
+};
+
+static struct reply_time reply_time_now(void)
+{
+    return (struct reply_time){.mono_ns = clock_mono_ns(), .wall_ms = clock_wall_ms()};
+}
+
 static struct sample make_sample(const struct poll_device *d, size_t point, enum quality q,
-                                 double value, int64_t now, int64_t read_ns)
+                                 double value, int64_t now, struct reply_time at)
 {
     return (struct sample){
         .point = (uint32_t)(d->cfg->first_point + point),
         .quality = q,
         .value = quality_has_value(q) ? value : 0.0,
-        .ts_ms = clock_wall_ms(),
+        .ts_ms = at.wall_ms,
         .mono_ms = now,
-        .read_ns = read_ns,
+        .read_ns = at.mono_ns,
     };
 }
 
 static void push_sample(const struct poll_device *d, struct queue *samples, size_t point,
-                        enum quality q, int64_t now, int64_t read_ns)
+                        enum quality q, int64_t now, struct reply_time at)
 {
-    struct sample s = make_sample(d, point, q, 0.0, now, read_ns);
+    struct sample s = make_sample(d, point, q, 0.0, now, at);
     queue_push(samples, &s);            /* a full queue counts the refusal itself */
 }
 
@@ -196,9 +207,9 @@ static void emit_comm_fail(struct poll_device *d, struct queue *samples, int64_t
     if (!d->silence_reported)
         log_warn("device '%s' has not answered for %ld ms; its %zu points are comm_fail "
                  "until it does.", d->cfg->id, (long)(now - d->last_ok), d->cfg->npoints);
-    int64_t read_ns = clock_mono_ns();
+    struct reply_time at = reply_time_now();
     for (size_t i = 0; i < d->cfg->npoints; i++)
-        push_sample(d, samples, i, QUALITY_COMM_FAIL, now, read_ns);
+        push_sample(d, samples, i, QUALITY_COMM_FAIL, now, at);
     d->silence_reported = 1;
 }
 
@@ -260,7 +271,7 @@ static void block_done(struct poll_device *d, struct queue *samples, int64_t now
 struct block_out {
     struct poll_device *d;
     struct queue *samples;
-    int64_t read_ns;            /* when the reply was read: every sample of it shares it */
+    struct reply_time at;       /* when the reply was read: every sample of it shares it */
     size_t n;
     struct sample chunk[POLL_PUSH_CHUNK];
 };
@@ -269,7 +280,7 @@ static void hold_sample(struct block_out *o, size_t point, enum quality q, doubl
                         int64_t now)
 {
     struct poll_device *d = o->d;
-    struct sample s = make_sample(d, point, q, value, now, o->read_ns);
+    struct sample s = make_sample(d, point, q, value, now, o->at);
     if (d->held) {
         if (d->nheld < d->cfg->npoints) /* always: each point is in exactly one block */
             d->held[d->nheld++] = s;
@@ -318,7 +329,7 @@ void poll_device_reply(struct poll_device *d, struct queue *samples, int64_t now
 {
     const struct batch_plan *plan = poll_device_plan(d);
     const struct batch_block *b = &plan->blocks[d->block];
-    struct block_out out = {.d = d, .samples = samples, .read_ns = clock_mono_ns()};
+    struct block_out out = {.d = d, .samples = samples, .at = reply_time_now()};
 
     for (size_t k = 0; k < b->npoints; k++) {
         size_t i = plan->order[b->first + k];
@@ -367,7 +378,7 @@ void poll_device_exception(struct poll_device *d, struct queue *samples, int64_t
     }
     /* A point (or points at one address) the device will not serve even alone:
      * a fault of those points only; the block is asked again every cycle. */
-    struct block_out out = {.d = d, .samples = samples, .read_ns = clock_mono_ns()};
+    struct block_out out = {.d = d, .samples = samples, .at = reply_time_now()};
     for (size_t k = 0; k < b->npoints; k++) {
         size_t i = poll_device_plan(d)->order[b->first + k];
         if (!d->refused[i])
