@@ -112,8 +112,8 @@ db_history_bytes() {
         "SELECT IFNULL(SUM(pgsize), 0) FROM dbstat WHERE name IN ('samples', 'aggregates');" 2>/dev/null
 }
 
-# status_samples DB: "TS_MS SEEN" from the health report the gateway writes beside
-# its store (DB.status.json): its wall time and the samples it has seen since start.
+# status_samples CONFIG: "TS_MS SEEN" from the newest health report of the gateway run
+# with CONFIG (`riskgw status --json`): its wall time and the samples it has seen since start.
 status_samples() {
-    jq -r '"\(.ts) \(.samples.seen)"' "$1.status.json" 2>/dev/null
+    "$BUILD/riskgw" status -c "$1" --json 2>/dev/null | jq -r '"\(.ts) \(.samples.seen)"'
 }

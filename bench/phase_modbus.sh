@@ -40,7 +40,7 @@ converter_devices() {
 
 STATUS_EVERY='"status_interval_s":1,'
 
-# samples_rate PID DB SECONDS: samples/s the gateway saw over about SECONDS from now
+# samples_rate PID CONFIG SECONDS: samples/s the gateway saw over about SECONDS from now
 # (its health report's count and time), and its CPU in microseconds per sample:
 # "RATE US_PER_SAMPLE".
 samples_rate() {
@@ -64,7 +64,7 @@ modbus_tcp_gateway() {
     sleep "$MB_WARMUP_S"
     : >"$WORK/mb-gw-$2.txt"
     for r in $(seq "$MB_RUNS"); do
-        samples_rate "$GW_PID" "$WORK/mb-$2.db" "$MB_LOOP_S" >>"$WORK/mb-gw-$2.txt" ||
+        samples_rate "$GW_PID" "$WORK/site-mb-$2.json" "$MB_LOOP_S" >>"$WORK/mb-gw-$2.txt" ||
             fail "no sample rate from riskgw; see $WORK/gw-mb-$2.log"
     done
     stop_proc "$GW_PID"
@@ -137,7 +137,7 @@ modbus_rtu_one() {
         "$STATUS_EVERY$(printf '"buses":[{"id":"rtu","device":"%s","baud":%d}],' "$pty" "$baud")"
     start_gateway "gw-rtu-$baud" "$WORK/site-rtu-$baud.json"
     sleep "$MB_WARMUP_S"
-    rate=$(samples_rate "$GW_PID" "$WORK/rtu-$baud.db" "$RTU_WINDOW_S" | awk -v p="$BENCH_POINTS" '{ printf "%.1f", $1 / p }')
+    rate=$(samples_rate "$GW_PID" "$WORK/site-rtu-$baud.json" "$RTU_WINDOW_S" | awk -v p="$BENCH_POINTS" '{ printf "%.1f", $1 / p }')
     stop_proc "$GW_PID"
     stop_proc "$sim"
     local ratio=null

@@ -357,7 +357,10 @@ void core_close(struct core *c)
         return;
     metrics_server_stop(c->metrics);
     core_console_close(c);
+    if (c->started_mono)                    /* it ran: a last report, while the pollers' counters are there */
+        core_status_final(c);
     pollers_stop(c->pollers);
+    c->pollers = NULL;
     if (c->store) {
         core_drain_samples(c);
         core_flush_telemetry(c);

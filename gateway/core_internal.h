@@ -117,6 +117,7 @@ struct core {
     int64_t next_commit_ms;         /* monotonic deadlines */
     int64_t next_tick_ms;
     int64_t next_status_ms;
+    int64_t next_status_on_card_ms; /* the health report's next copy beside the store */
     int64_t next_prune_ms;
     /* systemd's watchdog: petted only while the field, the rules and the store progress */
     int64_t wd_interval_ms, wd_next_ms, loop_ms, poll_progress_ms, commit_ok_ms, poll_period_ms;
@@ -256,8 +257,10 @@ void core_retire_delivered(struct core *c);
 /* core.c */
 void core_drain_samples(struct core *c);
 
-/* core_status.c: the health report, on .../health (retained) and in a file. */
+/* core_status.c: the health report, on .../health (retained) and in a file (RAM, and the card now and then). */
 void core_publish_status(struct core *c, int64_t now_mono);
+/* The last report, at a clean stop: beside the store, and none left in RAM. */
+void core_status_final(struct core *c);
 /* A report for the console alone, when a page starts looking (the next report's CPU window is kept). */
 void core_status_to_console(struct core *c, int64_t now_mono);
 

@@ -4,7 +4,7 @@
  *   riskgw -c FILE        run in the foreground, log to stderr (systemd's way)
  *   riskgw -u USER -c F   the same, started as root: switch to USER once all is open
  *   riskgw -n -c FILE     check the config and exit 0 (good) or 1 (with the reason)
- *   riskgw status [-c F]  show the running gateway's last health report
+ *   riskgw status [-c F] [--json]  show the gateway's last health report
  *   riskgw silence|reset|read [-c F] DEVICE POINT, riskgw reload [-c F]
  *   riskgw write [-c F] DEVICE POINT VALUE  (a point marked "writable" only)
  *                         act on the running gateway from the box's console
@@ -38,7 +38,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: riskgw [-n] [-v] [-c FILE] [-p DIR] [-u USER]\n"
-            "       riskgw status [-c FILE]\n"
+            "       riskgw status [-c FILE] [--json]             the last health report (--json: as is)\n"
             "       riskgw silence|reset [-c FILE] DEVICE POINT [--actor NAME]\n"
             "       riskgw read [-c FILE] DEVICE POINT\n"
             "       riskgw write [-c FILE] DEVICE POINT VALUE [--actor NAME]\n"
@@ -111,13 +111,14 @@ int main(int argc, char **argv)
         {"profile-dir", required_argument, NULL, 'p'}, {"verbose", no_argument, NULL, 'v'},
         {"version", no_argument, NULL, 'V'}, {"help", no_argument, NULL, 'h'},
         {"actor", required_argument, NULL, 'a'}, {"user", required_argument, NULL, 'u'},
-        {NULL, 0, NULL, 0}};
+        {"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
     const char *config_file = DEFAULT_CONFIG, *profile_dir = NULL, *actor = NULL, *user = NULL;
-    int check_only = 0, opt;
+    int check_only = 0, json = 0, opt;
     while ((opt = getopt_long(argc, argv, "c:np:u:vh", opts, NULL)) != -1) {
         switch (opt) {
         case 'c': config_file = optarg; break;
         case 'a': actor = optarg; break;
+        case 'j': json = 1; break;
         case 'n': check_only = 1; break;
         case 'p': profile_dir = optarg; break;
         case 'u': user = optarg; break;
@@ -155,7 +156,7 @@ int main(int argc, char **argv)
         char path[PATH_MAX_LEN + 16];
         core_status_path(cfg, path, sizeof path);
         config_free(cfg);
-        return status_view_print(path, clock_wall_ms(), stdout);
+        return status_view_print(path, clock_wall_ms(), json, stdout);
     }
     if (check_only) {
         size_t virtual_devices = cfg->ncrules ? 1 : 0;     /* the combined rules' own device */

@@ -1,9 +1,10 @@
 /*
  * status_view.c - render the gateway's health report (core_status.c) as text.
  *
- * The daemon writes the report next to its store; this reads it, so a technician
- * with a laptop on the box's console sees how every device and uplink is doing
- * without a broker or a platform account.
+ * The daemon writes the report to RAM (and now and then beside its store); this
+ * reads it, so a technician with a laptop on the box's console sees how every
+ * device and uplink is doing without a broker or a platform account, and a script
+ * gets the report itself (--json).
  */
 #include "status_view.h"
 
@@ -89,7 +90,23 @@ static void print_devices(const cJSON *root, int64_t report_ms, FILE *out)
     }
 }
 
-int status_view_print(const char *path, int64_t now_ms, FILE *out)
+/* The report's own bytes (the daemon replaces the file whole, so this is one report). */
+static int copy_report(const char *path, FILE *out)
+{
+    char buf[4096];
+    size_t n;
+    FILE *in = fopen(path, "r");
+    if (!in) {
+        fprintf(stderr, "riskgw status: no report: %s vanished while being read; try again\n", path);
+        return 1;
+    }
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        fwrite(buf, 1, n, out);
+    fclose(in);
+    return 0;
+}
+
+int status_view_print(const char *path, int64_t now_ms, int json, FILE *out)
 {
     struct cfg_err err;
     char up[32], old[32];
@@ -97,6 +114,10 @@ int status_view_print(const char *path, int64_t now_ms, FILE *out)
     if (!root) {
         fprintf(stderr, "riskgw status: no report: %s (is the gateway running with this config?)\n", err.msg);
         return 1;
+    }
+    if (json) {
+        cJSON_Delete(root);
+        return copy_report(path, out);
     }
     int64_t ts = (int64_t)num(root, "ts");
     const cJSON *proc = obj(root, "process"), *st = obj(root, "store"), *ev = obj(root, "events"),

@@ -7,8 +7,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Print the report at path for a person. now_ms: wall clock, to say how old it is.
- * Returns 0, or 1 with a sentence on stderr when there is no readable report. */
-int status_view_print(const char *path, int64_t now_ms, FILE *out);
+/* Print the report at path for a person (now_ms: wall clock, to say how old it is),
+ * or as it is, one JSON object, when json is set. Returns 0, or 1 with a sentence on
+ * stderr when there is no readable report. */
+int status_view_print(const char *path, int64_t now_ms, int json, FILE *out);
 
 #endif

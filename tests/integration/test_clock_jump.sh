@@ -97,8 +97,8 @@ wait_for_line "$WORK/gw.log" "wall clock stepped back by 7[12][0-9][0-9]" 5 || f
 sim_say "clear"
 ev=$(event_after FAULT_CLEARED 1 "$(now_ms)" 0 $((SLACK_MS + 1000)))
 jq -e '.time_synced == false' <<<"$ev" >/dev/null || fail "an event re-living shown times is not flagged: $ev"
-wait_for_line "$WORK/riskgw.db.status.json" '"time_synced": ?false' 3 ||
-    fail "the health report does not say the clock is off: $(jq -c '{time_synced, ts}' "$WORK/riskgw.db.status.json")"
+wait_for_report "$WORK/site.json" '"time_synced": ?false' 3 ||
+    fail "the health report does not say the clock is off: $(health_report "$WORK/site.json" | jq -c '{time_synced, ts}')"
 
 # 3. Forward past every time already shown: stamps are believed again.
 sim_say "set lel 2"

@@ -71,8 +71,9 @@ esac
 stored=$(sqlite3 "$WORK/disk/riskgw.db" "SELECT id || ':' || kind || ':' || level FROM events ORDER BY id;" | paste -sd' ')
 [ "$stored" = "$got" ] || fail "the events in the store ($stored) differ from those sent ($got)"
 sleep 1.5
-jq -e '.store.ok == true and .events.waiting_for_disk == 0' "$WORK/disk/riskgw.db.status.json" >/dev/null \
-  || fail "health still reports the store failing: $(cat "$WORK/disk/riskgw.db.status.json")"
-seen2=$(jq '.samples.seen' "$WORK/disk/riskgw.db.status.json")
+health_report "$WORK/site.json" >"$WORK/report.json"
+jq -e '.store.ok == true and .events.waiting_for_disk == 0' "$WORK/report.json" >/dev/null \
+  || fail "health still reports the store failing: $(cat "$WORK/report.json")"
+seen2=$(jq '.samples.seen' "$WORK/report.json")
 [ "$seen2" -gt "$seen1" ] || fail "polling did not go on ($seen1 -> $seen2 samples)"
 echo "PASS: alarm announced while the disk was full, stored and sent with its seq after recovery"

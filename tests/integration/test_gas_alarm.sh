@@ -74,6 +74,16 @@ jq -e '.devices[0].id == "gas1" and .devices[0].polls_ok > 10 and .process.threa
 view=$("$BUILD/riskgw" status -c "$WORK/site.json") || fail "riskgw status failed"
 grep -Eq '^  gas1 +[0-9]+ +0 +[0-9]+s +polling$' <<<"$view" || fail "riskgw status does not show gas1 polling: $view"
 grep -q 'mqtt       connected' <<<"$view" || fail "riskgw status does not show the uplink: $view"
+# Reports every second go to RAM (/run/riskgw, where this user may write): the card
+# keeps the copy made at start, the next one is 10 minutes away.
+card_report=$WORK/riskgw.db.status.json
+card_ts=$(jq -r .ts "$card_report") || fail "no copy of the health report beside the store"
+in_ram=0
+[ -w /run/riskgw ] && in_ram=1
+if [ "$in_ram" = 1 ]; then
+    [ "$(health_report "$WORK/site.json" | jq -r .ts)" -gt "$card_ts" ] ||
+        fail "riskgw status does not read a newer report from RAM than the card's copy ($card_ts)"
+fi
 
 # ---- footprint: a plain tcp:// site without HTTP uplinks or metrics maps only the
 # plain Paho build, none of the libraries opened on demand (docs/dependencies.md) ----
@@ -88,6 +98,12 @@ status=$(mosquitto_sub -h 127.0.0.1 -p "$mq_port" -t 'riskgw/v1/ent-test/gw-test
 jq -e '.online == true' <<<"$status" >/dev/null || fail "status is not online: $status"
 kill -TERM "$gw_pid"
 wait "$gw_pid" || fail "riskgw did not exit 0 on SIGTERM; see $WORK/gw.log"
+[ "$(jq -r .ts "$card_report")" -gt "$card_ts" ] || fail "no last health report beside the store at the stop"
+[ "$(health_report "$WORK/site.json")" = "$(cat "$card_report")" ] ||
+    fail "riskgw status does not show the last report once the gateway stopped"
+if [ "$in_ram" = 1 ] && grep -lsF "\"$WORK/riskgw.db\"" /run/riskgw/*.json; then
+    fail "a report of the stopped gateway is left in /run/riskgw"
+fi
 status=$(mosquitto_sub -h 127.0.0.1 -p "$mq_port" -t 'riskgw/v1/ent-test/gw-test/status' -C 1 -W 5)
 jq -e '.online == false' <<<"$status" >/dev/null || fail "status after stop is not offline: $status"
 echo "PASS: $(jq -s length <<<"$payloads") alarm messages, $nsamples samples stored"

@@ -47,7 +47,8 @@ wait_for_line "$WORK/gw.log" "metrics: serving http://127.0.0.1:$port/metrics" 1
 # A scrape and the report file agree when both come from the same report; the
 # report is rewritten every second, so try until a scrape falls within one.
 compare() {
-  /usr/bin/python3 - "$WORK/scrape.txt" "$WORK/riskgw.db.status.json" <<'PY'
+  health_report "$WORK/site.json" >"$WORK/report.json" || return 3
+  /usr/bin/python3 - "$WORK/scrape.txt" "$WORK/report.json" <<'PY'
 import json, math, sys
 from prometheus_client.parser import text_string_to_metric_families
 text = open(sys.argv[1]).read()
@@ -120,7 +121,7 @@ start_bg gw2 "$BUILD/riskgw" -c "$WORK/second.json"
 gw2=$BG_PID
 wait_for_line "$WORK/gw2.log" "the gateway runs without its metrics endpoint" 10 ||
   fail "a taken port was not reported: $(cat "$WORK/gw2.log")"
-wait_for_line "$WORK/second.db.status.json" '"polls_ok":[1-9]' 10 || fail "the second gateway stopped polling"
+wait_for_report "$WORK/second.json" '"polls_ok":[1-9]' 10 || fail "the second gateway stopped polling"
 kill -0 "$gw2" || fail "the second gateway died because its metrics port was taken"
 
 # ---- a reload that changes the section is refused; the endpoint stays ----

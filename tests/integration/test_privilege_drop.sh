@@ -64,13 +64,18 @@ sim_say "set lel 60"
 wait_for_line "$WORK/events.log" '"kind":"RAISED"' 10 || fail "no alarm published after the drop"
 [ "$(sqlite3 "$WORK/data/riskgw.db" "SELECT count(*) FROM events WHERE kind = 'RAISED';")" = 1 ] ||
     fail "the alarm was not stored after the drop"
-wait_for_line "$WORK/data/riskgw.db.status.json" '"ok": ?true' 5 || fail "the health report was not written as $user"
+wait_for_report "$WORK/site.json" '"ok": ?true' 5 || fail "the health report was not written as $user"
 out=$("$riskgw" read -c "$WORK/site.json" gas1 lel 2>&1) || fail "the console could not reach the daemon: $out"
-for f in riskgw.db riskgw.db-wal riskgw.db-shm riskgw.db.status.json; do
-    [ "$(stat -c %U "$WORK/data/$f")" = "$user" ] || fail "$f belongs to $(stat -c %U "$WORK/data/$f"), not $user"
-done
+owned_by_user() {
+    local f
+    for f in "$@"; do
+        [ "$(stat -c %U "$WORK/data/$f")" = "$user" ] || fail "$f belongs to $(stat -c %U "$WORK/data/$f"), not $user"
+    done
+}
+owned_by_user riskgw.db riskgw.db-wal riskgw.db-shm
 kill -TERM "$gw"
 wait "$gw" || fail "the daemon did not stop cleanly as $user"
+owned_by_user riskgw.db.status.json      # the last report, beside the store at a clean stop
 
 # The same store opens when started as the user directly (systemd's User=): --user is then a no-op.
 start_bg gw2 setpriv --reuid "$uid" --regid "$gid" --init-groups "$riskgw" --user "$user" -c "$WORK/site.json"

@@ -64,7 +64,7 @@ sent=$(telemetry_lines "$WORK/sub.log" | wc -l)
 [ "$sent" -ge $((DEVICES * (KEEP_UP_S - 2))) ] || fail "only $sent telemetry messages arrived in $KEEP_UP_S s from $DEVICES devices"
 rows=$(query "SELECT count(*) FROM outbox WHERE cls = 1")
 [ "$rows" -eq 0 ] || fail "the store's outbox holds $rows telemetry rows while the uplink keeps up: telemetry is written to flash"
-reported_spill() { jq -r '.store.telemetry_spilled' "$db.status.json"; }
+reported_spill() { health_report "$WORK/site.json" | jq -r '.store.telemetry_spilled'; }
 [ "$(reported_spill)" = 0 ] || fail "the health report says $(reported_spill) telemetry messages spilled while the uplink keeps up"
 
 # ---- 2. the outage: the backlog goes to the store, not away ----

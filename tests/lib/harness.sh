@@ -109,15 +109,28 @@ start_sub() {
     wait_subscribed "$BG_PID" 30 || fail "the subscriber '$name' did not subscribe within 30 s; see $WORK/$name.log"
 }
 
-# wait_for_line FILE REGEX TIMEOUT_S: 0 as soon as a line of FILE matches, 1 on timeout.
-wait_for_line() {
-    local file=$1 regex=$2 deadline=$((SECONDS + $3))
+# wait_until TIMEOUT_S COMMAND...: 0 as soon as COMMAND succeeds, 1 on timeout.
+wait_until() {
+    local deadline=$((SECONDS + $1))
+    shift
     while [ "$SECONDS" -le "$deadline" ]; do
-        grep -Eq -- "$regex" "$file" 2>/dev/null && return 0
+        "$@" 2>/dev/null && return 0
         sleep "$HARNESS_POLL_S"
     done
     return 1
 }
+
+# wait_for_line FILE REGEX TIMEOUT_S: 0 as soon as a line of FILE matches, 1 on timeout.
+wait_for_line() { wait_until "$3" grep -Eq -- "$2" "$1"; }
+
+# health_report CONFIG: the newest health report of the gateway run with CONFIG, one
+# JSON object (`riskgw status --json`: in RAM while it runs, beside the store once stopped).
+health_report() { "$BUILD/riskgw" status -c "$1" --json 2>/dev/null; }
+
+report_matches() { health_report "$1" | grep -Eq -- "$2"; }
+
+# wait_for_report CONFIG REGEX TIMEOUT_S: 0 as soon as the newest health report matches.
+wait_for_report() { wait_until "$3" report_matches "$1" "$2"; }
 
 # wait_subscribed PID [TIMEOUT_S] [N]: 0 once a broker acknowledged the subscription of the
 # mosquitto_sub started as PID (start_bg's BG_PID) N times (1 by default; a client that

@@ -107,7 +107,7 @@ JSON
 JSON
     start_bg gw "$BUILD/riskgw" -c "$WORK/site.json"
     wait_for_line "$WORK/gw.log" "uplink mqtt connected" "$STEP_S" || fail "the gateway did not connect; see $WORK/gw.log"
-    wait_for_line "$WORK/riskgw.db.status.json" '"ok"' "$STEP_S" || fail "the gateway wrote no health report; see $WORK/gw.log"
+    wait_for_report "$WORK/site.json" '"ok"' "$STEP_S" || fail "the gateway wrote no health report; see $WORK/gw.log"
     local _
     for _ in $(seq $((STEP_S * 10))); do
         "$BUILD/riskgw" read -c "$WORK/site.json" gas1 lel 2>/dev/null | grep -q "quality good" && break
