@@ -6,7 +6,8 @@
  * (initgroups: dialout, for serial ports reopened later by the pollers), its
  * gid, its uid, in that order, and checks that root cannot be taken back. The
  * files it keeps writing beside the store are handed to that user first, so a
- * later start as that user (systemd's User=riskgw) can open them. Any step that
+ * later start as that user (systemd's User=riskgw) can open them, and so is
+ * /run/riskgw, where its health reports go (core_status.c). Any step that
  * fails stops the start: a gateway that meant to drop root must not carry on as
  * root. glibc applies set*id to every thread, so the threads already running
  * change with the process.
@@ -81,6 +82,7 @@ int core_drop_privileges(struct core *c, const char *user, char *err, size_t err
     }
     if (hand_over(c->cfg, uid, gid, err, errlen) < 0)
         return -1;
+    core_status_hand_over(uid, gid);
     if (initgroups(user, gid) < 0 || setgid(gid) < 0 || setuid(uid) < 0) {
         snprintf(err, errlen, "cannot switch to user \"%s\" (uid %u, gid %u): %s", user, (unsigned)uid,
                  (unsigned)gid, strerror(errno));

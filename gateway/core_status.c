@@ -331,13 +331,13 @@ static int write_atomic(const char *path, const char *text)
     return ok && rename(tmp, path) == 0 ? 0 : -1;
 }
 
-/* Beside the store: where `riskgw status` looks first. */
+/* Beside the store: the copy that outlives a reboot. */
 static void status_beside_store(const struct config *cfg, char *out, size_t cap)
 {
     snprintf(out, cap, "%s.status.json", cfg->store.path);
 }
 
-/* When the store's card cannot be written, the report goes to RAM (one file per store path). */
+/* In RAM, one file per store path: where each report goes while the gateway runs. */
 static void status_in_run_dir(const struct config *cfg, char *out, size_t cap)
 {
     snprintf(out, cap, "%s/status-%016llx.json", STATUS_RUN_DIR,
@@ -368,6 +368,14 @@ static int write_in_run_dir(const struct config *cfg, const char *report)
     if (mkdir(STATUS_RUN_DIR, STATUS_RUN_DIR_MODE) != 0 && errno != EEXIST)
         return -1;
     return write_atomic(path, report);
+}
+
+void core_status_hand_over(unsigned uid, unsigned gid)
+{
+    if ((mkdir(STATUS_RUN_DIR, STATUS_RUN_DIR_MODE) != 0 && errno != EEXIST) ||
+        chown(STATUS_RUN_DIR, (uid_t)uid, (gid_t)gid) != 0)
+        log_warn("status: cannot hand %s to the service user (%s); its health reports go beside "
+                 "the store instead", STATUS_RUN_DIR, strerror(errno));
 }
 
 /*
