@@ -49,7 +49,7 @@ anon_after_reads() {
     while [ "$seen" -lt "$want" ]; do
         [ "$SECONDS" -le "$deadline" ] || fail "riskgw at N=$n saw $seen samples of $want in ${WAIT_S} s; see $WORK/gw-$n.log"
         sleep 0.5
-        seen=$(status_samples "$db" | awk '{ print $2 + 0 }')
+        seen=$(status_samples "$WORK/site-$n.json" | awk '{ print $2 + 0 }')
         seen=${seen:-0}
     done
     kib=$(proc_status "$GW_PID" RssAnon)
