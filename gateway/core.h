@@ -29,9 +29,6 @@ int core_run(struct core *c);
 /* Stop pollers, flush the store, say offline, free everything. */
 void core_close(struct core *c);
 
-/* Where `riskgw status` finds the gateway's newest health report: in /run/riskgw while
- * it runs, beside the store once it stopped (or where /run/riskgw cannot be written). */
-void core_status_path(const struct config *cfg, char *out, size_t cap);
 /* Where it listens for the console's commands (`riskgw silence|reset|read|reload`). */
 void core_control_socket(const struct config *cfg, char *out, size_t cap);
 

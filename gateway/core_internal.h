@@ -259,9 +259,6 @@ void core_drain_samples(struct core *c);
 
 /* core_status.c: the health report, on .../health (retained) and in a file (RAM, and the card now and then). */
 void core_publish_status(struct core *c, int64_t now_mono);
-/* Before root is dropped: /run/riskgw made and handed to the service user (uid, gid), so
- * its reports go to RAM as under systemd's RuntimeDirectory; failing only logs. */
-void core_status_hand_over(unsigned uid, unsigned gid);
 /* The last report, at a clean stop: beside the store, and none left in RAM. */
 void core_status_final(struct core *c);
 /* A report for the console alone, when a page starts looking (the next report's CPU window is kept). */

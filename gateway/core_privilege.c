@@ -23,6 +23,7 @@
 #include "core.h"
 #include "core_internal.h"
 #include "log.h"
+#include "status_file.h"
 
 #define OWN_PATH_MAX (PATH_MAX_LEN + 32)
 
@@ -82,7 +83,7 @@ int core_drop_privileges(struct core *c, const char *user, char *err, size_t err
     }
     if (hand_over(c->cfg, uid, gid, err, errlen) < 0)
         return -1;
-    core_status_hand_over(uid, gid);
+    status_file_hand_over(uid, gid);
     if (initgroups(user, gid) < 0 || setgid(gid) < 0 || setuid(uid) < 0) {
         snprintf(err, errlen, "cannot switch to user \"%s\" (uid %u, gid %u): %s", user, (unsigned)uid,
                  (unsigned)gid, strerror(errno));

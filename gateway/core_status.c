@@ -4,12 +4,11 @@
  * Every status interval the core builds one health report (uptime, version,
  * config hash, per-device poll counters, queue and per-sink outbox depth, store
  * size and failures, alarms standing, clock state, RSS and CPU), publishes it
- * retained on .../health, writes it atomically to RAM (a copy beside the store
- * now and then), where `riskgw status` reads it without needing a broker, and hands the metrics
- * endpoint (when on) its Prometheus rendering and the console a copy while a page
- * looks (one built for it alone when a page starts looking: docs/console.md).
+ * retained on .../health, writes it where `riskgw status` reads it without a
+ * broker (status_file.c: RAM, and now and then beside the store), and hands the
+ * metrics endpoint (when on) its Prometheus rendering and the console a copy while
+ * a page looks (one built for it alone when a page starts looking: docs/console.md).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,16 +17,13 @@
 
 #include "clock.h"
 #include "core_internal.h"
-#include "hash.h"
 #include "log.h"
 #include "payload.h"
 #include "sink_mqtt.h"
+#include "status_file.h"
 #include "status_metrics.h"
 
 #define STATUS_BASE_BYTES 4096
-#define STATUS_RUN_DIR "/run/riskgw"
-#define STATUS_RUN_DIR_MODE 0755
-#define STATUS_ON_CARD_EVERY_MS (10 * 60 * 1000)
 #define STATUS_DEVICE_BYTES 256
 #define PROC_LINE_MAX 512
 #define KIB 1024
@@ -318,100 +314,12 @@ static char *status_build(struct core *c, int64_t now, int advance)
     return buf;
 }
 
-/* Write path atomically (temp file, then rename), so a reader never sees half. */
-static int write_atomic(const char *path, const char *text)
-{
-    char tmp[PATH_MAX_LEN + 32];          /* path (PATH_MAX_LEN + 16) plus ".tmp" */
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return -1;
-    int ok = fputs(text, f) >= 0 && fputc('\n', f) != EOF;
-    ok = (fclose(f) == 0) && ok;
-    return ok && rename(tmp, path) == 0 ? 0 : -1;
-}
-
-/* Beside the store: the copy that outlives a reboot. */
-static void status_beside_store(const struct config *cfg, char *out, size_t cap)
-{
-    snprintf(out, cap, "%s.status.json", cfg->store.path);
-}
-
-/* In RAM, one file per store path: where each report goes while the gateway runs. */
-static void status_in_run_dir(const struct config *cfg, char *out, size_t cap)
-{
-    snprintf(out, cap, "%s/status-%016llx.json", STATUS_RUN_DIR,
-             (unsigned long long)hash_fnv1a(cfg->store.path, strlen(cfg->store.path)));
-}
-
-static int64_t mtime_ns(const char *path)
-{
-    struct stat sb;
-    return stat(path, &sb) == 0 ? (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec : -1;
-}
-
-void core_status_path(const struct config *cfg, char *out, size_t cap)
-{
-    char spare[PATH_MAX_LEN + 16];
-    status_beside_store(cfg, out, cap);
-    status_in_run_dir(cfg, spare, sizeof spare);
-    int64_t spare_ns = mtime_ns(spare);
-    if (spare_ns >= 0 && spare_ns > mtime_ns(out))
-        snprintf(out, cap, "%s", spare);
-}
-
-/* The report in RAM, creating /run/riskgw when the service manager has not (0: written). */
-static int write_in_run_dir(const struct config *cfg, const char *report)
-{
-    char path[PATH_MAX_LEN + 16];
-    status_in_run_dir(cfg, path, sizeof path);
-    if (mkdir(STATUS_RUN_DIR, STATUS_RUN_DIR_MODE) != 0 && errno != EEXIST)
-        return -1;
-    return write_atomic(path, report);
-}
-
-void core_status_hand_over(unsigned uid, unsigned gid)
-{
-    if ((mkdir(STATUS_RUN_DIR, STATUS_RUN_DIR_MODE) != 0 && errno != EEXIST) ||
-        chown(STATUS_RUN_DIR, (uid_t)uid, (gid_t)gid) != 0)
-        log_warn("status: cannot hand %s to the service user (%s); its health reports go beside "
-                 "the store instead", STATUS_RUN_DIR, strerror(errno));
-}
-
-/*
- * Each report goes to RAM: beside the store it was 40 % of what a steady plant wrote
- * to the card (a 54 KB file every 30 s at 500 devices, docs/store.md). The card gets
- * a copy every STATUS_ON_CARD_EVERY_MS and the last one at a clean stop, so what the
- * box was doing before a crash outlives the reboot. Where RAM refuses (no /run/riskgw
- * this user may write), every report goes beside the store. `riskgw status` reads
- * the newer of the two (core_status_path).
- */
-static void write_report(struct core *c, const char *report, int64_t now)
-{
-    char path[PATH_MAX_LEN + 16];
-    int in_ram = write_in_run_dir(c->cfg, report) == 0;
-    if (in_ram && now < c->next_status_on_card_ms)
-        return;
-    status_beside_store(c->cfg, path, sizeof path);
-    if (write_atomic(path, report) == 0)
-        c->next_status_on_card_ms = now + STATUS_ON_CARD_EVERY_MS;
-    else if (!in_ram)
-        log_limited("status", LOG_LVL_WARN, "status: cannot write the report to %s nor beside the store; "
-                    "`riskgw status` will show an old report", STATUS_RUN_DIR);
-}
-
+/* The last report, beside the store (status_file.c). */
 void core_status_final(struct core *c)
 {
-    char *report = status_build(c, clock_mono_ms(), 0), path[PATH_MAX_LEN + 16];
-    if (!report)
-        return;
-    status_beside_store(c->cfg, path, sizeof path);
-    if (write_atomic(path, report) == 0) {
-        status_in_run_dir(c->cfg, path, sizeof path);
-        unlink(path);                 /* nothing left in RAM of a gateway that stopped */
-    } else {
-        write_in_run_dir(c->cfg, report);
-    }
+    char *report = status_build(c, clock_mono_ms(), 0);
+    if (report)
+        status_file_final(c->cfg, report);
     free(report);
 }
 
@@ -422,7 +330,7 @@ void core_publish_status(struct core *c, int64_t now)
         log_warn("status: the report does not fit in memory; skipped");
         return;
     }
-    write_report(c, report, now);
+    status_file_write(c->cfg, report, now, &c->next_status_on_card_ms);
     if (c->mqtt && topic_gateway(topic, sizeof topic, c->cfg, "health") > 0)
         sink_mqtt_publish(c->mqtt, topic, report, 1);
     if (c->metrics) {                 /* the endpoint's thread reads only this copy */

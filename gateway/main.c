@@ -26,6 +26,7 @@
 #include "config.h"
 #include "core.h"
 #include "log.h"
+#include "status_file.h"
 #include "status_view.h"
 #include "store.h"
 #include "tool.h"
@@ -154,7 +155,7 @@ int main(int argc, char **argv)
     }
     if (show_status) {
         char path[PATH_MAX_LEN + 16];
-        core_status_path(cfg, path, sizeof path);
+        status_file_path(cfg, path, sizeof path);
         config_free(cfg);
         return status_view_print(path, clock_wall_ms(), json, stdout);
     }
