@@ -7,7 +7,7 @@
  * gid, its uid, in that order, and checks that root cannot be taken back. The
  * files it keeps writing beside the store are handed to that user first, so a
  * later start as that user (systemd's User=riskgw) can open them, and so is
- * /run/riskgw, where its health reports go (core_status.c). Any step that
+ * /run/riskgw, where its health reports go (status_file.c). Any step that
  * fails stops the start: a gateway that meant to drop root must not carry on as
  * root. glibc applies set*id to every thread, so the threads already running
  * change with the process.

@@ -67,14 +67,18 @@ void status_file_path(const struct config *cfg, char *out, size_t cap)
         snprintf(out, cap, "%s", spare);
 }
 
-/* The report in RAM, creating /run/riskgw when the service manager has not (0: written). */
+/* /run/riskgw, made when the service manager has not (0: it is there). */
+static int run_dir_made(void)
+{
+    return mkdir(STATUS_RUN_DIR, STATUS_RUN_DIR_MODE) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+/* The report in RAM (0: written). */
 static int write_in_run_dir(const struct config *cfg, const char *report)
 {
     char path[PATH_MAX_LEN + 16];
     status_in_run_dir(cfg, path, sizeof path);
-    if (mkdir(STATUS_RUN_DIR, STATUS_RUN_DIR_MODE) != 0 && errno != EEXIST)
-        return -1;
-    return write_atomic(path, report);
+    return run_dir_made() == 0 ? write_atomic(path, report) : -1;
 }
 
 void status_file_write(const struct config *cfg, const char *report, int64_t now_mono, int64_t *next_on_card)
@@ -105,8 +109,7 @@ void status_file_final(const struct config *cfg, const char *report)
 
 void status_file_hand_over(unsigned uid, unsigned gid)
 {
-    if ((mkdir(STATUS_RUN_DIR, STATUS_RUN_DIR_MODE) != 0 && errno != EEXIST) ||
-        chown(STATUS_RUN_DIR, (uid_t)uid, (gid_t)gid) != 0)
+    if (run_dir_made() != 0 || chown(STATUS_RUN_DIR, (uid_t)uid, (gid_t)gid) != 0)
         log_warn("status: cannot hand %s to the service user (%s); its health reports go beside "
                  "the store instead", STATUS_RUN_DIR, strerror(errno));
 }

@@ -101,7 +101,7 @@ wait "$gw_pid" || fail "riskgw did not exit 0 on SIGTERM; see $WORK/gw.log"
 [ "$(jq -r .ts "$card_report")" -gt "$card_ts" ] || fail "no last health report beside the store at the stop"
 [ "$(health_report "$WORK/site.json")" = "$(cat "$card_report")" ] ||
     fail "riskgw status does not show the last report once the gateway stopped"
-if [ "$in_ram" = 1 ] && grep -lsF "\"$WORK/riskgw.db\"" /run/riskgw/*.json; then
+if [ "$in_ram" = 1 ] && ram_reports "$WORK/riskgw.db\""; then
     fail "a report of the stopped gateway is left in /run/riskgw"
 fi
 status=$(mosquitto_sub -h 127.0.0.1 -p "$mq_port" -t 'riskgw/v1/ent-test/gw-test/status' -C 1 -W 5)

@@ -74,7 +74,7 @@ owned_by_user() {
 }
 owned_by_user riskgw.db riskgw.db-wal riskgw.db-shm
 # /run/riskgw was handed over with the store: the reports go to RAM, written as the user.
-in_ram=$(grep -lsF "\"$WORK/data/riskgw.db\"" /run/riskgw/*.json) || fail "no health report of this gateway in /run/riskgw"
+in_ram=$(ram_reports "$WORK/data/riskgw.db\"") || fail "no health report of this gateway in /run/riskgw"
 [ "$(stat -c %U "$in_ram")" = "$user" ] || fail "$in_ram belongs to $(stat -c %U "$in_ram"), not $user"
 kill -TERM "$gw"
 wait "$gw" || fail "the daemon did not stop cleanly as $user"

@@ -68,11 +68,17 @@ harness_cleanup() {
     exit "$rc"
 }
 
+# ram_reports PATH_PREFIX: the health reports in RAM (/run/riskgw, gateway/status_file.c)
+# of the gateways whose store path starts with PATH_PREFIX, one file a line; 1 if none.
+ram_reports() {
+    grep -lsF "\"$1" /run/riskgw/*.json
+}
+
 # The health reports in RAM of the gateways a test killed (one that stops cleanly
-# removes its own; core_status.c): on a box /run is emptied at boot, a test machine
-# runs thousands of gateways between boots.
+# removes its own): on a box /run is emptied at boot, a test machine runs thousands
+# of gateways between boots.
 harness_forget_reports() {
-    grep -lsF "\"$WORK/" /run/riskgw/*.json 2>/dev/null | xargs -r rm -f
+    ram_reports "$WORK/" | xargs -r rm -f
 }
 
 # at_exit CMD: run CMD (a string, eval'd) at cleanup, before processes are killed.
